@@ -1,0 +1,14 @@
+//! terraform-provider-harbor: a Terraform / OpenTofu provider for Harbor, speaking plugin protocol v6.
+//!
+//! Map of the modules, from the wire inwards:
+//! - [`protocol`]: the only code that knows the wire: go-plugin handshake, AutoMTLS,
+//!   the gRPC services and the msgpack/JSON value codec.
+//! - [`schema`]: the framework: types, values with unknown as a real variant, attribute
+//!   paths, diagnostics, schemas and the ordered plan pipeline.
+//! - [`provider`]: the provider's own schema and its configure step, which yields a [`harbor::Client`].
+//! - [`resources`] and [`data_sources`]: one file per `harbor_*` type.
+//! - [`harbor`]: a typed Harbor REST client that knows nothing of Terraform.
+
+pub mod harbor;
+pub mod protocol;
+pub mod schema;

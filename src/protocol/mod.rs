@@ -1,0 +1,13 @@
+//! The wire: go-plugin handshake, AutoMTLS, gRPC services and the value codec.
+
+/// Code generated from `proto/` by `build.rs`.
+pub mod proto {
+    /// Terraform plugin protocol 6.
+    pub mod tfplugin6 {
+        tonic::include_proto!("tfplugin6");
+    }
+    /// go-plugin's controller, stdio and broker services.
+    pub mod plugin {
+        tonic::include_proto!("plugin");
+    }
+}

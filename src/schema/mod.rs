@@ -1,0 +1,1 @@
+//! The provider framework: types, values, paths, diagnostics, schemas and the plan pipeline.
