@@ -11,3 +11,7 @@ pub mod proto {
         tonic::include_proto!("plugin");
     }
 }
+
+pub mod codec;
+pub mod convert;
+pub mod service;

@@ -1,0 +1,479 @@
+//! The tfplugin6 `Provider` gRPC service: each handler decodes, calls into the framework, encodes,
+//! and answers `Ok` with diagnostics inside. A gRPC `Status` is reserved for transport-level
+//! failures (terraform-plugin-framework's proto6server / fwserver split).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use super::codec::{self, UnknownAttributes};
+use super::convert::{decode, diagnostics_to_proto, encode, path_to_proto, schema_to_proto};
+use super::proto::tfplugin6 as pb;
+use crate::schema::diag::Diagnostics;
+use crate::schema::plan;
+use crate::schema::resource::{self, ClientCaps, DataSource, Provider, Resource};
+use crate::schema::value::{Type, Value};
+use crate::schema::Schema;
+
+struct ResourceEntry<D> {
+    resource: Arc<dyn Resource<D>>,
+    schema: Schema,
+    ty: Type,
+}
+
+struct DataSourceEntry<D> {
+    data_source: Arc<dyn DataSource<D>>,
+    schema: Schema,
+    ty: Type,
+}
+
+/// The provider as Terraform sees it: schemas computed once, the configured data once configured.
+pub struct ProviderService<P: Provider> {
+    provider: Arc<P>,
+    provider_schema: Schema,
+    resources: BTreeMap<&'static str, ResourceEntry<P::Data>>,
+    data_sources: BTreeMap<&'static str, DataSourceEntry<P::Data>>,
+    data: RwLock<Option<Arc<P::Data>>>,
+    /// Cancelled by `StopProvider` (Ctrl-C in Terraform): new work is refused from then on.
+    stop: CancellationToken,
+}
+
+type Rpc<T> = Result<Response<T>, Status>;
+
+fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCaps {
+    ClientCaps { write_only_attributes: c.is_some_and(|c| c.write_only_attributes_allowed) }
+}
+
+impl<P: Provider> ProviderService<P> {
+    pub fn new(provider: P) -> Self {
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|r| {
+                let schema = r.schema();
+                let ty = schema.ty();
+                (r.type_name(), ResourceEntry { resource: r, schema, ty })
+            })
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|d| {
+                let schema = d.schema();
+                let ty = schema.ty();
+                (d.type_name(), DataSourceEntry { data_source: d, schema, ty })
+            })
+            .collect();
+        ProviderService {
+            provider_schema: provider.schema(),
+            provider: Arc::new(provider),
+            resources,
+            data_sources,
+            data: RwLock::new(None),
+            stop: CancellationToken::new(),
+        }
+    }
+
+    /// Every schema the provider serves, by kind and name (for rule checks and docs).
+    pub fn schemas(&self) -> (Schema, Vec<(&'static str, Schema)>, Vec<(&'static str, Schema)>) {
+        (
+            self.provider_schema.clone(),
+            self.resources.iter().map(|(n, e)| (*n, e.schema.clone())).collect(),
+            self.data_sources.iter().map(|(n, e)| (*n, e.schema.clone())).collect(),
+        )
+    }
+
+    fn resource(&self, name: &str) -> Result<&ResourceEntry<P::Data>, Diagnostics> {
+        self.resources.get(name).ok_or_else(|| {
+            let mut d = Diagnostics::new();
+            d.error(format!("Unknown resource type {name}"), "This provider does not implement this resource type.");
+            d
+        })
+    }
+
+    fn data_source(&self, name: &str) -> Result<&DataSourceEntry<P::Data>, Diagnostics> {
+        self.data_sources.get(name).ok_or_else(|| {
+            let mut d = Diagnostics::new();
+            d.error(format!("Unknown data source {name}"), "This provider does not implement this data source.");
+            d
+        })
+    }
+
+    fn configured(&self) -> Option<Arc<P::Data>> {
+        self.data.read().expect("provider data lock").clone()
+    }
+
+    fn require_configured(&self) -> Result<Arc<P::Data>, Diagnostics> {
+        self.configured().ok_or_else(|| {
+            let mut d = Diagnostics::new();
+            d.error(
+                "The Harbor provider is not configured",
+                "The provider block's arguments were not known when Terraform configured the provider, or \
+                 configuration failed. Make the provider's arguments known at plan time (they cannot depend on \
+                 resources created in the same run).",
+            );
+            d
+        })
+    }
+
+    fn check_stopped(&self) -> Result<(), Diagnostics> {
+        if self.stop.is_cancelled() {
+            let mut d = Diagnostics::new();
+            d.error("Interrupted", "Terraform asked the provider to stop; this operation was not started.");
+            return Err(d);
+        }
+        Ok(())
+    }
+}
+
+fn diags_only<T>(r: Result<T, Diagnostics>) -> (Option<T>, Diagnostics) {
+    match r {
+        Ok(v) => (Some(v), Diagnostics::new()),
+        Err(d) => (None, d),
+    }
+}
+
+#[tonic::async_trait]
+impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
+    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Rpc<pb::get_metadata::Response> {
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(server_capabilities()),
+            resources: self.resources.keys().map(|n| pb::get_metadata::ResourceMetadata { type_name: n.to_string() }).collect(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|n| pb::get_metadata::DataSourceMetadata { type_name: n.to_string() })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Rpc<pb::get_provider_schema::Response> {
+        tracing::debug!(resources = self.resources.len(), data_sources = self.data_sources.len(), "serving provider schema");
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(schema_to_proto(&self.provider_schema)),
+            resource_schemas: self.resources.iter().map(|(n, e)| (n.to_string(), schema_to_proto(&e.schema))).collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(n, e)| (n.to_string(), schema_to_proto(&e.schema)))
+                .collect(),
+            server_capabilities: Some(server_capabilities()),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Rpc<pb::validate_provider_config::Response> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        match decode(&self.provider_schema.ty(), req.config.as_ref(), "provider configuration") {
+            Ok(config) => {
+                resource::validate_config(&self.provider_schema, &config, &mut diags);
+                self.provider.validate(&config, &mut diags);
+            }
+            Err(d) => diags.extend(d),
+        }
+        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: diagnostics_to_proto(&diags) }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Rpc<pb::validate_resource_config::Response> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let r = self.resource(&req.type_name).and_then(|e| Ok((e, decode(&e.ty, req.config.as_ref(), "configuration")?)));
+        match r {
+            Ok((e, config)) => {
+                let caps = caps(req.client_capabilities.as_ref());
+                resource::validate_config(&e.schema, &config, &mut diags);
+                resource::check_write_only(&e.schema, &config, caps, &mut diags);
+                e.resource.validate(&config, caps, &mut diags);
+            }
+            Err(d) => diags.extend(d),
+        }
+        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: diagnostics_to_proto(&diags) }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Rpc<pb::validate_data_resource_config::Response> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let r = self.data_source(&req.type_name).and_then(|e| Ok((e, decode(&e.ty, req.config.as_ref(), "configuration")?)));
+        match r {
+            Ok((e, config)) => {
+                resource::validate_config(&e.schema, &config, &mut diags);
+                e.data_source.validate(&config, &mut diags);
+            }
+            Err(d) => diags.extend(d),
+        }
+        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diagnostics_to_proto(&diags) }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Rpc<pb::upgrade_resource_state::Response> {
+        let req = req.into_inner();
+        let result = (|| {
+            let e = self.resource(&req.type_name)?;
+            let mut d = Diagnostics::new();
+            if req.version > e.schema.version {
+                d.error(
+                    format!("State of {} is from a newer provider", req.type_name),
+                    format!(
+                        "The state was written with schema version {}, but this provider knows only up to {}. Use the newer provider version.",
+                        req.version, e.schema.version
+                    ),
+                );
+                return Err(d);
+            }
+            let raw = req.raw_state.unwrap_or_default();
+            if raw.json.is_empty() {
+                if !raw.flatmap.is_empty() {
+                    d.error("Unsupported state format", "This state is in the pre-0.12 flatmap format; upgrade it with Terraform 0.12 first.");
+                    return Err(d);
+                }
+                return Ok(encode(&e.ty, &Value::Null));
+            }
+            let json: serde_json::Value = serde_json::from_slice(&raw.json).map_err(|err| {
+                let mut d = Diagnostics::new();
+                d.error("Could not read the stored state", err.to_string());
+                d
+            })?;
+            let upgraded = e.resource.upgrade_state(req.version, json)?;
+            let v = codec::from_json(&e.ty, &upgraded, UnknownAttributes::Ignore).map_err(|err| {
+                let mut d = Diagnostics::new();
+                d.error(format!("Could not upgrade the stored state of {}", req.type_name), err.to_string());
+                d
+            })?;
+            Ok(encode(&e.ty, &v))
+        })();
+        let (state, diags) = diags_only(result);
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state: state,
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Rpc<pb::get_resource_identity_schemas::Response> {
+        Ok(Response::new(Default::default()))
+    }
+
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Rpc<pb::configure_provider::Response> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        match decode(&self.provider_schema.ty(), req.config.as_ref(), "provider configuration") {
+            // Arguments that depend on other resources are unknown during plan: stay unconfigured
+            // and let reads keep prior state instead of failing the plan.
+            Ok(config) if !config.is_wholly_known() => {
+                tracing::debug!("provider configuration has unknown values; deferring configuration");
+            }
+            Ok(config) => match self.provider.configure(&config, &req.terraform_version).await {
+                Ok(data) => *self.data.write().expect("provider data lock") = Some(Arc::new(data)),
+                Err(d) => diags.extend(d),
+            },
+            Err(d) => diags.extend(d),
+        }
+        Ok(Response::new(pb::configure_provider::Response { diagnostics: diagnostics_to_proto(&diags) }))
+    }
+
+    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Rpc<pb::read_resource::Response> {
+        let req = req.into_inner();
+        let result = async {
+            let e = self.resource(&req.type_name)?;
+            let state = decode(&e.ty, req.current_state.as_ref(), "current state")?;
+            if state.is_null() {
+                return Ok(encode(&e.ty, &Value::Null));
+            }
+            let Some(data) = self.configured() else {
+                return Ok(encode(&e.ty, &state));
+            };
+            let fresh = e.resource.read(&data, &state).await?;
+            Ok(encode(&e.ty, &fresh.unwrap_or(Value::Null)))
+        }
+        .await;
+        let (state, diags) = diags_only(result);
+        Ok(Response::new(pb::read_resource::Response {
+            new_state: state,
+            diagnostics: diagnostics_to_proto(&diags),
+            private: req.private,
+            ..Default::default()
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Rpc<pb::plan_resource_change::Response> {
+        let req = req.into_inner();
+        let result = (|| {
+            let e = self.resource(&req.type_name)?;
+            let prior = decode(&e.ty, req.prior_state.as_ref(), "prior state")?;
+            let proposed = decode(&e.ty, req.proposed_new_state.as_ref(), "proposed new state")?;
+            let config = decode(&e.ty, req.config.as_ref(), "configuration")?;
+            let data = self.configured();
+            let planned = plan::plan(&e.schema, data.as_deref(), &prior, &proposed, &config, |ctx| {
+                e.resource.modify_plan(ctx)
+            });
+            Ok((e, planned))
+        })();
+        let resp = match result {
+            Ok((e, p)) => pb::plan_resource_change::Response {
+                planned_state: Some(encode(&e.ty, &p.planned)),
+                requires_replace: p.requires_replace.iter().map(path_to_proto).collect(),
+                planned_private: req.prior_private,
+                diagnostics: diagnostics_to_proto(&p.diags),
+                ..Default::default()
+            },
+            Err(d) => pb::plan_resource_change::Response { diagnostics: diagnostics_to_proto(&d), ..Default::default() },
+        };
+        Ok(Response::new(resp))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Rpc<pb::apply_resource_change::Response> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let new_state = async {
+            let e = self.resource(&req.type_name)?;
+            let prior = decode(&e.ty, req.prior_state.as_ref(), "prior state")?;
+            let planned = decode(&e.ty, req.planned_state.as_ref(), "planned state")?;
+            let config = decode(&e.ty, req.config.as_ref(), "configuration")?;
+            let data = self.require_configured()?;
+            self.check_stopped()?;
+            let outcome = if planned.is_null() {
+                e.resource.delete(&data, &prior).await.map(|()| Value::Null).map_err(resource::ApplyError::from)
+            } else if prior.is_null() {
+                e.resource.create(&data, &planned, &config).await
+            } else {
+                e.resource.update(&data, &prior, &planned, &config).await
+            };
+            let state = match outcome {
+                Ok(v) => v,
+                Err(err) => {
+                    let mut d = err.diags;
+                    if let Some(partial) = err.partial_state {
+                        // Terraform records the partial object (tainted) alongside the error.
+                        return Ok::<_, Diagnostics>((e, clean_new_state(&e.schema, partial), d));
+                    }
+                    // Nothing changed: keep the prior object in state.
+                    if !d.has_errors() {
+                        d.error("Apply failed", "The operation failed without details.");
+                    }
+                    return Ok((e, prior, d));
+                }
+            };
+            Ok((e, clean_new_state(&e.schema, state), Diagnostics::new()))
+        }
+        .await;
+        let state = match new_state {
+            Ok((e, v, d)) => {
+                diags.extend(d);
+                Some(encode(&e.ty, &v))
+            }
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        };
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state: state,
+            private: req.planned_private,
+            diagnostics: diagnostics_to_proto(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Rpc<pb::import_resource_state::Response> {
+        let req = req.into_inner();
+        let result = async {
+            let e = self.resource(&req.type_name)?;
+            let data = self.require_configured()?;
+            let state = e.resource.import(&data, &req.id).await?;
+            Ok(pb::import_resource_state::ImportedResource {
+                type_name: req.type_name.clone(),
+                state: Some(encode(&e.ty, &clean_new_state(&e.schema, state))),
+                ..Default::default()
+            })
+        }
+        .await;
+        let (imported, diags) = diags_only(result);
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources: imported.into_iter().collect(),
+            diagnostics: diagnostics_to_proto(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn read_data_source(&self, req: Request<pb::read_data_source::Request>) -> Rpc<pb::read_data_source::Response> {
+        let req = req.into_inner();
+        let result = async {
+            let e = self.data_source(&req.type_name)?;
+            let config = decode(&e.ty, req.config.as_ref(), "configuration")?;
+            let data = self.require_configured()?;
+            let v = e.data_source.read(&data, &config).await?;
+            Ok(encode(&e.ty, &v))
+        }
+        .await;
+        let (state, diags) = diags_only(result);
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: diagnostics_to_proto(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Rpc<pb::get_functions::Response> {
+        Ok(Response::new(Default::default()))
+    }
+
+    async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Rpc<pb::stop_provider::Response> {
+        tracing::info!("Terraform asked the provider to stop; refusing new operations");
+        self.stop.cancel();
+        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+    }
+}
+
+fn server_capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false }
+}
+
+/// A new state must be wholly known and hold no write-only value: unknowns left by a resource
+/// become null (Terraform would do the same, with an error), write-only attributes are nulled.
+fn clean_new_state(schema: &Schema, mut v: Value) -> Value {
+    if let Value::Object(m) = &mut v {
+        for a in &schema.block.attributes {
+            if let Some(x) = m.get_mut(&a.name) {
+                if a.write_only || !x.is_wholly_known() {
+                    if !a.write_only {
+                        tracing::error!(attribute = %a.name, "resource left an unknown value after apply; storing null");
+                    }
+                    *x = Value::Null;
+                }
+            }
+        }
+    }
+    v
+}
