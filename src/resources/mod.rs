@@ -1,0 +1,70 @@
+//! One file per `harbor_*` resource type, plus the small helpers they share.
+
+use std::sync::Arc;
+
+use crate::harbor;
+use crate::provider::HarborContext;
+use crate::schema::Diagnostics;
+use crate::schema::resource::Resource;
+
+pub mod project;
+
+/// Every resource type the provider serves.
+pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
+    vec![Arc::new(project::ProjectResource)]
+}
+
+/// A Harbor error as a diagnostic naming the object: "Could not read project ci: ...".
+pub(crate) fn api_diag(what: &str, object: &str, e: &harbor::Error) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    d.error(format!("{what} {object}"), e.to_string());
+    d
+}
+
+/// Reads treat "not found" as "gone", never as an error, so Terraform plans a re-create.
+pub(crate) fn not_found_is_none<T>(r: Result<T, harbor::Error>) -> Result<Option<T>, harbor::Error> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// An import id: a numeric id, the Go provider's API-path form (`/projects/5`), or a name.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ImportRef {
+    Id(i64),
+    Name(String),
+}
+
+pub(crate) fn parse_import_id(id: &str, path_prefix: &str) -> Result<ImportRef, String> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err("The import id is empty.".into());
+    }
+    if let Some(rest) = id.strip_prefix(path_prefix) {
+        return rest.parse().map(ImportRef::Id).map_err(|_| format!("{id:?} does not end in a numeric id."));
+    }
+    if id.starts_with('/') {
+        return Err(format!("{id:?} is not a {path_prefix}<id> path."));
+    }
+    Ok(match id.parse() {
+        Ok(n) => ImportRef::Id(n),
+        Err(_) => ImportRef::Name(id.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_ids_accept_names_numbers_and_go_paths() {
+        assert_eq!(parse_import_id("ci", "/projects/"), Ok(ImportRef::Name("ci".into())));
+        assert_eq!(parse_import_id("12", "/projects/"), Ok(ImportRef::Id(12)));
+        assert_eq!(parse_import_id("/projects/12", "/projects/"), Ok(ImportRef::Id(12)));
+        assert!(parse_import_id("/projects/x", "/projects/").is_err());
+        assert!(parse_import_id("/robots/1", "/projects/").is_err());
+        assert!(parse_import_id(" ", "/projects/").is_err());
+    }
+}

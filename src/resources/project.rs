@@ -1,0 +1,499 @@
+//! `harbor_project`: a Harbor project with its scanning and security settings, CVE allowlist and
+//! storage quota. Attribute names, types and defaults are goharbor/harbor's, so existing HCL and
+//! state carry over; unlike it, every field (the quota included) is read back, removing a setting
+//! restores Harbor's default, and bad input is refused at plan time.
+//!
+//! Requests: read = `GET /projects/{id}` + `GET /projects/{id}/summary` (the quota); create =
+//! `POST /projects` (quota, metadata and allowlist in one body); update = `PUT /projects/{id}`
+//! when metadata or allowlist change, plus `GET /quotas?reference_id=` and `PUT /quotas/{id}` when
+//! the quota changes; delete = `DELETE /projects/{id}`.
+
+use async_trait::async_trait;
+
+use crate::harbor::models::{CveAllowlist, CveAllowlistItem, Project, ProjectMetadata, ProjectReq};
+use crate::harbor::{self, Feature, ProjectRef};
+use crate::provider::HarborContext;
+use crate::schema::def::validators;
+use crate::schema::plan::PlanContext;
+use crate::schema::resource::{ApplyError, ClientCaps, Resource};
+use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Type, Value};
+
+use super::{api_diag, not_found_is_none, parse_import_id};
+
+pub struct ProjectResource;
+
+const GIB: i64 = 1024 * 1024 * 1024;
+const SEVERITIES: &[&str] = &["none", "low", "medium", "high", "critical"];
+
+/// Harbor's project name rule: lower-case alphanumerics separated by single `.`, `_` or `-`, 1–255 long.
+pub fn valid_project_name(name: &str) -> bool {
+    if name.is_empty() || name.len() > 255 {
+        return false;
+    }
+    let bytes = name.as_bytes();
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if !alnum(bytes[0]) || !alnum(bytes[bytes.len() - 1]) {
+        return false;
+    }
+    bytes.windows(2).all(|w| alnum(w[0]) || alnum(w[1])) && bytes.iter().all(|b| alnum(*b) || b".-_".contains(b))
+}
+
+fn project_name_validator() -> crate::schema::def::Validator {
+    std::sync::Arc::new(|v, path, diags| {
+        if let Some(name) = v.as_str() {
+            if !valid_project_name(name) {
+                diags.attr_error(
+                    path.clone(),
+                    format!("Invalid project name {name:?}"),
+                    "Harbor project names are 1 to 255 characters of lower-case letters and digits, optionally \
+                     separated by single `.`, `_` or `-` (for example `team-a.images`).",
+                );
+            }
+        }
+    })
+}
+
+fn storage_quota_validator() -> crate::schema::def::Validator {
+    std::sync::Arc::new(|v, path, diags| {
+        if let Some(q) = v.as_i64() {
+            if q == 0 || q < -1 || q > 1024 * 1024 {
+                diags.attr_error(
+                    path.clone(),
+                    format!("Invalid storage quota {q}"),
+                    "`storage_quota` is in GiB: a positive number up to 1048576 (1 PiB, Harbor's maximum), or -1 for unlimited.",
+                );
+            }
+        } else if let Value::Number(n) = v {
+            diags.attr_error(path.clone(), format!("Invalid storage quota {n}"), "`storage_quota` must be a whole number of GiB, or -1.");
+        }
+    })
+}
+
+impl ProjectResource {
+    pub fn schema() -> Schema {
+        Schema::new(
+            0,
+            Block::new("A Harbor project: where repositories live, with its scanning and security policy, CVE allowlist and storage quota.")
+                .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The project's API path, `/projects/<project_id>` (as goharbor/harbor sets it)."))
+                .attr(
+                    Attribute::string("name")
+                        .required()
+                        .requires_replace()
+                        .describe("The project name. Harbor cannot rename projects: changing it replaces the project.")
+                        .validate(project_name_validator()),
+                )
+                .attr(Attribute::number("project_id").computed().use_state_for_unknown().describe("Harbor's numeric project id."))
+                .attr(
+                    Attribute::number("registry_id")
+                        .optional_computed()
+                        .requires_replace()
+                        .describe("Makes the project a proxy cache of this registry endpoint (`harbor_registry.x.registry_id`). Cannot change after creation: changing it replaces the project.")
+                        .validate(validators::int_at_least(1)),
+                )
+                .attr(Attribute::bool("public").default(false).describe("Whether anyone may pull from the project without logging in."))
+                .attr(Attribute::bool("vulnerability_scanning").default(true).describe("Scan images automatically when they are pushed (Harbor's `auto_scan`)."))
+                .attr(Attribute::string("vulnerability_scanner").optional().describe("Name of the scanner registration the project uses (for example `Trivy`). Unset leaves Harbor's default scanner."))
+                .attr(
+                    Attribute::number("storage_quota")
+                        .default(-1)
+                        .describe("Storage quota in GiB; -1 for unlimited. Read back from Harbor, so a change made elsewhere shows in the plan. Changing it needs system-level access (an admin, or a system robot with quota permissions).")
+                        .validate(storage_quota_validator()),
+                )
+                .attr(Attribute::typed("cve_allowlist", Type::list(Type::String)).optional().describe("CVE ids to ignore when deciding whether an image may be pulled. When set, the project stops using the system allowlist."))
+                .attr(Attribute::bool("enable_content_trust").default(false).describe("Allow only signed images to be pulled (Notary; inert since Harbor 2.9)."))
+                .attr(Attribute::bool("enable_content_trust_cosign").default(false).describe("Allow only images signed with cosign to be pulled."))
+                .attr(Attribute::bool("auto_sbom_generation").default(false).describe("Generate an SBOM automatically when images are pushed."))
+                .attr(
+                    Attribute::string("deployment_security")
+                        .optional()
+                        .describe("Block pulling images with vulnerabilities of this severity or worse: `none`, `low`, `medium`, `high` or `critical`. Empty or unset allows every image.")
+                        .validate(std::sync::Arc::new(|v, path, diags| {
+                            if let Some(s) = v.as_str() {
+                                if !s.is_empty() && !SEVERITIES.contains(&s) {
+                                    diags.attr_error(
+                                        path.clone(),
+                                        format!("Invalid deployment_security {s:?}"),
+                                        "Use one of none, low, medium, high, critical, or leave it empty to allow every image.",
+                                    );
+                                }
+                            }
+                        })),
+                )
+                .attr(Attribute::bool("force_destroy").default(false).describe("Delete the project's repositories when destroying it. Without it, destroying a project that holds images fails."))
+                .attr(
+                    Attribute::number("proxy_speed_kb")
+                        .default(-1)
+                        .describe("Proxy-cache projects only: bandwidth limit for pulls from the upstream registry, in KB/s; -1 for unlimited. Harbor 2.12 and later.")
+                        .validate(validators::int_between(-1, i32::MAX as i64)),
+                )
+                .attr(Attribute::bool("proxy_cache_local_on_not_found").default(false).describe("Proxy-cache projects only: serve the cached copy when the upstream no longer has the image. Harbor 2.15.1 and later.")),
+        )
+    }
+}
+
+fn bool_meta(v: bool) -> Option<String> {
+    Some(v.to_string())
+}
+
+fn meta_bool(s: &Option<String>, default: bool) -> bool {
+    s.as_deref().map(|s| s == "true").unwrap_or(default)
+}
+
+/// The metadata our attributes manage, from a planned state. Every managed key is sent, so a
+/// setting removed from the configuration is written back as its default rather than left stale.
+fn metadata_from(planned: &Value, proxy: bool) -> ProjectMetadata {
+    let b = |n: &str, d: bool| planned.bool_attr(n).unwrap_or(d);
+    let severity = planned.str_attr("deployment_security").filter(|s| !s.is_empty());
+    let allowlist = allowlist_items(planned);
+    ProjectMetadata {
+        public: bool_meta(b("public", false)),
+        auto_scan: bool_meta(b("vulnerability_scanning", true)),
+        enable_content_trust: bool_meta(b("enable_content_trust", false)),
+        enable_content_trust_cosign: bool_meta(b("enable_content_trust_cosign", false)),
+        auto_sbom_generation: bool_meta(b("auto_sbom_generation", false)),
+        prevent_vul: bool_meta(severity.is_some()),
+        severity: severity.map(str::to_string),
+        reuse_sys_cve_allowlist: bool_meta(allowlist.is_empty()),
+        proxy_speed_kb: proxy.then(|| planned.i64_attr("proxy_speed_kb").unwrap_or(-1).to_string()),
+        proxy_cache_local_on_not_found: (proxy && b("proxy_cache_local_on_not_found", false)).then(|| "true".to_string()),
+        ..Default::default()
+    }
+}
+
+fn allowlist_items(v: &Value) -> Vec<CveAllowlistItem> {
+    v.get("cve_allowlist").elements().iter().filter_map(|x| x.as_str()).map(|c| CveAllowlistItem { cve_id: c.to_string() }).collect()
+}
+
+fn quota_bytes(gib: i64) -> i64 {
+    if gib < 0 { -1 } else { gib * GIB }
+}
+
+fn quota_gib(bytes: i64) -> i64 {
+    if bytes < 0 { -1 } else { bytes.div_ceil(GIB) }
+}
+
+/// Builds the state from what Harbor returned. `prior` supplies what Harbor cannot tell us:
+/// `force_destroy` (ours alone), whether an empty allowlist or deployment setting was written as
+/// `[]`/`""` or left out, and whether the scanner is managed at all.
+fn to_state(p: &Project, storage_bytes: Option<i64>, scanner: Option<String>, prior: &Value) -> Value {
+    let m = &p.metadata;
+    let deployment = if meta_bool(&m.prevent_vul, false) {
+        let sev = m.severity.clone().unwrap_or_else(|| "low".into());
+        Value::String(if sev == "negligible" { "none".into() } else { sev })
+    } else if prior.str_attr("deployment_security") == Some("") {
+        Value::from("")
+    } else {
+        Value::Null
+    };
+    let items: Vec<Value> = p.cve_allowlist.items.iter().map(|i| Value::from(i.cve_id.as_str())).collect();
+    let allowlist = if items.is_empty() && prior.get("cve_allowlist").is_null() { Value::Null } else { Value::List(items) };
+    Value::object([
+        ("id", Value::String(format!("/projects/{}", p.project_id))),
+        ("name", Value::from(p.name.as_str())),
+        ("project_id", Value::int(p.project_id)),
+        ("registry_id", p.registry_id.filter(|r| *r > 0).map(Value::int).unwrap_or(Value::Null)),
+        ("public", meta_bool(&m.public, false).into()),
+        ("vulnerability_scanning", meta_bool(&m.auto_scan, false).into()),
+        ("vulnerability_scanner", Value::opt_string(scanner)),
+        ("storage_quota", Value::int(storage_bytes.map(quota_gib).unwrap_or(-1))),
+        ("cve_allowlist", allowlist),
+        ("enable_content_trust", meta_bool(&m.enable_content_trust, false).into()),
+        ("enable_content_trust_cosign", meta_bool(&m.enable_content_trust_cosign, false).into()),
+        ("auto_sbom_generation", meta_bool(&m.auto_sbom_generation, false).into()),
+        ("deployment_security", deployment),
+        ("force_destroy", prior.bool_attr("force_destroy").unwrap_or(false).into()),
+        ("proxy_speed_kb", Value::int(m.proxy_speed_kb.as_deref().and_then(|s| s.parse().ok()).unwrap_or(-1))),
+        ("proxy_cache_local_on_not_found", meta_bool(&m.proxy_cache_local_on_not_found, false).into()),
+    ])
+}
+
+fn project_ref(state: &Value) -> Option<ProjectRef> {
+    state.i64_attr("project_id").map(ProjectRef::Id)
+}
+
+impl ProjectResource {
+    /// Reads the project and its quota (and its scanner when managed); `None` when it is gone.
+    async fn fetch(&self, h: &HarborContext, r: &ProjectRef, with_scanner: bool, prior: &Value) -> Result<Option<Value>, Diagnostics> {
+        let Some(project) = not_found_is_none(h.client.get_project(r).await).map_err(|e| api_diag("Could not read project", &r.to_string(), &e))? else {
+            return Ok(None);
+        };
+        let id = ProjectRef::Id(project.project_id);
+        let summary = h.client.project_summary(&id).await.map_err(|e| api_diag("Could not read the quota of project", &project.name, &e))?;
+        let scanner = if with_scanner {
+            let s = h.client.get_project_scanner(&id).await.map_err(|e| api_diag("Could not read the scanner of project", &project.name, &e))?;
+            Some(s.name)
+        } else {
+            None
+        };
+        let storage = summary.quota.and_then(|q| q.hard.storage);
+        Ok(Some(to_state(&project, storage, scanner, prior)))
+    }
+
+    async fn set_scanner(&self, h: &HarborContext, r: &ProjectRef, name: &str) -> Result<(), Diagnostics> {
+        let scanners = h.client.list_scanners().await.map_err(|e| api_diag("Could not list scanners for project", &r.to_string(), &e))?;
+        let Some(s) = scanners.iter().find(|s| s.name == name) else {
+            let names: Vec<&str> = scanners.iter().map(|s| s.name.as_str()).collect();
+            let mut d = Diagnostics::new();
+            d.attr_error(
+                AttributePath::attr("vulnerability_scanner"),
+                format!("No scanner named {name:?}"),
+                format!("Harbor has these scanner registrations: {}. Use one of them, or register the scanner first.", names.join(", ")),
+            );
+            return Err(d);
+        };
+        h.client.set_project_scanner(r, &s.uuid).await.map_err(|e| api_diag("Could not set the scanner of project", &r.to_string(), &e))
+    }
+
+    async fn set_quota(&self, h: &HarborContext, project_id: i64, name: &str, gib: i64) -> Result<(), Diagnostics> {
+        let quotas = h.client.list_project_quotas(project_id).await.map_err(|e| quota_diag(name, &e))?;
+        let Some(q) = quotas.first() else {
+            let mut d = Diagnostics::new();
+            d.attr_error(
+                AttributePath::attr("storage_quota"),
+                format!("Project {name} has no quota"),
+                "Harbor creates project quotas only while `quota_per_project_enable` is on. Turn it on in Harbor's configuration, or leave `storage_quota` at -1.",
+            );
+            return Err(d);
+        };
+        h.client.update_quota_storage(q.id, quota_bytes(gib)).await.map_err(|e| quota_diag(name, &e))
+    }
+}
+
+fn quota_diag(name: &str, e: &harbor::Error) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    let hint = if e.is_forbidden() {
+        " Changing quotas needs system-level access: use an admin, or a system robot with quota read, list and update permissions."
+    } else {
+        ""
+    };
+    d.attr_error(AttributePath::attr("storage_quota"), format!("Could not set the storage quota of project {name}"), format!("{e}.{hint}"));
+    d
+}
+
+#[async_trait]
+impl Resource<HarborContext> for ProjectResource {
+    fn type_name(&self) -> &'static str {
+        "harbor_project"
+    }
+
+    fn schema(&self) -> Schema {
+        Self::schema()
+    }
+
+    fn validate(&self, config: &Value, _caps: ClientCaps, diags: &mut Diagnostics) {
+        // Proxy-only settings without a proxy: Harbor drops them silently, so refuse them here.
+        if config.get("registry_id").is_null() {
+            if config.i64_attr("proxy_speed_kb").is_some_and(|v| v != -1) {
+                diags.attr_error(
+                    AttributePath::attr("proxy_speed_kb"),
+                    "proxy_speed_kb needs registry_id",
+                    "`proxy_speed_kb` applies only to proxy-cache projects. Set `registry_id` to the upstream registry, or remove `proxy_speed_kb`.",
+                );
+            }
+            if config.bool_attr("proxy_cache_local_on_not_found") == Some(true) {
+                diags.attr_error(
+                    AttributePath::attr("proxy_cache_local_on_not_found"),
+                    "proxy_cache_local_on_not_found needs registry_id",
+                    "`proxy_cache_local_on_not_found` applies only to proxy-cache projects. Set `registry_id`, or remove it.",
+                );
+            }
+        }
+    }
+
+    fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
+        let Some(h) = ctx.data else { return };
+        let gates = [
+            ("auto_sbom_generation", Feature::AutoSbomGeneration, ctx.planned.bool_attr("auto_sbom_generation") == Some(true)),
+            ("proxy_speed_kb", Feature::ProxySpeedKb, ctx.planned.i64_attr("proxy_speed_kb").is_some_and(|v| v != -1)),
+            ("proxy_cache_local_on_not_found", Feature::ProxyCacheLocalOnNotFound, ctx.planned.bool_attr("proxy_cache_local_on_not_found") == Some(true)),
+        ];
+        for (attr, feature, used) in gates {
+            if used && !h.supports(feature) {
+                let have = h.version.map(|v| v.to_string()).unwrap_or_default();
+                ctx.diags.attr_error(
+                    AttributePath::attr(attr),
+                    format!("{attr} needs Harbor {} or later", feature.min_version_text()),
+                    format!("The connected Harbor is {have}. Remove `{attr}` or upgrade Harbor."),
+                );
+            }
+        }
+    }
+
+    async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let Some(r) = project_ref(state) else { return Ok(None) };
+        let with_scanner = !state.get("vulnerability_scanner").is_null();
+        self.fetch(h, &r, with_scanner, state).await
+    }
+
+    async fn create(&self, h: &HarborContext, planned: &Value, _config: &Value) -> Result<Value, ApplyError> {
+        let name = planned.str_attr("name").unwrap_or_default().to_string();
+        let registry_id = planned.i64_attr("registry_id");
+        let req = ProjectReq {
+            project_name: Some(name.clone()),
+            metadata: Some(metadata_from(planned, registry_id.is_some())),
+            cve_allowlist: Some(CveAllowlist { items: allowlist_items(planned), ..Default::default() }),
+            storage_limit: Some(quota_bytes(planned.i64_attr("storage_quota").unwrap_or(-1))),
+            registry_id,
+            ..Default::default()
+        };
+        let id = h.client.create_project(&req).await.map_err(|e| {
+            let mut d = api_diag("Could not create project", &name, &e);
+            if e.is_conflict() {
+                d.attr_error(
+                    AttributePath::attr("name"),
+                    format!("Project {name} already exists in Harbor"),
+                    format!("Import it with `terraform import <address> {name}` to manage it here, or choose another name."),
+                );
+            }
+            d
+        })?;
+        let mut state = planned.clone();
+        state.set("id", Value::String(format!("/projects/{id}")));
+        state.set("project_id", Value::int(id));
+        if let Some(scanner) = planned.str_attr("vulnerability_scanner") {
+            if let Err(d) = self.set_scanner(h, &ProjectRef::Id(id), scanner).await {
+                state.set("vulnerability_scanner", Value::Null);
+                return Err(ApplyError { diags: d, partial_state: Some(state) });
+            }
+        }
+        Ok(state)
+    }
+
+    async fn update(&self, h: &HarborContext, prior: &Value, planned: &Value, _config: &Value) -> Result<Value, ApplyError> {
+        let id = prior.i64_attr("project_id").unwrap_or_default();
+        let r = ProjectRef::Id(id);
+        let name = planned.str_attr("name").unwrap_or_default().to_string();
+        let proxy = planned.i64_attr("registry_id").is_some();
+        let differs = |n: &str| planned.get(n) != prior.get(n);
+        let meta_attrs = [
+            "public",
+            "vulnerability_scanning",
+            "enable_content_trust",
+            "enable_content_trust_cosign",
+            "auto_sbom_generation",
+            "deployment_security",
+            "proxy_speed_kb",
+            "proxy_cache_local_on_not_found",
+            "cve_allowlist",
+        ];
+        if meta_attrs.iter().any(|a| differs(a)) {
+            let req = ProjectReq {
+                metadata: Some(metadata_from(planned, proxy)),
+                cve_allowlist: Some(CveAllowlist { items: allowlist_items(planned), project_id: Some(id), ..Default::default() }),
+                ..Default::default()
+            };
+            h.client.update_project(&r, &req).await.map_err(|e| api_diag("Could not update project", &name, &e))?;
+            // Harbor merges metadata on PUT: keys we no longer want must be deleted explicitly.
+            let had_severity = prior.str_attr("deployment_security").is_some_and(|s| !s.is_empty());
+            let wants_severity = planned.str_attr("deployment_security").is_some_and(|s| !s.is_empty());
+            if had_severity && !wants_severity {
+                h.client.delete_project_metadata(&r, "severity").await.map_err(|e| api_diag("Could not clear deployment_security of project", &name, &e))?;
+            }
+            if !proxy_flag(planned) && proxy_flag(prior) {
+                h.client
+                    .delete_project_metadata(&r, "proxy_cache_local_on_not_found")
+                    .await
+                    .map_err(|e| api_diag("Could not clear proxy_cache_local_on_not_found of project", &name, &e))?;
+            }
+        }
+        if differs("storage_quota") {
+            self.set_quota(h, id, &name, planned.i64_attr("storage_quota").unwrap_or(-1)).await?;
+        }
+        if differs("vulnerability_scanner") {
+            if let Some(s) = planned.str_attr("vulnerability_scanner") {
+                self.set_scanner(h, &r, s).await?;
+            }
+        }
+        Ok(planned.clone())
+    }
+
+    async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
+        let Some(r) = project_ref(prior) else { return Ok(()) };
+        let name = prior.str_attr("name").unwrap_or_default().to_string();
+        match h.client.delete_project(&r).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_precondition_failed() && prior.bool_attr("force_destroy") == Some(true) => {
+                let repos = h.client.list_repositories(&name).await.map_err(|e| api_diag("Could not list repositories of project", &name, &e))?;
+                for repo in repos {
+                    let short = repo.name.strip_prefix(&format!("{name}/")).unwrap_or(&repo.name).to_string();
+                    h.client.delete_repository(&name, &short).await.map_err(|e| api_diag("Could not delete a repository of project", &name, &e))?;
+                }
+                h.client.delete_project(&r).await.map_err(|e| api_diag("Could not delete project", &name, &e))
+            }
+            Err(e) if e.is_precondition_failed() => {
+                let mut d = Diagnostics::new();
+                d.attr_error(
+                    AttributePath::attr("force_destroy"),
+                    format!("Project {name} still holds repositories"),
+                    format!("{e}. Harbor deletes only empty projects. Set `force_destroy = true` (and apply) to delete its repositories with it, or delete them first."),
+                );
+                Err(d)
+            }
+            Err(e) => Err(api_diag("Could not delete project", &name, &e)),
+        }
+    }
+
+    async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
+        let r = parse_import_id(id, "/projects/").map_err(|msg| {
+            let mut d = Diagnostics::new();
+            d.error("Invalid import id for harbor_project", format!("{msg} Use the project name, its numeric id, or `/projects/<id>`."));
+            d
+        })?;
+        let r = match r {
+            super::ImportRef::Id(i) => ProjectRef::Id(i),
+            super::ImportRef::Name(n) => ProjectRef::Name(n),
+        };
+        match self.fetch(h, &r, true, &Value::Null).await? {
+            Some(v) => Ok(v),
+            None => {
+                let mut d = Diagnostics::new();
+                d.error(format!("Cannot import project {id}"), format!("Harbor has no project {id}. Check the name or id."));
+                Err(d)
+            }
+        }
+    }
+}
+
+fn proxy_flag(v: &Value) -> bool {
+    v.bool_attr("proxy_cache_local_on_not_found") == Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_names_follow_harbor_rules() {
+        for ok in ["a", "team-a", "team.a_b-c", "0", "a1b2"] {
+            assert!(valid_project_name(ok), "{ok}");
+        }
+        for bad in ["", "Team", "-a", "a-", "a--b", "a..b", "a b", "a/b", &"a".repeat(256)] {
+            assert!(!valid_project_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn quota_converts_gib_and_unlimited() {
+        assert_eq!(quota_bytes(-1), -1);
+        assert_eq!(quota_bytes(2), 2 * GIB);
+        assert_eq!(quota_gib(2 * GIB), 2);
+        assert_eq!(quota_gib(-1), -1);
+    }
+
+    #[test]
+    fn removing_deployment_security_turns_prevent_vul_off() {
+        let mut v = Value::null_object(&ProjectResource::schema().ty());
+        v.set("deployment_security", Value::from("high"));
+        let m = metadata_from(&v, false);
+        assert_eq!((m.prevent_vul.as_deref(), m.severity.as_deref()), (Some("true"), Some("high")));
+        v.set("deployment_security", Value::from(""));
+        let m = metadata_from(&v, false);
+        assert_eq!((m.prevent_vul.as_deref(), m.severity), (Some("false"), None));
+        assert_eq!(m.proxy_speed_kb, None, "proxy-only keys are not sent for normal projects");
+    }
+
+    #[test]
+    fn schema_follows_terraform_rules() {
+        assert_eq!(ProjectResource::schema().check_rules(), Vec::<String>::new());
+    }
+}
