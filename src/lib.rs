@@ -9,6 +9,9 @@
 //! - [`resources`] and [`data_sources`]: one file per `harbor_*` type.
 //! - [`harbor`]: a typed Harbor REST client that knows nothing of Terraform.
 
+pub mod data_sources;
 pub mod harbor;
 pub mod protocol;
+pub mod provider;
+pub mod resources;
 pub mod schema;

@@ -2,7 +2,6 @@
 //! variables, plus ours), plan-time validation, and the configure step that yields one pooled,
 //! verified [`harbor::Client`] shared by every resource.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,23 +42,29 @@ const DEFAULT_MAX_RETRIES: i64 = 4;
 
 /// An argument set in HCL wins; otherwise the environment variable, when one is documented.
 fn arg_or_env(config: &Value, name: &str, env: Option<&str>) -> Option<String> {
-    config
-        .str_attr(name)
-        .map(str::to_string)
-        .or_else(|| env.and_then(|e| std::env::var(e).ok()).filter(|s| !s.is_empty()))
+    config.str_attr(name).map(str::to_string).or_else(|| {
+        env.and_then(|e| std::env::var(e).ok())
+            .filter(|s| !s.is_empty())
+    })
 }
 
 fn env_bool(name: &str) -> Option<bool> {
-    std::env::var(name).ok().map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+    std::env::var(name)
+        .ok()
+        .map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
 }
 
 /// Checks a Harbor URL: a scheme of http or https and a host.
 fn check_url(url: &str) -> Result<(), String> {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(format!("{url:?} has no scheme; write it as https://harbor.example.com"));
+        return Err(format!(
+            "{url:?} has no scheme; write it as https://harbor.example.com"
+        ));
     };
     if scheme != "https" && scheme != "http" {
-        return Err(format!("{url:?} uses scheme {scheme:?}; Harbor is reached over https (or http)"));
+        return Err(format!(
+            "{url:?} uses scheme {scheme:?}; Harbor is reached over https (or http)"
+        ));
     }
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty() || host.starts_with(':') {
@@ -114,8 +119,7 @@ impl Provider for HarborProvider {
             .attr(
                 Attribute::number("api_version")
                     .optional()
-                    .describe("Harbor API version. Only `2` (Harbor 2.x) is supported; kept for compatibility with goharbor/harbor.")
-                    .validate(validators::int_between(2, 2)),
+                    .describe("Harbor API version. Only `2` (Harbor 2.x) is supported; kept for compatibility with goharbor/harbor."),
             )
             .attr(Attribute::string("robot_prefix").optional().describe(
                 "The system robot name prefix, used when the credentials may not read Harbor's configuration (non-admins). Default: Harbor's setting, else `robot$`.",
@@ -149,12 +153,18 @@ impl Provider for HarborProvider {
                 diags.attr_error(AttributePath::attr("url"), "Invalid Harbor URL", e);
             }
         }
-        if config.i64_attr("api_version") == Some(1) {
-            diags.attr_error(
+        match config.get("api_version") {
+            Value::Number(n) if n.as_i64() == Some(1) => diags.attr_error(
                 AttributePath::attr("api_version"),
                 "Harbor API v1 is not supported",
                 "Harbor 1.x is end of life; this provider speaks the v2.0 API of Harbor 2.11 and later. Remove `api_version` or set it to 2.",
-            );
+            ),
+            Value::Number(n) if n.as_i64() != Some(2) => diags.attr_error(
+                AttributePath::attr("api_version"),
+                format!("Unknown Harbor API version {n}"),
+                "Only API version 2 exists in Harbor 2.x. Remove `api_version` or set it to 2.",
+            ),
+            _ => {}
         }
         // Credentials come in pairs; a half configured in HCL may be completed from the environment.
         let known = |n: &str| !config.get(n).is_unknown();
@@ -162,17 +172,28 @@ impl Provider for HarborProvider {
             let user = arg_or_env(config, "username", Some("HARBOR_USERNAME"));
             let pass = arg_or_env(config, "password", Some("HARBOR_PASSWORD"));
             if user.is_some() != pass.is_some() {
-                let missing = if user.is_some() { "password" } else { "username" };
+                let missing = if user.is_some() {
+                    "password"
+                } else {
+                    "username"
+                };
                 diags.attr_error(
                     AttributePath::attr(missing),
                     format!("Missing {missing}"),
-                    format!("`username` and `password` go together: set `{missing}` (or HARBOR_{}).", missing.to_uppercase()),
+                    format!(
+                        "`username` and `password` go together: set `{missing}` (or HARBOR_{}).",
+                        missing.to_uppercase()
+                    ),
                 );
             }
         }
     }
 
-    async fn configure(&self, config: &Value, terraform_version: &str) -> Result<HarborContext, Diagnostics> {
+    async fn configure(
+        &self,
+        config: &Value,
+        terraform_version: &str,
+    ) -> Result<HarborContext, Diagnostics> {
         let mut diags = Diagnostics::new();
         let Some(url) = arg_or_env(config, "url", Some("HARBOR_URL")) else {
             diags.attr_error(
@@ -193,30 +214,61 @@ impl Provider for HarborProvider {
             arg_or_env(config, "username", Some("HARBOR_USERNAME")),
             arg_or_env(config, "password", Some("HARBOR_PASSWORD")),
         ) {
-            cc.auth = Auth::Basic { username: u, password: Secret::from(p) };
+            cc.auth = Auth::Basic {
+                username: u,
+                password: Secret::from(p),
+            };
         }
-        cc.insecure = config.bool_attr("insecure").or_else(|| env_bool("HARBOR_IGNORE_CERT")).unwrap_or(false);
+        cc.insecure = config
+            .bool_attr("insecure")
+            .or_else(|| env_bool("HARBOR_IGNORE_CERT"))
+            .unwrap_or(false);
         cc.ca_certificate = arg_or_env(config, "ca_certificate", Some("HARBOR_CA_CERTIFICATE"));
-        cc.request_timeout = Duration::from_secs(config.i64_attr("request_timeout").unwrap_or(DEFAULT_TIMEOUT_SECS) as u64);
-        cc.max_retries = config.i64_attr("max_retries").unwrap_or(DEFAULT_MAX_RETRIES) as u32;
+        cc.request_timeout = Duration::from_secs(
+            config
+                .i64_attr("request_timeout")
+                .unwrap_or(DEFAULT_TIMEOUT_SECS) as u64,
+        );
+        cc.max_retries = config
+            .i64_attr("max_retries")
+            .unwrap_or(DEFAULT_MAX_RETRIES) as u32;
         if let Some(m) = config.get("headers").as_map() {
-            cc.headers = m.iter().filter_map(|(k, v)| Some((k.clone(), Secret::from(v.as_str()?.to_string())))).collect();
+            cc.headers = m
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), Secret::from(v.as_str()?.to_string()))))
+                .collect();
         }
         tracing::info!(url = %url, terraform_version, insecure = cc.insecure, "configuring the Harbor provider");
         let client = harbor::Client::new(cc).map_err(|e| {
             let mut d = Diagnostics::new();
-            let attr = if e.to_string().contains("PEM") || e.to_string().contains("certificate") { "ca_certificate" } else { "url" };
-            d.attr_error(AttributePath::attr(attr), "Invalid Harbor client configuration", e.to_string());
+            let attr = if e.to_string().contains("PEM") || e.to_string().contains("certificate") {
+                "ca_certificate"
+            } else {
+                "url"
+            };
+            d.attr_error(
+                AttributePath::attr(attr),
+                "Invalid Harbor client configuration",
+                e.to_string(),
+            );
             d
         })?;
-        let conn: Connection = client.connect().await.map_err(|e| connect_diagnostic(&url, &e))?;
+        let conn: Connection = client
+            .connect()
+            .await
+            .map_err(|e| connect_diagnostic(&url, &e))?;
         let robot_prefix = conn
             .robot_name_prefix
             .clone()
             .or_else(|| config.str_attr("robot_prefix").map(str::to_string))
             .unwrap_or_else(|| "robot$".to_string());
         tracing::info!(version = ?conn.version_text, robot_prefix = %robot_prefix, "connected to Harbor");
-        Ok(HarborContext { client, version: conn.version, robot_prefix, principal: conn.principal })
+        Ok(HarborContext {
+            client,
+            version: conn.version,
+            robot_prefix,
+            principal: conn.principal,
+        })
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<HarborContext>>> {
@@ -235,11 +287,15 @@ fn connect_diagnostic(url: &str, e: &harbor::Error) -> Diagnostics {
         harbor::Error::BadCredentials { .. } => (
             "username",
             "Harbor did not accept the credentials",
-            format!("{e}. Check `username` and `password` (or HARBOR_USERNAME / HARBOR_PASSWORD); a robot logs in as `robot$name`."),
+            format!(
+                "{e}. Check `username` and `password` (or HARBOR_USERNAME / HARBOR_PASSWORD); a robot logs in as `robot$name`."
+            ),
         ),
-        harbor::Error::NotHarbor { .. } => {
-            ("url", "This URL is not a Harbor", format!("{e}. Check that `url` points at Harbor's external URL, without `/api/v2.0`."))
-        }
+        harbor::Error::NotHarbor { .. } => (
+            "url",
+            "This URL is not a Harbor",
+            format!("{e}. Check that `url` points at Harbor's external URL, without `/api/v2.0`."),
+        ),
         harbor::Error::UnsupportedVersion { .. } => (
             "url",
             "Harbor version not supported",
@@ -248,29 +304,21 @@ fn connect_diagnostic(url: &str, e: &harbor::Error) -> Diagnostics {
         e if e.is_tls() => (
             "ca_certificate",
             "Harbor's TLS certificate is not trusted",
-            format!("{e}. Set `ca_certificate` to the PEM of the CA that signed Harbor's certificate, or (not recommended) `insecure = true`."),
+            format!(
+                "{e}. Set `ca_certificate` to the PEM of the CA that signed Harbor's certificate, or (not recommended) `insecure = true`."
+            ),
         ),
         e if e.is_unreachable() => (
             "url",
             "Harbor is unreachable",
-            format!("{e}. Check `url` ({url}), DNS and the network path to Harbor; `request_timeout` and `max_retries` bound how long the provider waits."),
+            format!(
+                "{e}. Check `url` ({url}), DNS and the network path to Harbor; `request_timeout` and `max_retries` bound how long the provider waits."
+            ),
         ),
         e => ("url", "Could not connect to Harbor", e.to_string()),
     };
     d.attr_error(AttributePath::attr(attr), summary, detail);
     d
-}
-
-/// Helper for resources: a Harbor error as a diagnostic about one resource.
-pub fn api_error(what: &str, e: &harbor::Error) -> Diagnostics {
-    let mut d = Diagnostics::new();
-    d.error(what.to_string(), e.to_string());
-    d
-}
-
-/// The attributes' names → JSON types, used by docs and tests.
-pub fn attribute_names(schema: &Schema) -> BTreeMap<String, String> {
-    schema.block.attributes.iter().map(|a| (a.name.clone(), a.value_type().to_json().to_string())).collect()
 }
 
 #[cfg(test)]
@@ -281,7 +329,11 @@ mod tests {
     fn urls_need_scheme_and_host() {
         assert!(check_url("https://harbor.example.com").is_ok());
         assert!(check_url("http://127.0.0.1:8080/").is_ok());
-        assert!(check_url("harbor.example.com").unwrap_err().contains("no scheme"));
+        assert!(
+            check_url("harbor.example.com")
+                .unwrap_err()
+                .contains("no scheme")
+        );
         assert!(check_url("ftp://x").unwrap_err().contains("scheme"));
         assert!(check_url("https://").unwrap_err().contains("no host"));
     }

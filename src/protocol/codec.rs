@@ -21,7 +21,14 @@ pub struct CodecError {
 }
 
 fn err(path: &str, message: impl Into<String>) -> CodecError {
-    CodecError { path: if path.is_empty() { "value".into() } else { path.to_string() }, message: message.into() }
+    CodecError {
+        path: if path.is_empty() {
+            "value".into()
+        } else {
+            path.to_string()
+        },
+        message: message.into(),
+    }
 }
 
 /// Encodes `value` of type `ty` as msgpack. Objects are always written complete: every
@@ -54,7 +61,10 @@ fn write_value(out: &mut Vec<u8>, ty: &Type, value: &Value) {
         (_, Value::String(s)) => write_str(out, s),
         (_, Value::Bool(b)) => out.push(if *b { 0xc3 } else { 0xc2 }),
         (_, Value::Number(n)) => write_number(out, n),
-        (Type::List(et) | Type::Set(et), Value::List(items) | Value::Set(items) | Value::Tuple(items)) => {
+        (
+            Type::List(et) | Type::Set(et),
+            Value::List(items) | Value::Set(items) | Value::Tuple(items),
+        ) => {
             write_array_len(out, items.len());
             for item in items {
                 write_value(out, et, item);
@@ -96,7 +106,9 @@ pub fn infer_type(v: &Value) -> Type {
         Value::Set(items) => Type::set(items.first().map(infer_type).unwrap_or(Type::Dynamic)),
         Value::Tuple(items) => Type::Tuple(items.iter().map(infer_type).collect()),
         Value::Map(m) => Type::map(m.values().next().map(infer_type).unwrap_or(Type::Dynamic)),
-        Value::Object(m) => Type::Object(m.iter().map(|(k, v)| (k.clone(), infer_type(v))).collect()),
+        Value::Object(m) => {
+            Type::Object(m.iter().map(|(k, v)| (k.clone(), infer_type(v))).collect())
+        }
         Value::Dynamic(t, _) => t.clone(),
         Value::Null | Value::Unknown => Type::Dynamic,
     }
@@ -207,7 +219,10 @@ pub fn from_msgpack(ty: &Type, bytes: &[u8]) -> Result<Value, CodecError> {
     let mut r = Reader { buf: bytes, pos: 0 };
     let v = r.value(ty, "", 0)?;
     if r.pos != bytes.len() {
-        return Err(err("", format!("{} trailing bytes after the value", bytes.len() - r.pos)));
+        return Err(err(
+            "",
+            format!("{} trailing bytes after the value", bytes.len() - r.pos),
+        ));
     }
     Ok(v)
 }
@@ -244,7 +259,10 @@ impl<'a> Reader<'a> {
         Ok(self.take(1, path)?[0])
     }
     fn be(&mut self, n: usize, path: &str) -> Result<u64, CodecError> {
-        Ok(self.take(n, path)?.iter().fold(0u64, |acc, b| (acc << 8) | *b as u64))
+        Ok(self
+            .take(n, path)?
+            .iter()
+            .fold(0u64, |acc, b| (acc << 8) | *b as u64))
     }
 
     fn head(&mut self, path: &str) -> Result<Head, CodecError> {
@@ -325,8 +343,8 @@ impl<'a> Reader<'a> {
                     return Err(err(path, "a dynamic value's type must be JSON bytes"));
                 };
                 let raw = self.take(n, path)?;
-                let tj: serde_json::Value =
-                    serde_json::from_slice(raw).map_err(|e| err(path, format!("bad type JSON: {e}")))?;
+                let tj: serde_json::Value = serde_json::from_slice(raw)
+                    .map_err(|e| err(path, format!("bad type JSON: {e}")))?;
                 let inner_ty = Type::from_json(&tj).map_err(|e| err(path, e))?;
                 let inner = self.value(&inner_ty, path, depth + 1)?;
                 Ok(match inner {
@@ -351,23 +369,36 @@ impl<'a> Reader<'a> {
                 Head::Float(f) if f.is_finite() => Ok(Value::Number(Number::Float(f))),
                 Head::Str(n) => {
                     let s = self.string(n, path)?;
-                    Number::parse(&s).map(Value::Number).ok_or_else(|| err(path, format!("{s:?} is not a number")))
+                    Number::parse(&s)
+                        .map(Value::Number)
+                        .ok_or_else(|| err(path, format!("{s:?} is not a number")))
                 }
                 _ => Err(err(path, "expected a number")),
             },
             Type::List(et) | Type::Set(et) => {
-                let Head::Array(n) = head else { return Err(err(path, "expected an array")) };
+                let Head::Array(n) = head else {
+                    return Err(err(path, "expected an array"));
+                };
                 self.check_count(n, 1, path)?;
                 let mut items = Vec::with_capacity(n);
                 for i in 0..n {
                     items.push(self.value(et, &format!("{path}[{i}]"), depth + 1)?);
                 }
-                Ok(if matches!(ty, Type::Set(_)) { Value::Set(items) } else { Value::List(items) })
+                Ok(if matches!(ty, Type::Set(_)) {
+                    Value::Set(items)
+                } else {
+                    Value::List(items)
+                })
             }
             Type::Tuple(ets) => {
-                let Head::Array(n) = head else { return Err(err(path, "expected an array")) };
+                let Head::Array(n) = head else {
+                    return Err(err(path, "expected an array"));
+                };
                 if n != ets.len() {
-                    return Err(err(path, format!("a tuple of {} elements is required ({n} given)", ets.len())));
+                    return Err(err(
+                        path,
+                        format!("a tuple of {} elements is required ({n} given)", ets.len()),
+                    ));
                 }
                 let mut items = Vec::with_capacity(n);
                 for (i, et) in ets.iter().enumerate() {
@@ -376,7 +407,9 @@ impl<'a> Reader<'a> {
                 Ok(Value::Tuple(items))
             }
             Type::Map(et) => {
-                let Head::Map(n) = head else { return Err(err(path, "expected a map")) };
+                let Head::Map(n) = head else {
+                    return Err(err(path, "expected a map"));
+                };
                 self.check_count(n, 2, path)?;
                 let mut m = BTreeMap::new();
                 for _ in 0..n {
@@ -387,7 +420,9 @@ impl<'a> Reader<'a> {
                 Ok(Value::Map(m))
             }
             Type::Object(attrs) => {
-                let Head::Map(n) = head else { return Err(err(path, "expected an object")) };
+                let Head::Map(n) = head else {
+                    return Err(err(path, "expected an object"));
+                };
                 self.check_count(n, 2, path)?;
                 let mut m = BTreeMap::new();
                 for _ in 0..n {
@@ -424,7 +459,11 @@ pub enum UnknownAttributes {
 
 /// Decodes a JSON value (Terraform's stored state, or `DynamicValue.json`) of type `ty`.
 /// JSON cannot express unknowns, so the result is wholly known.
-pub fn from_json(ty: &Type, j: &serde_json::Value, unknown: UnknownAttributes) -> Result<Value, CodecError> {
+pub fn from_json(
+    ty: &Type,
+    j: &serde_json::Value,
+    unknown: UnknownAttributes,
+) -> Result<Value, CodecError> {
     json_value(ty, j, "", unknown, 0)
 }
 
@@ -456,16 +495,20 @@ fn json_value(
         } else {
             Number::Decimal(n.to_string())
         })),
-        (Type::Number, J::String(s)) => {
-            Number::parse(s).map(Value::Number).ok_or_else(|| err(path, format!("{s:?} is not a number")))
-        }
+        (Type::Number, J::String(s)) => Number::parse(s)
+            .map(Value::Number)
+            .ok_or_else(|| err(path, format!("{s:?} is not a number"))),
         (Type::List(et) | Type::Set(et), J::Array(items)) => {
             let vals = items
                 .iter()
                 .enumerate()
                 .map(|(i, x)| json_value(et, x, &format!("{path}[{i}]"), unknown, depth + 1))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(if matches!(ty, Type::Set(_)) { Value::Set(vals) } else { Value::List(vals) })
+            Ok(if matches!(ty, Type::Set(_)) {
+                Value::Set(vals)
+            } else {
+                Value::List(vals)
+            })
         }
         (Type::Tuple(ets), J::Array(items)) if ets.len() == items.len() => Ok(Value::Tuple(
             ets.iter()
@@ -476,7 +519,12 @@ fn json_value(
         )),
         (Type::Map(et), J::Object(m)) => Ok(Value::Map(
             m.iter()
-                .map(|(k, x)| Ok((k.clone(), json_value(et, x, &format!("{path}[{k:?}]"), unknown, depth + 1)?)))
+                .map(|(k, x)| {
+                    Ok((
+                        k.clone(),
+                        json_value(et, x, &format!("{path}[{k:?}]"), unknown, depth + 1)?,
+                    ))
+                })
                 .collect::<Result<_, CodecError>>()?,
         )),
         (Type::Object(attrs), J::Object(m)) => {
@@ -484,7 +532,10 @@ fn json_value(
             for (k, x) in m {
                 match attrs.get(k) {
                     Some(at) => {
-                        out.insert(k.clone(), json_value(at, x, &format!("{path}.{k}"), unknown, depth + 1)?);
+                        out.insert(
+                            k.clone(),
+                            json_value(at, x, &format!("{path}.{k}"), unknown, depth + 1)?,
+                        );
                     }
                     None if unknown == UnknownAttributes::Ignore => {}
                     None => return Err(err(path, format!("unsupported attribute {k:?}"))),
@@ -498,9 +549,16 @@ fn json_value(
         (Type::Dynamic, J::Object(m)) if m.contains_key("type") && m.contains_key("value") => {
             let inner_ty = Type::from_json(&m["type"]).map_err(|e| err(path, e))?;
             let inner = json_value(&inner_ty, &m["value"], path, unknown, depth + 1)?;
-            Ok(if inner.is_null() { inner } else { Value::Dynamic(inner_ty, Box::new(inner)) })
+            Ok(if inner.is_null() {
+                inner
+            } else {
+                Value::Dynamic(inner_ty, Box::new(inner))
+            })
         }
-        (t, other) => Err(err(path, format!("expected {}, found {other}", t.to_json()))),
+        (t, other) => Err(err(
+            path,
+            format!("expected {}, found {other}", t.to_json()),
+        )),
     }
 }
 
@@ -530,11 +588,23 @@ mod tests {
         // Attributes in sorted order; the missing `labels` is written as nil.
         let expected: Vec<u8> = [
             &[0x85][..],
-            &[0xa5], b"count", &[0xcd, 0x01, 0x2c],
-            &[0xa6], b"labels", &[0xc0],
-            &[0xa4], b"name", &[0xa2], b"ci",
-            &[0xa2], b"on", &[0xc3],
-            &[0xa4], b"tags", &[0x91, 0xa1], b"a",
+            &[0xa5],
+            b"count",
+            &[0xcd, 0x01, 0x2c],
+            &[0xa6],
+            b"labels",
+            &[0xc0],
+            &[0xa4],
+            b"name",
+            &[0xa2],
+            b"ci",
+            &[0xa2],
+            b"on",
+            &[0xc3],
+            &[0xa4],
+            b"tags",
+            &[0x91, 0xa1],
+            b"a",
         ]
         .concat();
         assert_eq!(bytes, expected);
@@ -546,35 +616,90 @@ mod tests {
 
     #[test]
     fn unknown_is_written_as_fixext_zero_and_any_extension_reads_as_unknown() {
-        assert_eq!(to_msgpack(&Type::String, &Value::Unknown), vec![0xd4, 0x00, 0x00]);
+        assert_eq!(
+            to_msgpack(&Type::String, &Value::Unknown),
+            vec![0xd4, 0x00, 0x00]
+        );
         // Refined unknown (extension 12 with a map payload), as Terraform 1.6+ sends.
         let refined = [0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc2];
-        assert_eq!(from_msgpack(&Type::String, &refined).unwrap(), Value::Unknown);
-        assert_eq!(from_msgpack(&Type::Number, &[0xd4, 0x00, 0x00]).unwrap(), Value::Unknown);
+        assert_eq!(
+            from_msgpack(&Type::String, &refined).unwrap(),
+            Value::Unknown
+        );
+        assert_eq!(
+            from_msgpack(&Type::Number, &[0xd4, 0x00, 0x00]).unwrap(),
+            Value::Unknown
+        );
     }
 
     #[test]
     fn numbers_decode_from_ints_floats_and_decimal_strings() {
-        assert_eq!(from_msgpack(&Type::Number, &[0xd0, 0xff]).unwrap(), Value::int(-1));
-        assert_eq!(from_msgpack(&Type::Number, &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).unwrap(),
-            Value::Number(Number::Decimal("18446744073709551615".into())));
+        assert_eq!(
+            from_msgpack(&Type::Number, &[0xd0, 0xff]).unwrap(),
+            Value::int(-1)
+        );
+        assert_eq!(
+            from_msgpack(
+                &Type::Number,
+                &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]
+            )
+            .unwrap(),
+            Value::Number(Number::Decimal("18446744073709551615".into()))
+        );
         let mut f = vec![0xcb];
         f.extend_from_slice(&1.5f64.to_be_bytes());
-        assert_eq!(from_msgpack(&Type::Number, &f).unwrap(), Value::Number(Number::Float(1.5)));
+        assert_eq!(
+            from_msgpack(&Type::Number, &f).unwrap(),
+            Value::Number(Number::Float(1.5))
+        );
         let s = [&[0xa4][..], b"1e30"].concat();
         assert_eq!(from_msgpack(&Type::Number, &s).unwrap().as_i64(), None);
-        assert_eq!(to_msgpack(&Type::Number, &Value::Number(Number::Float(2.0))), vec![0x02]);
-        for i in [0i64, 1, 127, 128, 255, 256, 65535, 65536, -1, -32, -33, -128, -129, -32768, -32769, i64::MIN, i64::MAX] {
+        assert_eq!(
+            to_msgpack(&Type::Number, &Value::Number(Number::Float(2.0))),
+            vec![0x02]
+        );
+        for i in [
+            0i64,
+            1,
+            127,
+            128,
+            255,
+            256,
+            65535,
+            65536,
+            -1,
+            -32,
+            -33,
+            -128,
+            -129,
+            -32768,
+            -32769,
+            i64::MIN,
+            i64::MAX,
+        ] {
             let b = to_msgpack(&Type::Number, &Value::int(i));
-            assert_eq!(from_msgpack(&Type::Number, &b).unwrap(), Value::int(i), "{i}");
+            assert_eq!(
+                from_msgpack(&Type::Number, &b).unwrap(),
+                Value::int(i),
+                "{i}"
+            );
         }
     }
 
     #[test]
     fn dynamic_values_carry_their_type() {
-        let v = Value::Dynamic(Type::list(Type::String), Box::new(Value::List(vec![Value::from("x")])));
+        let v = Value::Dynamic(
+            Type::list(Type::String),
+            Box::new(Value::List(vec![Value::from("x")])),
+        );
         let bytes = to_msgpack(&Type::Dynamic, &v);
-        let expected = [&[0x92, 0xc4, 17][..], br#"["list","string"]"#, &[0x91, 0xa1], b"x"].concat();
+        let expected = [
+            &[0x92, 0xc4, 17][..],
+            br#"["list","string"]"#,
+            &[0x91, 0xa1],
+            b"x",
+        ]
+        .concat();
         assert_eq!(bytes, expected);
         assert_eq!(from_msgpack(&Type::Dynamic, &bytes).unwrap(), v);
     }
@@ -582,14 +707,25 @@ mod tests {
     #[test]
     fn objects_with_extra_attributes_or_bad_types_are_errors() {
         let extra = [&[0x81, 0xa3][..], b"bad", &[0xc0]].concat();
-        assert!(from_msgpack(&obj_type(), &extra).unwrap_err().message.contains("unsupported attribute"));
+        assert!(
+            from_msgpack(&obj_type(), &extra)
+                .unwrap_err()
+                .message
+                .contains("unsupported attribute")
+        );
         let wrong = [&[0x81, 0xa4][..], b"name", &[0x01]].concat();
         assert_eq!(from_msgpack(&obj_type(), &wrong).unwrap_err().path, ".name");
     }
 
     #[test]
     fn truncated_and_lying_lengths_are_errors_not_panics() {
-        for bad in [&[0xdd, 0xff, 0xff, 0xff, 0xff][..], &[0xdb, 0, 0, 0, 9, b'a'], &[0xc1], &[], &[0x92, 0xc4]] {
+        for bad in [
+            &[0xdd, 0xff, 0xff, 0xff, 0xff][..],
+            &[0xdb, 0, 0, 0, 9, b'a'],
+            &[0xc1],
+            &[],
+            &[0x92, 0xc4],
+        ] {
             assert!(from_msgpack(&Type::list(Type::String), bad).is_err());
         }
         let deep: Vec<u8> = std::iter::repeat_n(0x91, 10_000).collect();
@@ -598,7 +734,12 @@ mod tests {
             t = Type::list(t);
         }
         assert!(from_msgpack(&t, &deep).is_err());
-        assert!(from_msgpack(&Type::String, &[0xa0, 0x00]).unwrap_err().message.contains("trailing"));
+        assert!(
+            from_msgpack(&Type::String, &[0xa0, 0x00])
+                .unwrap_err()
+                .message
+                .contains("trailing")
+        );
     }
 
     #[test]

@@ -8,7 +8,10 @@ use crate::schema::path::{AttributePath, Step};
 use crate::schema::value::{Type, Value};
 
 pub fn schema_to_proto(s: &Schema) -> pb::Schema {
-    pb::Schema { version: s.version, block: Some(block_to_proto(&s.block, s.version)) }
+    pb::Schema {
+        version: s.version,
+        block: Some(block_to_proto(&s.block, s.version)),
+    }
 }
 
 fn block_to_proto(b: &Block, version: i64) -> pb::schema::Block {
@@ -111,18 +114,27 @@ pub fn decode(ty: &Type, dv: Option<&pb::DynamicValue>, what: &str) -> Result<Va
         codec::from_msgpack(ty, &dv.msgpack)
     } else if !dv.json.is_empty() {
         serde_json::from_slice::<serde_json::Value>(&dv.json)
-            .map_err(|e| codec::CodecError { path: "value".into(), message: e.to_string() })
+            .map_err(|e| codec::CodecError {
+                path: "value".into(),
+                message: e.to_string(),
+            })
             .and_then(|j| codec::from_json(ty, &j, UnknownAttributes::Reject))
     } else {
         Ok(Value::Null)
     };
     result.map_err(|e| {
         let mut d = Diagnostics::new();
-        d.error(format!("Could not decode the {what} sent by Terraform"), e.to_string());
+        d.error(
+            format!("Could not decode the {what} sent by Terraform"),
+            e.to_string(),
+        );
         d
     })
 }
 
 pub fn encode(ty: &Type, v: &Value) -> pb::DynamicValue {
-    pb::DynamicValue { msgpack: codec::to_msgpack(ty, v), json: Vec::new() }
+    pb::DynamicValue {
+        msgpack: codec::to_msgpack(ty, v),
+        json: Vec::new(),
+    }
 }

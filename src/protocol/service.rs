@@ -11,11 +11,11 @@ use tonic::{Request, Response, Status};
 use super::codec::{self, UnknownAttributes};
 use super::convert::{decode, diagnostics_to_proto, encode, path_to_proto, schema_to_proto};
 use super::proto::tfplugin6 as pb;
+use crate::schema::Schema;
 use crate::schema::diag::Diagnostics;
 use crate::schema::plan;
 use crate::schema::resource::{self, ClientCaps, DataSource, Provider, Resource};
 use crate::schema::value::{Type, Value};
-use crate::schema::Schema;
 
 struct ResourceEntry<D> {
     resource: Arc<dyn Resource<D>>,
@@ -43,7 +43,9 @@ pub struct ProviderService<P: Provider> {
 type Rpc<T> = Result<Response<T>, Status>;
 
 fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCaps {
-    ClientCaps { write_only_attributes: c.is_some_and(|c| c.write_only_attributes_allowed) }
+    ClientCaps {
+        write_only_attributes: c.is_some_and(|c| c.write_only_attributes_allowed),
+    }
 }
 
 impl<P: Provider> ProviderService<P> {
@@ -54,7 +56,14 @@ impl<P: Provider> ProviderService<P> {
             .map(|r| {
                 let schema = r.schema();
                 let ty = schema.ty();
-                (r.type_name(), ResourceEntry { resource: r, schema, ty })
+                (
+                    r.type_name(),
+                    ResourceEntry {
+                        resource: r,
+                        schema,
+                        ty,
+                    },
+                )
             })
             .collect();
         let data_sources = provider
@@ -63,7 +72,14 @@ impl<P: Provider> ProviderService<P> {
             .map(|d| {
                 let schema = d.schema();
                 let ty = schema.ty();
-                (d.type_name(), DataSourceEntry { data_source: d, schema, ty })
+                (
+                    d.type_name(),
+                    DataSourceEntry {
+                        data_source: d,
+                        schema,
+                        ty,
+                    },
+                )
             })
             .collect();
         ProviderService {
@@ -77,18 +93,33 @@ impl<P: Provider> ProviderService<P> {
     }
 
     /// Every schema the provider serves, by kind and name (for rule checks and docs).
-    pub fn schemas(&self) -> (Schema, Vec<(&'static str, Schema)>, Vec<(&'static str, Schema)>) {
+    pub fn schemas(
+        &self,
+    ) -> (
+        Schema,
+        Vec<(&'static str, Schema)>,
+        Vec<(&'static str, Schema)>,
+    ) {
         (
             self.provider_schema.clone(),
-            self.resources.iter().map(|(n, e)| (*n, e.schema.clone())).collect(),
-            self.data_sources.iter().map(|(n, e)| (*n, e.schema.clone())).collect(),
+            self.resources
+                .iter()
+                .map(|(n, e)| (*n, e.schema.clone()))
+                .collect(),
+            self.data_sources
+                .iter()
+                .map(|(n, e)| (*n, e.schema.clone()))
+                .collect(),
         )
     }
 
     fn resource(&self, name: &str) -> Result<&ResourceEntry<P::Data>, Diagnostics> {
         self.resources.get(name).ok_or_else(|| {
             let mut d = Diagnostics::new();
-            d.error(format!("Unknown resource type {name}"), "This provider does not implement this resource type.");
+            d.error(
+                format!("Unknown resource type {name}"),
+                "This provider does not implement this resource type.",
+            );
             d
         })
     }
@@ -96,7 +127,10 @@ impl<P: Provider> ProviderService<P> {
     fn data_source(&self, name: &str) -> Result<&DataSourceEntry<P::Data>, Diagnostics> {
         self.data_sources.get(name).ok_or_else(|| {
             let mut d = Diagnostics::new();
-            d.error(format!("Unknown data source {name}"), "This provider does not implement this data source.");
+            d.error(
+                format!("Unknown data source {name}"),
+                "This provider does not implement this data source.",
+            );
             d
         })
     }
@@ -121,7 +155,10 @@ impl<P: Provider> ProviderService<P> {
     fn check_stopped(&self) -> Result<(), Diagnostics> {
         if self.stop.is_cancelled() {
             let mut d = Diagnostics::new();
-            d.error("Interrupted", "Terraform asked the provider to stop; this operation was not started.");
+            d.error(
+                "Interrupted",
+                "Terraform asked the provider to stop; this operation was not started.",
+            );
             return Err(d);
         }
         Ok(())
@@ -137,14 +174,25 @@ fn diags_only<T>(r: Result<T, Diagnostics>) -> (Option<T>, Diagnostics) {
 
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
-    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Rpc<pb::get_metadata::Response> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Rpc<pb::get_metadata::Response> {
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(server_capabilities()),
-            resources: self.resources.keys().map(|n| pb::get_metadata::ResourceMetadata { type_name: n.to_string() }).collect(),
+            resources: self
+                .resources
+                .keys()
+                .map(|n| pb::get_metadata::ResourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
             data_sources: self
                 .data_sources
                 .keys()
-                .map(|n| pb::get_metadata::DataSourceMetadata { type_name: n.to_string() })
+                .map(|n| pb::get_metadata::DataSourceMetadata {
+                    type_name: n.to_string(),
+                })
                 .collect(),
             ..Default::default()
         }))
@@ -154,10 +202,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         _: Request<pb::get_provider_schema::Request>,
     ) -> Rpc<pb::get_provider_schema::Response> {
-        tracing::debug!(resources = self.resources.len(), data_sources = self.data_sources.len(), "serving provider schema");
+        tracing::debug!(
+            resources = self.resources.len(),
+            data_sources = self.data_sources.len(),
+            "serving provider schema"
+        );
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(schema_to_proto(&self.provider_schema)),
-            resource_schemas: self.resources.iter().map(|(n, e)| (n.to_string(), schema_to_proto(&e.schema))).collect(),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(n, e)| (n.to_string(), schema_to_proto(&e.schema)))
+                .collect(),
             data_source_schemas: self
                 .data_sources
                 .iter()
@@ -174,14 +230,20 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_provider_config::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
-        match decode(&self.provider_schema.ty(), req.config.as_ref(), "provider configuration") {
+        match decode(
+            &self.provider_schema.ty(),
+            req.config.as_ref(),
+            "provider configuration",
+        ) {
             Ok(config) => {
                 resource::validate_config(&self.provider_schema, &config, &mut diags);
                 self.provider.validate(&config, &mut diags);
             }
             Err(d) => diags.extend(d),
         }
-        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: diagnostics_to_proto(&diags) }))
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
     }
 
     async fn validate_resource_config(
@@ -190,7 +252,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_resource_config::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
-        let r = self.resource(&req.type_name).and_then(|e| Ok((e, decode(&e.ty, req.config.as_ref(), "configuration")?)));
+        let r = self
+            .resource(&req.type_name)
+            .and_then(|e| Ok((e, decode(&e.ty, req.config.as_ref(), "configuration")?)));
         match r {
             Ok((e, config)) => {
                 let caps = caps(req.client_capabilities.as_ref());
@@ -200,7 +264,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             }
             Err(d) => diags.extend(d),
         }
-        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: diagnostics_to_proto(&diags) }))
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
     }
 
     async fn validate_data_resource_config(
@@ -209,7 +275,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_data_resource_config::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
-        let r = self.data_source(&req.type_name).and_then(|e| Ok((e, decode(&e.ty, req.config.as_ref(), "configuration")?)));
+        let r = self
+            .data_source(&req.type_name)
+            .and_then(|e| Ok((e, decode(&e.ty, req.config.as_ref(), "configuration")?)));
         match r {
             Ok((e, config)) => {
                 resource::validate_config(&e.schema, &config, &mut diags);
@@ -217,7 +285,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             }
             Err(d) => diags.extend(d),
         }
-        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diagnostics_to_proto(&diags) }))
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -252,11 +322,15 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 d
             })?;
             let upgraded = e.resource.upgrade_state(req.version, json)?;
-            let v = codec::from_json(&e.ty, &upgraded, UnknownAttributes::Ignore).map_err(|err| {
-                let mut d = Diagnostics::new();
-                d.error(format!("Could not upgrade the stored state of {}", req.type_name), err.to_string());
-                d
-            })?;
+            let v =
+                codec::from_json(&e.ty, &upgraded, UnknownAttributes::Ignore).map_err(|err| {
+                    let mut d = Diagnostics::new();
+                    d.error(
+                        format!("Could not upgrade the stored state of {}", req.type_name),
+                        err.to_string(),
+                    );
+                    d
+                })?;
             Ok(encode(&e.ty, &v))
         })();
         let (state, diags) = diags_only(result);
@@ -279,22 +353,37 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::configure_provider::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
-        match decode(&self.provider_schema.ty(), req.config.as_ref(), "provider configuration") {
+        match decode(
+            &self.provider_schema.ty(),
+            req.config.as_ref(),
+            "provider configuration",
+        ) {
             // Arguments that depend on other resources are unknown during plan: stay unconfigured
             // and let reads keep prior state instead of failing the plan.
             Ok(config) if !config.is_wholly_known() => {
-                tracing::debug!("provider configuration has unknown values; deferring configuration");
+                tracing::debug!(
+                    "provider configuration has unknown values; deferring configuration"
+                );
             }
-            Ok(config) => match self.provider.configure(&config, &req.terraform_version).await {
+            Ok(config) => match self
+                .provider
+                .configure(&config, &req.terraform_version)
+                .await
+            {
                 Ok(data) => *self.data.write().expect("provider data lock") = Some(Arc::new(data)),
                 Err(d) => diags.extend(d),
             },
             Err(d) => diags.extend(d),
         }
-        Ok(Response::new(pb::configure_provider::Response { diagnostics: diagnostics_to_proto(&diags) }))
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
     }
 
-    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Rpc<pb::read_resource::Response> {
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Rpc<pb::read_resource::Response> {
         let req = req.into_inner();
         let result = async {
             let e = self.resource(&req.type_name)?;
@@ -329,9 +418,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let proposed = decode(&e.ty, req.proposed_new_state.as_ref(), "proposed new state")?;
             let config = decode(&e.ty, req.config.as_ref(), "configuration")?;
             let data = self.configured();
-            let planned = plan::plan(&e.schema, data.as_deref(), &prior, &proposed, &config, |ctx| {
-                e.resource.modify_plan(ctx)
-            });
+            let planned = plan::plan(
+                &e.schema,
+                data.as_deref(),
+                &prior,
+                &proposed,
+                &config,
+                |ctx| e.resource.modify_plan(ctx),
+            );
             Ok((e, planned))
         })();
         let resp = match result {
@@ -342,7 +436,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 diagnostics: diagnostics_to_proto(&p.diags),
                 ..Default::default()
             },
-            Err(d) => pb::plan_resource_change::Response { diagnostics: diagnostics_to_proto(&d), ..Default::default() },
+            Err(d) => pb::plan_resource_change::Response {
+                diagnostics: diagnostics_to_proto(&d),
+                ..Default::default()
+            },
         };
         Ok(Response::new(resp))
     }
@@ -361,7 +458,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let data = self.require_configured()?;
             self.check_stopped()?;
             let outcome = if planned.is_null() {
-                e.resource.delete(&data, &prior).await.map(|()| Value::Null).map_err(resource::ApplyError::from)
+                e.resource
+                    .delete(&data, &prior)
+                    .await
+                    .map(|()| Value::Null)
+                    .map_err(resource::ApplyError::from)
             } else if prior.is_null() {
                 e.resource.create(&data, &planned, &config).await
             } else {
@@ -427,7 +528,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         }))
     }
 
-    async fn read_data_source(&self, req: Request<pb::read_data_source::Request>) -> Rpc<pb::read_data_source::Response> {
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Rpc<pb::read_data_source::Response> {
         let req = req.into_inner();
         let result = async {
             let e = self.data_source(&req.type_name)?;
@@ -445,19 +549,31 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         }))
     }
 
-    async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Rpc<pb::get_functions::Response> {
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Rpc<pb::get_functions::Response> {
         Ok(Response::new(Default::default()))
     }
 
-    async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Rpc<pb::stop_provider::Response> {
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Rpc<pb::stop_provider::Response> {
         tracing::info!("Terraform asked the provider to stop; refusing new operations");
         self.stop.cancel();
-        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
     }
 }
 
 fn server_capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities { plan_destroy: false, get_provider_schema_optional: false, move_resource_state: false }
+    pb::ServerCapabilities {
+        plan_destroy: false,
+        get_provider_schema_optional: false,
+        move_resource_state: false,
+    }
 }
 
 /// A new state must be wholly known and hold no write-only value: unknowns left by a resource

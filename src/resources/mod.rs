@@ -8,10 +8,47 @@ use crate::schema::Diagnostics;
 use crate::schema::resource::Resource;
 
 pub mod project;
+pub mod project_quota;
 
 /// Every resource type the provider serves.
 pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
-    vec![Arc::new(project::ProjectResource)]
+    vec![
+        Arc::new(project::ProjectResource),
+        Arc::new(project_quota::ProjectQuotaResource),
+    ]
+}
+
+/// Bytes in a GiB: `storage_quota` attributes are in GiB, Harbor's quotas in bytes.
+pub(crate) const GIB: i64 = 1024 * 1024 * 1024;
+
+/// GiB to bytes; -1 (unlimited) stays -1.
+pub(crate) fn gib_to_bytes(gib: i64) -> i64 {
+    if gib < 0 { -1 } else { gib * GIB }
+}
+
+/// Bytes to whole GiB, rounding up so a quota set elsewhere in bytes still shows as a change; -1 stays -1.
+pub(crate) fn bytes_to_gib(bytes: i64) -> i64 {
+    if bytes < 0 {
+        -1
+    } else {
+        (bytes + GIB - 1) / GIB
+    }
+}
+
+/// `storage_quota`: a positive number of GiB up to Harbor's maximum of 1 PiB, or -1.
+pub(crate) fn storage_quota_validator() -> crate::schema::def::Validator {
+    std::sync::Arc::new(|v, path, diags| {
+        if let crate::schema::Value::Number(n) = v {
+            match n.as_i64() {
+                Some(q) if q == -1 || (1..=1024 * 1024).contains(&q) => {}
+                _ => diags.attr_error(
+                    path.clone(),
+                    format!("Invalid storage quota {n}"),
+                    "`storage_quota` is in GiB: a whole number from 1 to 1048576 (1 PiB, Harbor's maximum), or -1 for unlimited.",
+                ),
+            }
+        }
+    })
 }
 
 /// A Harbor error as a diagnostic naming the object: "Could not read project ci: ...".
@@ -22,7 +59,9 @@ pub(crate) fn api_diag(what: &str, object: &str, e: &harbor::Error) -> Diagnosti
 }
 
 /// Reads treat "not found" as "gone", never as an error, so Terraform plans a re-create.
-pub(crate) fn not_found_is_none<T>(r: Result<T, harbor::Error>) -> Result<Option<T>, harbor::Error> {
+pub(crate) fn not_found_is_none<T>(
+    r: Result<T, harbor::Error>,
+) -> Result<Option<T>, harbor::Error> {
     match r {
         Ok(v) => Ok(Some(v)),
         Err(e) if e.is_not_found() => Ok(None),
@@ -43,7 +82,10 @@ pub(crate) fn parse_import_id(id: &str, path_prefix: &str) -> Result<ImportRef, 
         return Err("The import id is empty.".into());
     }
     if let Some(rest) = id.strip_prefix(path_prefix) {
-        return rest.parse().map(ImportRef::Id).map_err(|_| format!("{id:?} does not end in a numeric id."));
+        return rest
+            .parse()
+            .map(ImportRef::Id)
+            .map_err(|_| format!("{id:?} does not end in a numeric id."));
     }
     if id.starts_with('/') {
         return Err(format!("{id:?} is not a {path_prefix}<id> path."));
@@ -60,9 +102,15 @@ mod tests {
 
     #[test]
     fn import_ids_accept_names_numbers_and_go_paths() {
-        assert_eq!(parse_import_id("ci", "/projects/"), Ok(ImportRef::Name("ci".into())));
+        assert_eq!(
+            parse_import_id("ci", "/projects/"),
+            Ok(ImportRef::Name("ci".into()))
+        );
         assert_eq!(parse_import_id("12", "/projects/"), Ok(ImportRef::Id(12)));
-        assert_eq!(parse_import_id("/projects/12", "/projects/"), Ok(ImportRef::Id(12)));
+        assert_eq!(
+            parse_import_id("/projects/12", "/projects/"),
+            Ok(ImportRef::Id(12))
+        );
         assert!(parse_import_id("/projects/x", "/projects/").is_err());
         assert!(parse_import_id("/robots/1", "/projects/").is_err());
         assert!(parse_import_id(" ", "/projects/").is_err());

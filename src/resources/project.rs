@@ -18,11 +18,13 @@ use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Type, Value};
 
-use super::{api_diag, not_found_is_none, parse_import_id};
+use super::{
+    api_diag, bytes_to_gib, gib_to_bytes, not_found_is_none, parse_import_id,
+    storage_quota_validator,
+};
 
 pub struct ProjectResource;
 
-const GIB: i64 = 1024 * 1024 * 1024;
 const SEVERITIES: &[&str] = &["none", "low", "medium", "high", "critical"];
 
 /// Harbor's project name rule: lower-case alphanumerics separated by single `.`, `_` or `-`, 1–255 long.
@@ -35,7 +37,8 @@ pub fn valid_project_name(name: &str) -> bool {
     if !alnum(bytes[0]) || !alnum(bytes[bytes.len() - 1]) {
         return false;
     }
-    bytes.windows(2).all(|w| alnum(w[0]) || alnum(w[1])) && bytes.iter().all(|b| alnum(*b) || b".-_".contains(b))
+    bytes.windows(2).all(|w| alnum(w[0]) || alnum(w[1]))
+        && bytes.iter().all(|b| alnum(*b) || b".-_".contains(b))
 }
 
 fn project_name_validator() -> crate::schema::def::Validator {
@@ -49,22 +52,6 @@ fn project_name_validator() -> crate::schema::def::Validator {
                      separated by single `.`, `_` or `-` (for example `team-a.images`).",
                 );
             }
-        }
-    })
-}
-
-fn storage_quota_validator() -> crate::schema::def::Validator {
-    std::sync::Arc::new(|v, path, diags| {
-        if let Some(q) = v.as_i64() {
-            if q == 0 || q < -1 || q > 1024 * 1024 {
-                diags.attr_error(
-                    path.clone(),
-                    format!("Invalid storage quota {q}"),
-                    "`storage_quota` is in GiB: a positive number up to 1048576 (1 PiB, Harbor's maximum), or -1 for unlimited.",
-                );
-            }
-        } else if let Value::Number(n) = v {
-            diags.attr_error(path.clone(), format!("Invalid storage quota {n}"), "`storage_quota` must be a whole number of GiB, or -1.");
         }
     })
 }
@@ -143,7 +130,9 @@ fn meta_bool(s: &Option<String>, default: bool) -> bool {
 /// setting removed from the configuration is written back as its default rather than left stale.
 fn metadata_from(planned: &Value, proxy: bool) -> ProjectMetadata {
     let b = |n: &str, d: bool| planned.bool_attr(n).unwrap_or(d);
-    let severity = planned.str_attr("deployment_security").filter(|s| !s.is_empty());
+    let severity = planned
+        .str_attr("deployment_security")
+        .filter(|s| !s.is_empty());
     let allowlist = allowlist_items(planned);
     ProjectMetadata {
         public: bool_meta(b("public", false)),
@@ -155,55 +144,108 @@ fn metadata_from(planned: &Value, proxy: bool) -> ProjectMetadata {
         severity: severity.map(str::to_string),
         reuse_sys_cve_allowlist: bool_meta(allowlist.is_empty()),
         proxy_speed_kb: proxy.then(|| planned.i64_attr("proxy_speed_kb").unwrap_or(-1).to_string()),
-        proxy_cache_local_on_not_found: (proxy && b("proxy_cache_local_on_not_found", false)).then(|| "true".to_string()),
+        proxy_cache_local_on_not_found: (proxy && b("proxy_cache_local_on_not_found", false))
+            .then(|| "true".to_string()),
         ..Default::default()
     }
 }
 
 fn allowlist_items(v: &Value) -> Vec<CveAllowlistItem> {
-    v.get("cve_allowlist").elements().iter().filter_map(|x| x.as_str()).map(|c| CveAllowlistItem { cve_id: c.to_string() }).collect()
-}
-
-fn quota_bytes(gib: i64) -> i64 {
-    if gib < 0 { -1 } else { gib * GIB }
-}
-
-fn quota_gib(bytes: i64) -> i64 {
-    if bytes < 0 { -1 } else { bytes.div_ceil(GIB) }
+    v.get("cve_allowlist")
+        .elements()
+        .iter()
+        .filter_map(|x| x.as_str())
+        .map(|c| CveAllowlistItem {
+            cve_id: c.to_string(),
+        })
+        .collect()
 }
 
 /// Builds the state from what Harbor returned. `prior` supplies what Harbor cannot tell us:
 /// `force_destroy` (ours alone), whether an empty allowlist or deployment setting was written as
 /// `[]`/`""` or left out, and whether the scanner is managed at all.
-fn to_state(p: &Project, storage_bytes: Option<i64>, scanner: Option<String>, prior: &Value) -> Value {
+fn to_state(
+    p: &Project,
+    storage_bytes: Option<i64>,
+    scanner: Option<String>,
+    prior: &Value,
+) -> Value {
     let m = &p.metadata;
     let deployment = if meta_bool(&m.prevent_vul, false) {
         let sev = m.severity.clone().unwrap_or_else(|| "low".into());
-        Value::String(if sev == "negligible" { "none".into() } else { sev })
+        Value::String(if sev == "negligible" {
+            "none".into()
+        } else {
+            sev
+        })
     } else if prior.str_attr("deployment_security") == Some("") {
         Value::from("")
     } else {
         Value::Null
     };
-    let items: Vec<Value> = p.cve_allowlist.items.iter().map(|i| Value::from(i.cve_id.as_str())).collect();
-    let allowlist = if items.is_empty() && prior.get("cve_allowlist").is_null() { Value::Null } else { Value::List(items) };
+    let items: Vec<Value> = p
+        .cve_allowlist
+        .items
+        .iter()
+        .map(|i| Value::from(i.cve_id.as_str()))
+        .collect();
+    let allowlist = if items.is_empty() && prior.get("cve_allowlist").is_null() {
+        Value::Null
+    } else {
+        Value::List(items)
+    };
     Value::object([
         ("id", Value::String(format!("/projects/{}", p.project_id))),
         ("name", Value::from(p.name.as_str())),
         ("project_id", Value::int(p.project_id)),
-        ("registry_id", p.registry_id.filter(|r| *r > 0).map(Value::int).unwrap_or(Value::Null)),
+        (
+            "registry_id",
+            p.registry_id
+                .filter(|r| *r > 0)
+                .map(Value::int)
+                .unwrap_or(Value::Null),
+        ),
         ("public", meta_bool(&m.public, false).into()),
-        ("vulnerability_scanning", meta_bool(&m.auto_scan, false).into()),
+        (
+            "vulnerability_scanning",
+            meta_bool(&m.auto_scan, false).into(),
+        ),
         ("vulnerability_scanner", Value::opt_string(scanner)),
-        ("storage_quota", Value::int(storage_bytes.map(quota_gib).unwrap_or(-1))),
+        (
+            "storage_quota",
+            Value::int(storage_bytes.map(bytes_to_gib).unwrap_or(-1)),
+        ),
         ("cve_allowlist", allowlist),
-        ("enable_content_trust", meta_bool(&m.enable_content_trust, false).into()),
-        ("enable_content_trust_cosign", meta_bool(&m.enable_content_trust_cosign, false).into()),
-        ("auto_sbom_generation", meta_bool(&m.auto_sbom_generation, false).into()),
+        (
+            "enable_content_trust",
+            meta_bool(&m.enable_content_trust, false).into(),
+        ),
+        (
+            "enable_content_trust_cosign",
+            meta_bool(&m.enable_content_trust_cosign, false).into(),
+        ),
+        (
+            "auto_sbom_generation",
+            meta_bool(&m.auto_sbom_generation, false).into(),
+        ),
         ("deployment_security", deployment),
-        ("force_destroy", prior.bool_attr("force_destroy").unwrap_or(false).into()),
-        ("proxy_speed_kb", Value::int(m.proxy_speed_kb.as_deref().and_then(|s| s.parse().ok()).unwrap_or(-1))),
-        ("proxy_cache_local_on_not_found", meta_bool(&m.proxy_cache_local_on_not_found, false).into()),
+        (
+            "force_destroy",
+            prior.bool_attr("force_destroy").unwrap_or(false).into(),
+        ),
+        (
+            "proxy_speed_kb",
+            Value::int(
+                m.proxy_speed_kb
+                    .as_deref()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(-1),
+            ),
+        ),
+        (
+            "proxy_cache_local_on_not_found",
+            meta_bool(&m.proxy_cache_local_on_not_found, false).into(),
+        ),
     ])
 }
 
@@ -213,14 +255,28 @@ fn project_ref(state: &Value) -> Option<ProjectRef> {
 
 impl ProjectResource {
     /// Reads the project and its quota (and its scanner when managed); `None` when it is gone.
-    async fn fetch(&self, h: &HarborContext, r: &ProjectRef, with_scanner: bool, prior: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(project) = not_found_is_none(h.client.get_project(r).await).map_err(|e| api_diag("Could not read project", &r.to_string(), &e))? else {
+    async fn fetch(
+        &self,
+        h: &HarborContext,
+        r: &ProjectRef,
+        with_scanner: bool,
+        prior: &Value,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let Some(project) = not_found_is_none(h.client.get_project(r).await)
+            .map_err(|e| api_diag("Could not read project", &r.to_string(), &e))?
+        else {
             return Ok(None);
         };
         let id = ProjectRef::Id(project.project_id);
-        let summary = h.client.project_summary(&id).await.map_err(|e| api_diag("Could not read the quota of project", &project.name, &e))?;
+        let summary = h
+            .client
+            .project_summary(&id)
+            .await
+            .map_err(|e| api_diag("Could not read the quota of project", &project.name, &e))?;
         let scanner = if with_scanner {
-            let s = h.client.get_project_scanner(&id).await.map_err(|e| api_diag("Could not read the scanner of project", &project.name, &e))?;
+            let s = h.client.get_project_scanner(&id).await.map_err(|e| {
+                api_diag("Could not read the scanner of project", &project.name, &e)
+            })?;
             Some(s.name)
         } else {
             None
@@ -229,8 +285,17 @@ impl ProjectResource {
         Ok(Some(to_state(&project, storage, scanner, prior)))
     }
 
-    async fn set_scanner(&self, h: &HarborContext, r: &ProjectRef, name: &str) -> Result<(), Diagnostics> {
-        let scanners = h.client.list_scanners().await.map_err(|e| api_diag("Could not list scanners for project", &r.to_string(), &e))?;
+    async fn set_scanner(
+        &self,
+        h: &HarborContext,
+        r: &ProjectRef,
+        name: &str,
+    ) -> Result<(), Diagnostics> {
+        let scanners = h
+            .client
+            .list_scanners()
+            .await
+            .map_err(|e| api_diag("Could not list scanners for project", &r.to_string(), &e))?;
         let Some(s) = scanners.iter().find(|s| s.name == name) else {
             let names: Vec<&str> = scanners.iter().map(|s| s.name.as_str()).collect();
             let mut d = Diagnostics::new();
@@ -241,11 +306,24 @@ impl ProjectResource {
             );
             return Err(d);
         };
-        h.client.set_project_scanner(r, &s.uuid).await.map_err(|e| api_diag("Could not set the scanner of project", &r.to_string(), &e))
+        h.client
+            .set_project_scanner(r, &s.uuid)
+            .await
+            .map_err(|e| api_diag("Could not set the scanner of project", &r.to_string(), &e))
     }
 
-    async fn set_quota(&self, h: &HarborContext, project_id: i64, name: &str, gib: i64) -> Result<(), Diagnostics> {
-        let quotas = h.client.list_project_quotas(project_id).await.map_err(|e| quota_diag(name, &e))?;
+    async fn set_quota(
+        &self,
+        h: &HarborContext,
+        project_id: i64,
+        name: &str,
+        gib: i64,
+    ) -> Result<(), Diagnostics> {
+        let quotas = h
+            .client
+            .list_project_quotas(project_id)
+            .await
+            .map_err(|e| quota_diag(name, &e))?;
         let Some(q) = quotas.first() else {
             let mut d = Diagnostics::new();
             d.attr_error(
@@ -255,7 +333,10 @@ impl ProjectResource {
             );
             return Err(d);
         };
-        h.client.update_quota_storage(q.id, quota_bytes(gib)).await.map_err(|e| quota_diag(name, &e))
+        h.client
+            .update_quota_storage(q.id, gib_to_bytes(gib))
+            .await
+            .map_err(|e| quota_diag(name, &e))
     }
 }
 
@@ -266,7 +347,11 @@ fn quota_diag(name: &str, e: &harbor::Error) -> Diagnostics {
     } else {
         ""
     };
-    d.attr_error(AttributePath::attr("storage_quota"), format!("Could not set the storage quota of project {name}"), format!("{e}.{hint}"));
+    d.attr_error(
+        AttributePath::attr("storage_quota"),
+        format!("Could not set the storage quota of project {name}"),
+        format!("{e}.{hint}"),
+    );
     d
 }
 
@@ -303,16 +388,33 @@ impl Resource<HarborContext> for ProjectResource {
     fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
         let Some(h) = ctx.data else { return };
         let gates = [
-            ("auto_sbom_generation", Feature::AutoSbomGeneration, ctx.planned.bool_attr("auto_sbom_generation") == Some(true)),
-            ("proxy_speed_kb", Feature::ProxySpeedKb, ctx.planned.i64_attr("proxy_speed_kb").is_some_and(|v| v != -1)),
-            ("proxy_cache_local_on_not_found", Feature::ProxyCacheLocalOnNotFound, ctx.planned.bool_attr("proxy_cache_local_on_not_found") == Some(true)),
+            (
+                "auto_sbom_generation",
+                Feature::AutoSbomGeneration,
+                ctx.planned.bool_attr("auto_sbom_generation") == Some(true),
+            ),
+            (
+                "proxy_speed_kb",
+                Feature::ProxySpeedKb,
+                ctx.planned
+                    .i64_attr("proxy_speed_kb")
+                    .is_some_and(|v| v != -1),
+            ),
+            (
+                "proxy_cache_local_on_not_found",
+                Feature::ProxyCacheLocalOnNotFound,
+                ctx.planned.bool_attr("proxy_cache_local_on_not_found") == Some(true),
+            ),
         ];
         for (attr, feature, used) in gates {
             if used && !h.supports(feature) {
                 let have = h.version.map(|v| v.to_string()).unwrap_or_default();
                 ctx.diags.attr_error(
                     AttributePath::attr(attr),
-                    format!("{attr} needs Harbor {} or later", feature.min_version_text()),
+                    format!(
+                        "{attr} needs Harbor {} or later",
+                        feature.min_version_text()
+                    ),
                     format!("The connected Harbor is {have}. Remove `{attr}` or upgrade Harbor."),
                 );
             }
@@ -320,19 +422,31 @@ impl Resource<HarborContext> for ProjectResource {
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(r) = project_ref(state) else { return Ok(None) };
+        let Some(r) = project_ref(state) else {
+            return Ok(None);
+        };
         let with_scanner = !state.get("vulnerability_scanner").is_null();
         self.fetch(h, &r, with_scanner, state).await
     }
 
-    async fn create(&self, h: &HarborContext, planned: &Value, _config: &Value) -> Result<Value, ApplyError> {
+    async fn create(
+        &self,
+        h: &HarborContext,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, ApplyError> {
         let name = planned.str_attr("name").unwrap_or_default().to_string();
         let registry_id = planned.i64_attr("registry_id");
         let req = ProjectReq {
             project_name: Some(name.clone()),
             metadata: Some(metadata_from(planned, registry_id.is_some())),
-            cve_allowlist: Some(CveAllowlist { items: allowlist_items(planned), ..Default::default() }),
-            storage_limit: Some(quota_bytes(planned.i64_attr("storage_quota").unwrap_or(-1))),
+            cve_allowlist: Some(CveAllowlist {
+                items: allowlist_items(planned),
+                ..Default::default()
+            }),
+            storage_limit: Some(gib_to_bytes(
+                planned.i64_attr("storage_quota").unwrap_or(-1),
+            )),
             registry_id,
             ..Default::default()
         };
@@ -353,13 +467,22 @@ impl Resource<HarborContext> for ProjectResource {
         if let Some(scanner) = planned.str_attr("vulnerability_scanner") {
             if let Err(d) = self.set_scanner(h, &ProjectRef::Id(id), scanner).await {
                 state.set("vulnerability_scanner", Value::Null);
-                return Err(ApplyError { diags: d, partial_state: Some(state) });
+                return Err(ApplyError {
+                    diags: d,
+                    partial_state: Some(state),
+                });
             }
         }
         Ok(state)
     }
 
-    async fn update(&self, h: &HarborContext, prior: &Value, planned: &Value, _config: &Value) -> Result<Value, ApplyError> {
+    async fn update(
+        &self,
+        h: &HarborContext,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, ApplyError> {
         let id = prior.i64_attr("project_id").unwrap_or_default();
         let r = ProjectRef::Id(id);
         let name = planned.str_attr("name").unwrap_or_default().to_string();
@@ -379,25 +502,53 @@ impl Resource<HarborContext> for ProjectResource {
         if meta_attrs.iter().any(|a| differs(a)) {
             let req = ProjectReq {
                 metadata: Some(metadata_from(planned, proxy)),
-                cve_allowlist: Some(CveAllowlist { items: allowlist_items(planned), project_id: Some(id), ..Default::default() }),
+                cve_allowlist: Some(CveAllowlist {
+                    items: allowlist_items(planned),
+                    project_id: Some(id),
+                    ..Default::default()
+                }),
                 ..Default::default()
             };
-            h.client.update_project(&r, &req).await.map_err(|e| api_diag("Could not update project", &name, &e))?;
+            h.client
+                .update_project(&r, &req)
+                .await
+                .map_err(|e| api_diag("Could not update project", &name, &e))?;
             // Harbor merges metadata on PUT: keys we no longer want must be deleted explicitly.
-            let had_severity = prior.str_attr("deployment_security").is_some_and(|s| !s.is_empty());
-            let wants_severity = planned.str_attr("deployment_security").is_some_and(|s| !s.is_empty());
+            let had_severity = prior
+                .str_attr("deployment_security")
+                .is_some_and(|s| !s.is_empty());
+            let wants_severity = planned
+                .str_attr("deployment_security")
+                .is_some_and(|s| !s.is_empty());
             if had_severity && !wants_severity {
-                h.client.delete_project_metadata(&r, "severity").await.map_err(|e| api_diag("Could not clear deployment_security of project", &name, &e))?;
+                h.client
+                    .delete_project_metadata(&r, "severity")
+                    .await
+                    .map_err(|e| {
+                        api_diag("Could not clear deployment_security of project", &name, &e)
+                    })?;
             }
             if !proxy_flag(planned) && proxy_flag(prior) {
                 h.client
                     .delete_project_metadata(&r, "proxy_cache_local_on_not_found")
                     .await
-                    .map_err(|e| api_diag("Could not clear proxy_cache_local_on_not_found of project", &name, &e))?;
+                    .map_err(|e| {
+                        api_diag(
+                            "Could not clear proxy_cache_local_on_not_found of project",
+                            &name,
+                            &e,
+                        )
+                    })?;
             }
         }
         if differs("storage_quota") {
-            self.set_quota(h, id, &name, planned.i64_attr("storage_quota").unwrap_or(-1)).await?;
+            self.set_quota(
+                h,
+                id,
+                &name,
+                planned.i64_attr("storage_quota").unwrap_or(-1),
+            )
+            .await?;
         }
         if differs("vulnerability_scanner") {
             if let Some(s) = planned.str_attr("vulnerability_scanner") {
@@ -408,17 +559,36 @@ impl Resource<HarborContext> for ProjectResource {
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(r) = project_ref(prior) else { return Ok(()) };
+        let Some(r) = project_ref(prior) else {
+            return Ok(());
+        };
         let name = prior.str_attr("name").unwrap_or_default().to_string();
         match h.client.delete_project(&r).await {
             Ok(()) => Ok(()),
-            Err(e) if e.is_precondition_failed() && prior.bool_attr("force_destroy") == Some(true) => {
-                let repos = h.client.list_repositories(&name).await.map_err(|e| api_diag("Could not list repositories of project", &name, &e))?;
+            Err(e)
+                if e.is_precondition_failed() && prior.bool_attr("force_destroy") == Some(true) =>
+            {
+                let repos =
+                    h.client.list_repositories(&name).await.map_err(|e| {
+                        api_diag("Could not list repositories of project", &name, &e)
+                    })?;
                 for repo in repos {
-                    let short = repo.name.strip_prefix(&format!("{name}/")).unwrap_or(&repo.name).to_string();
-                    h.client.delete_repository(&name, &short).await.map_err(|e| api_diag("Could not delete a repository of project", &name, &e))?;
+                    let short = repo
+                        .name
+                        .strip_prefix(&format!("{name}/"))
+                        .unwrap_or(&repo.name)
+                        .to_string();
+                    h.client
+                        .delete_repository(&name, &short)
+                        .await
+                        .map_err(|e| {
+                            api_diag("Could not delete a repository of project", &name, &e)
+                        })?;
                 }
-                h.client.delete_project(&r).await.map_err(|e| api_diag("Could not delete project", &name, &e))
+                h.client
+                    .delete_project(&r)
+                    .await
+                    .map_err(|e| api_diag("Could not delete project", &name, &e))
             }
             Err(e) if e.is_precondition_failed() => {
                 let mut d = Diagnostics::new();
@@ -436,7 +606,10 @@ impl Resource<HarborContext> for ProjectResource {
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
         let r = parse_import_id(id, "/projects/").map_err(|msg| {
             let mut d = Diagnostics::new();
-            d.error("Invalid import id for harbor_project", format!("{msg} Use the project name, its numeric id, or `/projects/<id>`."));
+            d.error(
+                "Invalid import id for harbor_project",
+                format!("{msg} Use the project name, its numeric id, or `/projects/<id>`."),
+            );
             d
         })?;
         let r = match r {
@@ -447,7 +620,10 @@ impl Resource<HarborContext> for ProjectResource {
             Some(v) => Ok(v),
             None => {
                 let mut d = Diagnostics::new();
-                d.error(format!("Cannot import project {id}"), format!("Harbor has no project {id}. Check the name or id."));
+                d.error(
+                    format!("Cannot import project {id}"),
+                    format!("Harbor has no project {id}. Check the name or id."),
+                );
                 Err(d)
             }
         }
@@ -461,23 +637,34 @@ fn proxy_flag(v: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::GIB;
 
     #[test]
     fn project_names_follow_harbor_rules() {
         for ok in ["a", "team-a", "team.a_b-c", "0", "a1b2"] {
             assert!(valid_project_name(ok), "{ok}");
         }
-        for bad in ["", "Team", "-a", "a-", "a--b", "a..b", "a b", "a/b", &"a".repeat(256)] {
+        for bad in [
+            "",
+            "Team",
+            "-a",
+            "a-",
+            "a--b",
+            "a..b",
+            "a b",
+            "a/b",
+            &"a".repeat(256),
+        ] {
             assert!(!valid_project_name(bad), "{bad}");
         }
     }
 
     #[test]
     fn quota_converts_gib_and_unlimited() {
-        assert_eq!(quota_bytes(-1), -1);
-        assert_eq!(quota_bytes(2), 2 * GIB);
-        assert_eq!(quota_gib(2 * GIB), 2);
-        assert_eq!(quota_gib(-1), -1);
+        assert_eq!(gib_to_bytes(-1), -1);
+        assert_eq!(gib_to_bytes(2), 2 * GIB);
+        assert_eq!(bytes_to_gib(2 * GIB), 2);
+        assert_eq!(bytes_to_gib(-1), -1);
     }
 
     #[test]
@@ -485,15 +672,27 @@ mod tests {
         let mut v = Value::null_object(&ProjectResource::schema().ty());
         v.set("deployment_security", Value::from("high"));
         let m = metadata_from(&v, false);
-        assert_eq!((m.prevent_vul.as_deref(), m.severity.as_deref()), (Some("true"), Some("high")));
+        assert_eq!(
+            (m.prevent_vul.as_deref(), m.severity.as_deref()),
+            (Some("true"), Some("high"))
+        );
         v.set("deployment_security", Value::from(""));
         let m = metadata_from(&v, false);
-        assert_eq!((m.prevent_vul.as_deref(), m.severity), (Some("false"), None));
-        assert_eq!(m.proxy_speed_kb, None, "proxy-only keys are not sent for normal projects");
+        assert_eq!(
+            (m.prevent_vul.as_deref(), m.severity),
+            (Some("false"), None)
+        );
+        assert_eq!(
+            m.proxy_speed_kb, None,
+            "proxy-only keys are not sent for normal projects"
+        );
     }
 
     #[test]
     fn schema_follows_terraform_rules() {
-        assert_eq!(ProjectResource::schema().check_rules(), Vec::<String>::new());
+        assert_eq!(
+            ProjectResource::schema().check_rules(),
+            Vec::<String>::new()
+        );
     }
 }

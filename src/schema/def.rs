@@ -181,19 +181,41 @@ pub struct Block {
 
 impl Block {
     pub fn new(description: impl Into<String>) -> Self {
-        Block { description: description.into(), ..Default::default() }
+        Block {
+            description: description.into(),
+            ..Default::default()
+        }
     }
     pub fn attr(mut self, a: Attribute) -> Self {
         self.attributes.push(a);
         self
     }
     pub fn block(mut self, name: &str, nesting: Nesting, block: Block) -> Self {
-        self.blocks.push(NestedBlock { name: name.to_string(), nesting, block, min_items: 0, max_items: 0 });
+        self.blocks.push(NestedBlock {
+            name: name.to_string(),
+            nesting,
+            block,
+            min_items: 0,
+            max_items: 0,
+        });
         self
     }
     /// A block with item-count bounds (Terraform enforces them on the configuration).
-    pub fn block_bounded(mut self, name: &str, nesting: Nesting, block: Block, min: i64, max: i64) -> Self {
-        self.blocks.push(NestedBlock { name: name.to_string(), nesting, block, min_items: min, max_items: max });
+    pub fn block_bounded(
+        mut self,
+        name: &str,
+        nesting: Nesting,
+        block: Block,
+        min: i64,
+        max: i64,
+    ) -> Self {
+        self.blocks.push(NestedBlock {
+            name: name.to_string(),
+            nesting,
+            block,
+            min_items: min,
+            max_items: max,
+        });
         self
     }
     pub fn ty(&self) -> Type {
@@ -256,7 +278,9 @@ impl Schema {
 }
 
 fn valid_name(n: &str) -> bool {
-    !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    !n.is_empty()
+        && n.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn contains_dynamic(t: &Type) -> bool {
@@ -298,7 +322,12 @@ fn check_attrs(attrs: &[Attribute], prefix: &str, in_set: bool, problems: &mut V
                 if *nesting == Nesting::Group {
                     problems.push(format!("{at}: nested attributes cannot use GROUP nesting"));
                 }
-                check_attrs(inner, &format!("{at}."), in_set || *nesting == Nesting::Set, problems);
+                check_attrs(
+                    inner,
+                    &format!("{at}."),
+                    in_set || *nesting == Nesting::Set,
+                    problems,
+                );
             }
         }
     }
@@ -315,12 +344,17 @@ fn check_block(b: &Block, prefix: &str, problems: &mut Vec<String>) {
             problems.push(format!("{at}: both an attribute and a block"));
         }
         match nb.nesting {
-            Nesting::Single if !(nb.min_items == nb.max_items && (0..=1).contains(&nb.min_items)) => {
-                problems.push(format!("{at}: single blocks need min_items = max_items = 0 or 1"))
+            Nesting::Single
+                if !(nb.min_items == nb.max_items && (0..=1).contains(&nb.min_items)) =>
+            {
+                problems.push(format!(
+                    "{at}: single blocks need min_items = max_items = 0 or 1"
+                ))
             }
-            Nesting::Group | Nesting::Map if nb.min_items != 0 || nb.max_items != 0 => {
-                problems.push(format!("{at}: group and map blocks cannot bound their items"))
-            }
+            Nesting::Group | Nesting::Map if nb.min_items != 0 || nb.max_items != 0 => problems
+                .push(format!(
+                    "{at}: group and map blocks cannot bound their items"
+                )),
             Nesting::List | Nesting::Set if nb.max_items != 0 && nb.min_items > nb.max_items => {
                 problems.push(format!("{at}: min_items exceeds max_items"))
             }
@@ -375,7 +409,11 @@ pub mod validators {
     pub fn not_empty() -> Validator {
         Arc::new(|v, path, diags| {
             if v.as_str().is_some_and(|s| s.trim().is_empty()) {
-                diags.attr_error(path.clone(), format!("Empty value for {path}"), "Set a non-empty value or leave the attribute out.");
+                diags.attr_error(
+                    path.clone(),
+                    format!("Empty value for {path}"),
+                    "Set a non-empty value or leave the attribute out.",
+                );
             }
         })
     }
@@ -395,19 +433,48 @@ mod tests {
                 .attr(Attribute::string("w").computed().write_only().describe("d"))
                 .block("one", Nesting::Single, Block::new("b"))
                 .block_bounded("g", Nesting::Group, Block::new("b"), 1, 1)
-                .block("s", Nesting::Set, Block::new("b").attr(Attribute::typed("dyn", Type::Dynamic).optional().describe("d"))),
+                .block(
+                    "s",
+                    Nesting::Set,
+                    Block::new("b").attr(
+                        Attribute::typed("dyn", Type::Dynamic)
+                            .optional()
+                            .describe("d"),
+                    ),
+                ),
         );
         let problems = bad.check_rules();
-        for needle in ["Bad-Name: name", "d: a default", "w: write-only", "g: group", "s: set blocks"] {
-            assert!(problems.iter().any(|p| p.contains(needle)), "missing {needle:?} in {problems:?}");
+        for needle in [
+            "Bad-Name: name",
+            "d: a default",
+            "w: write-only",
+            "g: group",
+            "s: set blocks",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.contains(needle)),
+                "missing {needle:?} in {problems:?}"
+            );
         }
     }
 
     #[test]
     fn types_of_nested_attributes_and_blocks() {
         let b = Block::new("x")
-            .attr(Attribute::nested("n", Nesting::List, vec![Attribute::string("a").optional().describe("d")]).optional().describe("d"))
-            .block("blk", Nesting::Set, Block::new("b").attr(Attribute::bool("on").optional().describe("d")));
+            .attr(
+                Attribute::nested(
+                    "n",
+                    Nesting::List,
+                    vec![Attribute::string("a").optional().describe("d")],
+                )
+                .optional()
+                .describe("d"),
+            )
+            .block(
+                "blk",
+                Nesting::Set,
+                Block::new("b").attr(Attribute::bool("on").optional().describe("d")),
+            );
         assert_eq!(
             b.ty().to_json().to_string(),
             r#"["object",{"blk":["set",["object",{"on":"bool"}]],"n":["list",["object",{"a":"string"}]]}]"#

@@ -64,7 +64,11 @@ pub fn plan<D>(
     let mut diags = Diagnostics::new();
     // 1. Destroy.
     if proposed.is_null() {
-        return Planned { planned: Value::Null, requires_replace: Vec::new(), diags };
+        return Planned {
+            planned: Value::Null,
+            requires_replace: Vec::new(),
+            diags,
+        };
     }
     let block = &schema.block;
     let mut planned = proposed.clone();
@@ -86,12 +90,22 @@ pub fn plan<D>(
         }
     }
     // 5. The resource's own rules.
-    let mut ctx =
-        PlanContext { data, prior, config, planned: &mut planned, requires_replace: &mut requires_replace, diags: &mut diags };
+    let mut ctx = PlanContext {
+        data,
+        prior,
+        config,
+        planned: &mut planned,
+        requires_replace: &mut requires_replace,
+        diags: &mut diags,
+    };
     hook(&mut ctx);
     // 6. Replacement re-computes everything server-side; write-only values never enter a plan.
     if !prior.is_null() && !requires_replace.is_empty() {
-        for a in block.attributes.iter().filter(|a| a.is_computed() && a.default.is_none()) {
+        for a in block
+            .attributes
+            .iter()
+            .filter(|a| a.is_computed() && a.default.is_none())
+        {
             if config.get(&a.name).is_null() {
                 planned.set(&a.name, Value::Unknown);
             }
@@ -107,7 +121,11 @@ pub fn plan<D>(
             format!("This is a bug in terraform-provider-harbor; please report it with this text: {problem}"),
         );
     }
-    Planned { planned, requires_replace, diags }
+    Planned {
+        planned,
+        requires_replace,
+        diags,
+    }
 }
 
 fn apply_defaults(block: &Block, config: &Value, planned: &mut Value, top: bool) {
@@ -118,17 +136,26 @@ fn apply_defaults(block: &Block, config: &Value, planned: &mut Value, top: bool)
         if let Some(d) = &a.default {
             // At the top level the configuration decides; inside collections elements cannot be
             // correlated with the configuration, so a null planned value is the signal.
-            let unset = if top { config.get(&a.name).is_null() } else { planned.get(&a.name).is_null() };
+            let unset = if top {
+                config.get(&a.name).is_null()
+            } else {
+                planned.get(&a.name).is_null()
+            };
             if unset {
                 planned.set(&a.name, d.clone());
             }
         }
         if let AttrType::Nested(_, inner) = &a.ty {
-            let nested_block = Block { attributes: inner.clone(), ..Default::default() };
+            let nested_block = Block {
+                attributes: inner.clone(),
+                ..Default::default()
+            };
             if let Some(Value::Object(_)) = planned_attr_mut(planned, &a.name) {
                 let v = planned_attr_mut(planned, &a.name).unwrap();
                 apply_defaults(&nested_block, &Value::Null, v, false);
-            } else if let Some(Value::List(items) | Value::Set(items) | Value::Tuple(items)) = planned_attr_mut(planned, &a.name) {
+            } else if let Some(Value::List(items) | Value::Set(items) | Value::Tuple(items)) =
+                planned_attr_mut(planned, &a.name)
+            {
                 for item in items {
                     apply_defaults(&nested_block, &Value::Null, item, false);
                 }
@@ -160,7 +187,12 @@ fn planned_attr_mut<'v>(v: &'v mut Value, name: &str) -> Option<&'v mut Value> {
     }
 }
 
-fn mark_computed_unknown(block: &Block, config: &Value, planned: &mut Value, prior: Option<&Value>) {
+fn mark_computed_unknown(
+    block: &Block,
+    config: &Value,
+    planned: &mut Value,
+    prior: Option<&Value>,
+) {
     for a in &block.attributes {
         if !a.is_computed() || a.default.is_some() || !config.get(&a.name).is_null() {
             continue;
@@ -181,22 +213,45 @@ fn null_write_only(block: &Block, planned: &mut Value) {
 /// Checks a planned state against the rules Terraform applies to plans (`objchange.AssertPlanValid`):
 /// planned is null exactly when config is; every attribute equals its configuration, or keeps its
 /// prior value, or is computed where the configuration is null; block counts follow the configuration.
-pub fn check_plan(schema: &Schema, prior: &Value, config: &Value, planned: &Value) -> Result<(), String> {
+pub fn check_plan(
+    schema: &Schema,
+    prior: &Value,
+    config: &Value,
+    planned: &Value,
+) -> Result<(), String> {
     if planned.is_null() != config.is_null() {
         return Err("the planned object must be null exactly when the configuration is".into());
     }
     if planned.is_null() {
         return Ok(());
     }
-    check_block(&schema.block, prior, config, planned, &AttributePath::root())
+    check_block(
+        &schema.block,
+        prior,
+        config,
+        planned,
+        &AttributePath::root(),
+    )
 }
 
-fn check_block(block: &Block, prior: &Value, config: &Value, planned: &Value, path: &AttributePath) -> Result<(), String> {
+fn check_block(
+    block: &Block,
+    prior: &Value,
+    config: &Value,
+    planned: &Value,
+    path: &AttributePath,
+) -> Result<(), String> {
     if planned.is_unknown() {
         return Err(format!("{path}: a block cannot be planned as unknown"));
     }
     for a in &block.attributes {
-        check_attribute(a, prior.get(&a.name), config.get(&a.name), planned.get(&a.name), &path.join_attr(&a.name))?;
+        check_attribute(
+            a,
+            prior.get(&a.name),
+            config.get(&a.name),
+            planned.get(&a.name),
+            &path.join_attr(&a.name),
+        )?;
     }
     for nb in &block.blocks {
         let p = path.join_attr(&nb.name);
@@ -204,25 +259,37 @@ fn check_block(block: &Block, prior: &Value, config: &Value, planned: &Value, pa
         match nb.nesting {
             Nesting::List | Nesting::Set | Nesting::Map => {
                 if pl.is_null() || pl.is_unknown() {
-                    return Err(format!("{p}: collection blocks are never null or unknown in a plan"));
+                    return Err(format!(
+                        "{p}: collection blocks are never null or unknown in a plan"
+                    ));
                 }
                 let (cn, pn) = match (c, pl) {
                     (Value::Map(cm), Value::Map(pm)) => (cm.len(), pm.len()),
                     _ => (c.elements().len(), pl.elements().len()),
                 };
                 if cn != pn {
-                    return Err(format!("{p}: the plan has {pn} blocks where the configuration has {cn}"));
+                    return Err(format!(
+                        "{p}: the plan has {pn} blocks where the configuration has {cn}"
+                    ));
                 }
                 if nb.nesting == Nesting::List {
                     let pr = prior.get(&nb.name).elements();
                     for (i, (ce, pe)) in c.elements().iter().zip(pl.elements()).enumerate() {
-                        check_block(&nb.block, pr.get(i).unwrap_or(&Value::Null), ce, pe, &p.join_index(i))?;
+                        check_block(
+                            &nb.block,
+                            pr.get(i).unwrap_or(&Value::Null),
+                            ce,
+                            pe,
+                            &p.join_index(i),
+                        )?;
                     }
                 }
             }
             Nesting::Single | Nesting::Group => {
                 if nb.nesting == Nesting::Single && c.is_null() != pl.is_null() {
-                    return Err(format!("{p}: a single block is planned null exactly when configured null"));
+                    return Err(format!(
+                        "{p}: a single block is planned null exactly when configured null"
+                    ));
                 }
                 if !pl.is_null() {
                     check_block(&nb.block, prior.get(&nb.name), c, pl, &p)?;
@@ -233,11 +300,19 @@ fn check_block(block: &Block, prior: &Value, config: &Value, planned: &Value, pa
     Ok(())
 }
 
-fn check_attribute(a: &Attribute, prior: &Value, config: &Value, planned: &Value, path: &AttributePath) -> Result<(), String> {
+fn check_attribute(
+    a: &Attribute,
+    prior: &Value,
+    config: &Value,
+    planned: &Value,
+    path: &AttributePath,
+) -> Result<(), String> {
     if a.write_only {
         return match planned.is_null() {
             true => Ok(()),
-            false => Err(format!("{path}: write-only attributes must be planned null")),
+            false => Err(format!(
+                "{path}: write-only attributes must be planned null"
+            )),
         };
     }
     if planned == config {
@@ -250,19 +325,34 @@ fn check_attribute(a: &Attribute, prior: &Value, config: &Value, planned: &Value
         return Ok(());
     }
     // Nested attributes whose config is set may still have computed inner attributes filled in.
-    if let (AttrType::Nested(nesting, inner), false) = (&a.ty, config.is_null() || config.is_unknown()) {
+    if let (AttrType::Nested(nesting, inner), false) =
+        (&a.ty, config.is_null() || config.is_unknown())
+    {
         if planned.is_unknown() {
             return Err(format!("{path}: configured value planned as unknown"));
         }
-        let inner_block = Block { attributes: inner.clone(), ..Default::default() };
+        let inner_block = Block {
+            attributes: inner.clone(),
+            ..Default::default()
+        };
         match nesting {
-            Nesting::Single | Nesting::Group => return check_block(&inner_block, prior, config, planned, path),
+            Nesting::Single | Nesting::Group => {
+                return check_block(&inner_block, prior, config, planned, path);
+            }
             Nesting::List => {
                 if config.elements().len() != planned.elements().len() {
-                    return Err(format!("{path}: planned element count differs from the configuration"));
+                    return Err(format!(
+                        "{path}: planned element count differs from the configuration"
+                    ));
                 }
                 for (i, (c, p)) in config.elements().iter().zip(planned.elements()).enumerate() {
-                    check_block(&inner_block, prior.elements().get(i).unwrap_or(&Value::Null), c, p, &path.join_index(i))?;
+                    check_block(
+                        &inner_block,
+                        prior.elements().get(i).unwrap_or(&Value::Null),
+                        c,
+                        p,
+                        &path.join_index(i),
+                    )?;
                 }
                 return Ok(());
             }
@@ -271,10 +361,14 @@ fn check_attribute(a: &Attribute, prior: &Value, config: &Value, planned: &Value
         }
     }
     let how = match a.mode {
-        Mode::Required | Mode::Optional => "a non-computed attribute must be planned exactly as configured",
+        Mode::Required | Mode::Optional => {
+            "a non-computed attribute must be planned exactly as configured"
+        }
         _ => "a configured computed attribute must be planned as configured or as its prior value",
     };
-    Err(format!("{path}: {how} (config {config:?}, planned {planned:?})"))
+    Err(format!(
+        "{path}: {how} (config {config:?}, planned {planned:?})"
+    ))
 }
 
 #[cfg(test)]
@@ -286,12 +380,27 @@ mod tests {
         Schema::new(
             0,
             Block::new("test")
-                .attr(Attribute::string("name").required().requires_replace().describe("d"))
-                .attr(Attribute::number("id").computed().use_state_for_unknown().describe("d"))
+                .attr(
+                    Attribute::string("name")
+                        .required()
+                        .requires_replace()
+                        .describe("d"),
+                )
+                .attr(
+                    Attribute::number("id")
+                        .computed()
+                        .use_state_for_unknown()
+                        .describe("d"),
+                )
                 .attr(Attribute::string("updated").computed().describe("d"))
                 .attr(Attribute::bool("public").default(false).describe("d"))
                 .attr(Attribute::string("note").optional().describe("d"))
-                .attr(Attribute::string("secret_wo").optional().write_only().describe("d")),
+                .attr(
+                    Attribute::string("secret_wo")
+                        .optional()
+                        .write_only()
+                        .describe("d"),
+                ),
         )
     }
 
@@ -325,13 +434,24 @@ mod tests {
             ("updated", "t1".into()),
             ("public", true.into()),
         ]);
-        type Scenario = (&'static str, Value, Value, Vec<(&'static str, Value)>, Vec<&'static str>);
+        type Scenario = (
+            &'static str,
+            Value,
+            Value,
+            Vec<(&'static str, Value)>,
+            Vec<&'static str>,
+        );
         let cases: Vec<Scenario> = vec![
             (
                 "create: computed unknown, default filled, write-only nulled",
                 Value::Null,
                 obj(&[("name", "a".into()), ("secret_wo", "s".into())]),
-                vec![("id", Value::Unknown), ("updated", Value::Unknown), ("public", false.into()), ("secret_wo", Value::Null)],
+                vec![
+                    ("id", Value::Unknown),
+                    ("updated", Value::Unknown),
+                    ("public", false.into()),
+                    ("secret_wo", Value::Null),
+                ],
                 vec![],
             ),
             (
@@ -345,7 +465,11 @@ mod tests {
                 "removing a defaulted setting plans the default and unknowns the volatile computed",
                 prior.clone(),
                 obj(&[("name", "a".into())]),
-                vec![("public", false.into()), ("id", Value::int(7)), ("updated", Value::Unknown)],
+                vec![
+                    ("public", false.into()),
+                    ("id", Value::int(7)),
+                    ("updated", Value::Unknown),
+                ],
                 vec![],
             ),
             (
@@ -376,7 +500,14 @@ mod tests {
 
     #[test]
     fn destroy_plans_null() {
-        let p = plan::<()>(&schema(), None, &obj(&[("name", "a".into())]), &Value::Null, &Value::Null, |_| {});
+        let p = plan::<()>(
+            &schema(),
+            None,
+            &obj(&[("name", "a".into())]),
+            &Value::Null,
+            &Value::Null,
+            |_| {},
+        );
         assert!(p.planned.is_null());
     }
 
@@ -384,10 +515,18 @@ mod tests {
     fn checker_rejects_what_terraform_rejects() {
         let config = obj(&[("name", "a".into())]);
         let bad = obj(&[("name", "b".into())]);
-        assert!(check_plan(&schema(), &Value::Null, &config, &bad).unwrap_err().contains("name"));
+        assert!(
+            check_plan(&schema(), &Value::Null, &config, &bad)
+                .unwrap_err()
+                .contains("name")
+        );
         let bad_note = obj(&[("name", "a".into()), ("note", "x".into())]);
         assert!(check_plan(&schema(), &Value::Null, &config, &bad_note).is_err());
-        let ok = obj(&[("name", "a".into()), ("id", Value::Unknown), ("public", false.into())]);
+        let ok = obj(&[
+            ("name", "a".into()),
+            ("id", Value::Unknown),
+            ("public", false.into()),
+        ]);
         assert!(check_plan(&schema(), &Value::Null, &config, &ok).is_ok());
         assert!(check_plan(&schema(), &Value::Null, &config, &Value::Null).is_err());
     }
@@ -395,7 +534,9 @@ mod tests {
     #[test]
     fn a_hook_that_breaks_an_invariant_becomes_our_error() {
         let config = obj(&[("name", "a".into())]);
-        let p = plan::<()>(&schema(), None, &Value::Null, &config, &config, |ctx| ctx.planned.set("note", "x".into()));
+        let p = plan::<()>(&schema(), None, &Value::Null, &config, &config, |ctx| {
+            ctx.planned.set("note", "x".into())
+        });
         assert!(p.diags.has_errors());
     }
 }

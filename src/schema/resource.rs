@@ -23,7 +23,10 @@ pub struct ApplyError {
 
 impl From<Diagnostics> for ApplyError {
     fn from(diags: Diagnostics) -> Self {
-        ApplyError { diags, partial_state: None }
+        ApplyError {
+            diags,
+            partial_state: None,
+        }
     }
 }
 
@@ -45,13 +48,23 @@ pub trait Resource<D: Send + Sync>: Send + Sync {
     /// The object as Harbor has it now, or `None` when it is gone (Terraform then plans a create).
     async fn read(&self, data: &D, state: &Value) -> Result<Option<Value>, Diagnostics>;
     async fn create(&self, data: &D, planned: &Value, config: &Value) -> Result<Value, ApplyError>;
-    async fn update(&self, data: &D, prior: &Value, planned: &Value, config: &Value) -> Result<Value, ApplyError>;
+    async fn update(
+        &self,
+        data: &D,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+    ) -> Result<Value, ApplyError>;
     async fn delete(&self, data: &D, prior: &Value) -> Result<(), Diagnostics>;
     /// The full state of an existing object named by the user's import id.
     async fn import(&self, data: &D, id: &str) -> Result<Value, Diagnostics>;
     /// Rewrites stored state JSON from an older schema version (or another provider's layout)
     /// into the current shape. The default keeps it as it is.
-    fn upgrade_state(&self, _version: i64, raw: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+    fn upgrade_state(
+        &self,
+        _version: i64,
+        raw: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
         Ok(raw)
     }
 }
@@ -69,7 +82,11 @@ pub trait Provider: Send + Sync + 'static {
     type Data: Send + Sync + 'static;
     fn schema(&self) -> Schema;
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
-    async fn configure(&self, config: &Value, terraform_version: &str) -> Result<Self::Data, Diagnostics>;
+    async fn configure(
+        &self,
+        config: &Value,
+        terraform_version: &str,
+    ) -> Result<Self::Data, Diagnostics>;
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Data>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Data>>>;
 }
@@ -94,16 +111,31 @@ fn walk_block(block: &Block, v: &Value, path: &AttributePath, diags: &mut Diagno
             check(av, &p, diags);
         }
         if let AttrType::Nested(nesting, inner) = &a.ty {
-            let inner_block = Block { attributes: inner.clone(), ..Default::default() };
+            let inner_block = Block {
+                attributes: inner.clone(),
+                ..Default::default()
+            };
             walk_collection(&inner_block, *nesting, av, &p, diags);
         }
     }
     for nb in &block.blocks {
-        walk_collection(&nb.block, nb.nesting, v.get(&nb.name), &path.join_attr(&nb.name), diags);
+        walk_collection(
+            &nb.block,
+            nb.nesting,
+            v.get(&nb.name),
+            &path.join_attr(&nb.name),
+            diags,
+        );
     }
 }
 
-fn walk_collection(block: &Block, nesting: Nesting, v: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+fn walk_collection(
+    block: &Block,
+    nesting: Nesting,
+    v: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
     match (nesting, v) {
         (Nesting::Single | Nesting::Group, _) => walk_block(block, v, path, diags),
         (Nesting::Map, Value::Map(m)) => {
@@ -122,7 +154,12 @@ fn walk_collection(block: &Block, nesting: Nesting, v: &Value, path: &AttributeP
 
 /// Write-only attributes set in a configuration sent by a Terraform that cannot keep them out
 /// of state (before 1.11) are refused, naming the attribute, instead of leaking the value.
-pub fn check_write_only(schema: &Schema, config: &Value, caps: ClientCaps, diags: &mut Diagnostics) {
+pub fn check_write_only(
+    schema: &Schema,
+    config: &Value,
+    caps: ClientCaps,
+    diags: &mut Diagnostics,
+) {
     if caps.write_only_attributes {
         return;
     }

@@ -45,7 +45,10 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let m: serde_json::Map<String, J> = attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
+                let m: serde_json::Map<String, J> = attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.to_json()))
+                    .collect();
                 json!(["object", m])
             }
             Type::Tuple(ts) => json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
@@ -70,7 +73,9 @@ impl Type {
                     "set" => Ok(Type::set(Type::from_json(&a[1])?)),
                     "map" => Ok(Type::map(Type::from_json(&a[1])?)),
                     "object" => {
-                        let m = a[1].as_object().ok_or("object type needs a map of attributes")?;
+                        let m = a[1]
+                            .as_object()
+                            .ok_or("object type needs a map of attributes")?;
                         let mut attrs = BTreeMap::new();
                         for (k, v) in m {
                             attrs.insert(k.clone(), Type::from_json(v)?);
@@ -79,7 +84,12 @@ impl Type {
                     }
                     "tuple" => {
                         let elems = a[1].as_array().ok_or("tuple type needs a list of types")?;
-                        Ok(Type::Tuple(elems.iter().map(Type::from_json).collect::<Result<_, _>>()?))
+                        Ok(Type::Tuple(
+                            elems
+                                .iter()
+                                .map(Type::from_json)
+                                .collect::<Result<_, _>>()?,
+                        ))
                     }
                     other => Err(format!("unknown type kind {other:?}")),
                 }
@@ -107,7 +117,11 @@ impl Number {
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Number::Int(i) => Some(*i),
-            Number::Float(f) if f.fract() == 0.0 && *f >= i64::MIN as f64 && *f <= i64::MAX as f64 => Some(*f as i64),
+            Number::Float(f)
+                if f.fract() == 0.0 && *f >= i64::MIN as f64 && *f <= i64::MAX as f64 =>
+            {
+                Some(*f as i64)
+            }
             Number::Float(_) => None,
             Number::Decimal(s) => s.parse().ok(),
         }
@@ -186,7 +200,11 @@ impl PartialEq for Value {
             (Number(a), Number(b)) => a == b,
             (Bool(a), Bool(b)) => a == b,
             (List(a), List(b)) | (Tuple(a), Tuple(b)) => a == b,
-            (Set(a), Set(b)) => a.len() == b.len() && a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x)),
+            (Set(a), Set(b)) => {
+                a.len() == b.len()
+                    && a.iter().all(|x| b.contains(x))
+                    && b.iter().all(|x| a.contains(x))
+            }
             (Map(a), Map(b)) | (Object(a), Object(b)) => a == b,
             (Dynamic(ta, a), Dynamic(tb, b)) => ta == tb && a == b,
             _ => false,
@@ -205,7 +223,9 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match self {
             Value::Unknown => false,
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v.iter().all(Value::is_wholly_known),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
+                v.iter().all(Value::is_wholly_known)
+            }
             Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
             Value::Dynamic(_, v) => v.is_wholly_known(),
             _ => true,
@@ -291,7 +311,9 @@ impl Value {
     /// which is how a missing object is *not* represented; use only where a whole object is wanted.
     pub fn null_object(ty: &Type) -> Value {
         match ty {
-            Type::Object(attrs) => Value::Object(attrs.keys().map(|k| (k.clone(), Value::Null)).collect()),
+            Type::Object(attrs) => {
+                Value::Object(attrs.keys().map(|k| (k.clone(), Value::Null)).collect())
+            }
             _ => Value::Null,
         }
     }
@@ -328,7 +350,10 @@ mod tests {
         assert_ne!(Number::Int(3), Number::Float(3.5));
         assert_eq!(Number::parse("12").unwrap(), Number::Int(12));
         assert_eq!(Number::parse("1.5").unwrap(), Number::Float(1.5));
-        assert!(matches!(Number::parse("123456789012345678901234567890").unwrap(), Number::Decimal(_)));
+        assert!(matches!(
+            Number::parse("123456789012345678901234567890").unwrap(),
+            Number::Decimal(_)
+        ));
     }
 
     #[test]
@@ -357,6 +382,9 @@ mod tests {
             ("c".to_string(), Type::map(Type::set(Type::Dynamic))),
         ]));
         assert_eq!(Type::from_json(&t.to_json()).unwrap(), t);
-        assert_eq!(t.to_json().to_string(), r#"["object",{"a":["list","string"],"b":["tuple",["number","bool"]],"c":["map",["set","dynamic"]]}]"#);
+        assert_eq!(
+            t.to_json().to_string(),
+            r#"["object",{"a":["list","string"],"b":["tuple",["number","bool"]],"c":["map",["set","dynamic"]]}]"#
+        );
     }
 }

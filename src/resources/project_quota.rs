@@ -1,0 +1,209 @@
+//! `harbor_project_quota`: the storage quota of a project this configuration does not otherwise
+//! own (made by another team, by a proxy-cache setup, or by hand). The Go provider has no such
+//! resource. Destroying it sets the quota back to unlimited.
+//!
+//! Requests: read = `GET /quotas/{id}`; create = `GET /projects/{p}` (the id, when given a name)
+//! + `GET /quotas?reference=project&reference_id=` + `PUT /quotas/{id}`; update = `PUT /quotas/{id}`;
+//! delete = `PUT /quotas/{id}` with -1. Quotas need system-level access: an admin, or a system
+//! robot with quota read, list and update permissions.
+
+use async_trait::async_trait;
+
+use crate::harbor::ProjectRef;
+use crate::harbor::models::Quota;
+use crate::provider::HarborContext;
+use crate::schema::resource::{ApplyError, Resource};
+use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};
+
+use super::{
+    ImportRef, api_diag, bytes_to_gib, gib_to_bytes, not_found_is_none, parse_import_id,
+    storage_quota_validator,
+};
+
+pub struct ProjectQuotaResource;
+
+fn to_state(q: &Quota, project: &str) -> Value {
+    let hard = q.hard.storage.unwrap_or(-1);
+    Value::object([
+        ("id", Value::String(format!("/quotas/{}", q.id))),
+        ("project", Value::from(project)),
+        ("project_id", Value::int(q.reference.id)),
+        ("quota_id", Value::int(q.id)),
+        ("storage_quota", Value::int(bytes_to_gib(hard))),
+        ("storage_used", Value::int(q.used.storage.unwrap_or(0))),
+    ])
+}
+
+fn quota_diag(what: &str, project: &str, e: &crate::harbor::Error) -> Diagnostics {
+    let mut d = api_diag(what, project, e);
+    if e.is_forbidden() || e.is_unauthorized() {
+        d.error(
+            "Quotas need system-level access",
+            "Use an admin account, or a system robot with the system permissions quota:read, quota:list and quota:update (Harbor 2.12+).",
+        );
+    }
+    d
+}
+
+impl ProjectQuotaResource {
+    pub fn schema() -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "The storage quota of a Harbor project managed elsewhere. Destroying this resource sets the quota back \
+                 to unlimited (-1). Do not manage the same project's quota from both this resource and \
+                 `harbor_project.storage_quota`: the two would undo each other.",
+            )
+            .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The quota's API path, `/quotas/<quota_id>`."))
+            .attr(
+                Attribute::string("project")
+                    .required()
+                    .requires_replace()
+                    .describe("The project, by name or numeric id (an all-digit value is taken as an id). Changing it moves the resource to another project (replacement).")
+                    .validate(crate::schema::def::validators::not_empty()),
+            )
+            .attr(Attribute::number("project_id").computed().use_state_for_unknown().describe("The project's numeric id."))
+            .attr(Attribute::number("quota_id").computed().use_state_for_unknown().describe("Harbor's id of the quota."))
+            .attr(
+                Attribute::number("storage_quota")
+                    .required()
+                    .describe("Storage limit in GiB; -1 for unlimited. Read back from Harbor.")
+                    .validate(storage_quota_validator()),
+            )
+            .attr(Attribute::number("storage_used").computed().describe("Bytes the project's artifacts use now.")),
+        )
+    }
+
+    async fn find(
+        &self,
+        h: &HarborContext,
+        project: &str,
+    ) -> Result<Option<(Quota, String)>, Diagnostics> {
+        let r = match parse_import_id(project, "/projects/") {
+            Ok(ImportRef::Id(i)) => ProjectRef::Id(i),
+            _ => ProjectRef::Name(project.to_string()),
+        };
+        let Some(p) = not_found_is_none(h.client.get_project(&r).await)
+            .map_err(|e| api_diag("Could not read project", project, &e))?
+        else {
+            return Ok(None);
+        };
+        let quotas = h
+            .client
+            .list_project_quotas(p.project_id)
+            .await
+            .map_err(|e| quota_diag("Could not list the quota of project", project, &e))?;
+        Ok(quotas.into_iter().next().map(|q| (q, p.name)))
+    }
+}
+
+#[async_trait]
+impl Resource<HarborContext> for ProjectQuotaResource {
+    fn type_name(&self) -> &'static str {
+        "harbor_project_quota"
+    }
+
+    fn schema(&self) -> Schema {
+        Self::schema()
+    }
+
+    async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let Some(id) = state.i64_attr("quota_id") else {
+            return Ok(None);
+        };
+        let project = state.str_attr("project").unwrap_or_default();
+        let q = not_found_is_none(h.client.get_quota(id).await)
+            .map_err(|e| quota_diag("Could not read the quota of project", project, &e))?;
+        Ok(q.map(|q| to_state(&q, project)))
+    }
+
+    async fn create(
+        &self,
+        h: &HarborContext,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, ApplyError> {
+        let project = planned.str_attr("project").unwrap_or_default();
+        let Some((q, _)) = self.find(h, project).await? else {
+            let mut d = Diagnostics::new();
+            d.attr_error(
+                AttributePath::attr("project"),
+                format!("Project {project} has no quota"),
+                "The project does not exist, or Harbor's `quota_per_project_enable` setting is off (then no project has a quota).",
+            );
+            return Err(d.into());
+        };
+        let gib = planned.i64_attr("storage_quota").unwrap_or(-1);
+        h.client
+            .update_quota_storage(q.id, gib_to_bytes(gib))
+            .await
+            .map_err(|e| quota_diag("Could not set the quota of project", project, &e))?;
+        let mut state = planned.clone();
+        state.set("id", Value::String(format!("/quotas/{}", q.id)));
+        state.set("project_id", Value::int(q.reference.id));
+        state.set("quota_id", Value::int(q.id));
+        state.set("storage_used", Value::int(q.used.storage.unwrap_or(0)));
+        Ok(state)
+    }
+
+    async fn update(
+        &self,
+        h: &HarborContext,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+    ) -> Result<Value, ApplyError> {
+        let project = planned.str_attr("project").unwrap_or_default();
+        let id = prior.i64_attr("quota_id").unwrap_or_default();
+        let gib = planned.i64_attr("storage_quota").unwrap_or(-1);
+        h.client
+            .update_quota_storage(id, gib_to_bytes(gib))
+            .await
+            .map_err(|e| quota_diag("Could not set the quota of project", project, &e))?;
+        let mut state = planned.clone();
+        // Usage is not part of the update's answer; the prior reading is the best we know.
+        state.set("storage_used", prior.get("storage_used").clone());
+        Ok(state)
+    }
+
+    async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
+        let Some(id) = prior.i64_attr("quota_id") else {
+            return Ok(());
+        };
+        let project = prior.str_attr("project").unwrap_or_default();
+        match h.client.update_quota_storage(id, -1).await {
+            Ok(()) => Ok(()),
+            // The project (and with it the quota) is gone: nothing left to reset.
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(quota_diag(
+                "Could not reset the quota of project",
+                project,
+                &e,
+            )),
+        }
+    }
+
+    async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
+        match self.find(h, id).await? {
+            Some((q, name)) => Ok(to_state(&q, &name)),
+            None => {
+                let mut d = Diagnostics::new();
+                d.error(format!("Cannot import the quota of project {id}"), "Harbor has no such project, or it has no quota. Import by project name or numeric id.");
+                Err(d)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_follows_terraform_rules() {
+        assert_eq!(
+            ProjectQuotaResource::schema().check_rules(),
+            Vec::<String>::new()
+        );
+    }
+}
