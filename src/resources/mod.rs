@@ -9,6 +9,7 @@ use crate::schema::resource::Resource;
 
 pub mod project;
 pub mod project_quota;
+pub mod robot_account;
 
 /// Every resource type the provider serves.
 pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {

@@ -1,0 +1,762 @@
+//! `harbor_robot_account`: CI credentials. goharbor/harbor's HCL works unchanged; on top of it,
+//! secrets change in place (never by replacement, which would break every consumer), a
+//! `rotation_triggers` map regenerates the secret on schedule, names never cause perpetual diffs
+//! whatever the robot name prefix, and permissions are checked against Harbor's catalog at plan time.
+//!
+//! Requests: read = `GET /robots/{id}`; create = `POST /robots`, plus `PUT /robots/{id}` when
+//! created disabled (Harbor ignores `disable` on create) and `PATCH /robots/{id}` when the secret
+//! is given; update = `PUT /robots/{id}` for description, disable, duration and permissions (and
+//! `GET /robots/{id}` for the new expiry after a duration change), `PATCH` for secret changes;
+//! delete = `DELETE /robots/{id}`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+
+use crate::harbor::Secret;
+use crate::harbor::models::{Access, Robot, RobotCreate, RobotPermission};
+use crate::provider::HarborContext;
+use crate::schema::def::validators;
+use crate::schema::plan::PlanContext;
+use crate::schema::resource::{ApplyError, ClientCaps, Resource};
+use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Nesting, Schema, Type, Value};
+
+use super::project::valid_project_name;
+use super::{ImportRef, api_diag, not_found_is_none, parse_import_id};
+
+pub struct RobotAccountResource;
+
+/// Harbor's permission catalog (v2.15): the resource → actions each kind of robot may hold.
+/// Harbor answers 400 "bad request permission" for anything else, `*` included.
+pub const SYSTEM_CATALOG: &[(&str, &[&str])] = &[
+    ("audit-log", &["list"]),
+    (
+        "preheat-instance",
+        &["create", "read", "update", "delete", "list"],
+    ),
+    ("project", &["list", "create"]),
+    (
+        "replication-policy",
+        &["create", "read", "update", "delete", "list"],
+    ),
+    ("replication", &["read", "create", "list"]),
+    ("replication-adapter", &["list"]),
+    ("registry", &["create", "read", "update", "delete", "list"]),
+    ("scan-all", &["read", "update", "stop", "create"]),
+    ("system-volumes", &["read"]),
+    (
+        "garbage-collection",
+        &["read", "create", "list", "update", "stop"],
+    ),
+    ("purge-audit", &["read", "create", "list", "update", "stop"]),
+    ("jobservice-monitor", &["list", "stop"]),
+    ("scanner", &["create", "read", "update", "delete", "list"]),
+    ("label", &["read", "create", "delete", "update"]),
+    ("security-hub", &["read", "list"]),
+    ("catalog", &["read"]),
+    ("quota", &["read", "list", "update"]),
+    ("robot", &["create", "read", "list", "delete"]),
+    ("user", &["create", "read", "update", "delete", "list"]),
+    ("ldap-user", &["create", "list"]),
+    (
+        "user-group",
+        &["create", "read", "update", "delete", "list"],
+    ),
+];
+
+pub const PROJECT_CATALOG: &[(&str, &[&str])] = &[
+    ("log", &["list"]),
+    ("project", &["read", "delete", "update"]),
+    ("metadata", &["create", "read", "update", "delete", "list"]),
+    (
+        "repository",
+        &["read", "update", "delete", "list", "pull", "push"],
+    ),
+    ("artifact", &["read", "create", "list", "delete"]),
+    ("scan", &["create", "read", "stop"]),
+    ("sbom", &["create", "stop", "read"]),
+    ("tag", &["create", "list", "delete"]),
+    ("accessory", &["list"]),
+    ("artifact-addition", &["read"]),
+    ("artifact-label", &["create", "delete"]),
+    ("scanner", &["create", "read"]),
+    (
+        "preheat-policy",
+        &["create", "read", "update", "delete", "list"],
+    ),
+    ("immutable-tag", &["create", "delete", "list", "update"]),
+    (
+        "notification-policy",
+        &["create", "read", "update", "delete", "list"],
+    ),
+    (
+        "tag-retention",
+        &["create", "read", "update", "delete", "list"],
+    ),
+    ("label", &["create", "read", "update", "delete", "list"]),
+    ("quota", &["read"]),
+    ("robot", &["create", "read", "list", "delete"]),
+    ("export-cve", &["create", "read"]),
+    ("member", &["create", "read", "update", "delete", "list"]),
+];
+
+fn catalog_allows(kind: &str, resource: &str, action: &str) -> bool {
+    let table = if kind == "system" {
+        SYSTEM_CATALOG
+    } else {
+        PROJECT_CATALOG
+    };
+    table
+        .iter()
+        .any(|(r, actions)| *r == resource && actions.contains(&action))
+}
+
+/// Harbor's rule for a robot secret: 8 to 128 characters with an upper-case letter, a lower-case
+/// letter and a digit.
+pub fn valid_secret(s: &str) -> bool {
+    (8..=128).contains(&s.chars().count())
+        && s.chars().any(|c| c.is_ascii_uppercase())
+        && s.chars().any(|c| c.is_ascii_lowercase())
+        && s.chars().any(|c| c.is_ascii_digit())
+}
+
+const SECRET_RULE: &str = "Harbor accepts secrets of 8 to 128 characters containing at least one upper-case letter, one lower-case letter and one digit.";
+
+impl RobotAccountResource {
+    pub fn schema() -> Schema {
+        let access = Block::new("One permission: an action on a resource.")
+            .attr(
+                Attribute::string("action")
+                    .required()
+                    .describe("The action, e.g. `pull`, `push`, `read`, `list`.")
+                    .validate(validators::not_empty()),
+            )
+            .attr(
+                Attribute::string("resource")
+                    .required()
+                    .describe("The resource, e.g. `repository`, `artifact`, `tag`.")
+                    .validate(validators::not_empty()),
+            )
+            .attr(
+                Attribute::string("effect")
+                    .default("allow")
+                    .describe("`allow` (the default) or `deny`.")
+                    .validate(validators::one_of(&["allow", "deny"])),
+            );
+        let permissions = Block::new("What the robot may do in one namespace.")
+            .attr(Attribute::string("kind").required().describe("`system` for Harbor-wide permissions, `project` for a project's.").validate(validators::one_of(&["system", "project"])))
+            .attr(Attribute::string("namespace").required().describe("`/` for kind `system`; the project name for kind `project`, or `*` for every project (system robots only)."))
+            .block_bounded("access", Nesting::Set, access, 1, 0);
+        Schema::new(
+            0,
+            Block::new(
+                "A robot account: credentials for CI pipelines and replication. The secret is stored in state (sensitive) \
+                 unless `secret_wo` is used. Changing `secret`, `secret_wo_version` or `rotation_triggers` changes the secret \
+                 in place; only `name` and `level` replace the robot. An imported robot's secret cannot be recovered: it is \
+                 null in state until set or rotated.",
+            )
+            .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The robot's API path, `/robots/<robot_id>`."))
+            .attr(Attribute::string("robot_id").computed().use_state_for_unknown().describe("Harbor's numeric id of the robot, as a string (as goharbor/harbor sets it)."))
+            .attr(
+                Attribute::string("name")
+                    .required()
+                    .requires_replace()
+                    .describe("The robot's short name, without prefix or project: `ci` becomes `robot$ci` (system) or `robot$<project>+ci` (project). Changing it replaces the robot.")
+                    .validate(std::sync::Arc::new(|v, path, diags| {
+                        if let Some(n) = v.as_str() {
+                            if !valid_project_name(n) || n.len() > 255 {
+                                diags.attr_error(
+                                    path.clone(),
+                                    format!("Invalid robot name {n:?}"),
+                                    "Robot names are lower-case letters and digits, optionally separated by single `.`, `_` or `-`; the prefix (`robot$`) and project are added by Harbor, so leave them out.",
+                                );
+                            }
+                        }
+                    })),
+            )
+            .attr(Attribute::string("full_name").computed().use_state_for_unknown().describe("The name to log in with, e.g. `robot$ci` or `robot$team-a+ci` (with Harbor's robot name prefix)."))
+            .attr(Attribute::string("description").default("").describe("A description."))
+            .attr(
+                Attribute::string("level")
+                    .required()
+                    .requires_replace()
+                    .describe("`system` (may hold system and several projects' permissions) or `project` (one project). Changing it replaces the robot.")
+                    .validate(validators::one_of(&["system", "project"])),
+            )
+            .attr(
+                Attribute::number("duration")
+                    .default(-1)
+                    .describe("Days until the robot expires, counted from its creation; -1 never expires. Harbor 2.11 and later refuse 0.")
+                    .validate(std::sync::Arc::new(|v, path, diags| {
+                        if let Value::Number(n) = v {
+                            match n.as_i64() {
+                                Some(-1) => {}
+                                Some(0) => diags.attr_error(
+                                    path.clone(),
+                                    "duration 0 is not accepted",
+                                    "Harbor 2.11 and later reject a duration of 0 (it used to mean the system default). Use a number of days, or -1 for a robot that never expires.",
+                                ),
+                                Some(d) if (1..i32::MAX as i64).contains(&d) => {}
+                                _ => diags.attr_error(path.clone(), format!("Invalid duration {n}"), "Use a whole number of days from 1 to 2147483646, or -1 for never."),
+                            }
+                        }
+                    })),
+            )
+            .attr(Attribute::bool("disable").default(false).describe("Disable the robot: it can no longer log in."))
+            .attr(
+                Attribute::string("secret")
+                    .optional_computed()
+                    .sensitive()
+                    .use_state_for_unknown()
+                    .describe("The secret. Leave unset to store the one Harbor generates; set it to choose the secret (changing it updates the robot in place).")
+                    .validate(std::sync::Arc::new(|v, path, diags| {
+                        if let Some(s) = v.as_str() {
+                            if !valid_secret(s) {
+                                diags.attr_error(path.clone(), "Robot secret does not meet Harbor's rules", SECRET_RULE);
+                            }
+                        }
+                    })),
+            )
+            .attr(
+                Attribute::string("secret_wo")
+                    .optional()
+                    .sensitive()
+                    .write_only()
+                    .describe("The secret, write-only: never stored in plan or state (Terraform 1.11 and later). Bump `secret_wo_version` to apply a new value.")
+                    .validate(std::sync::Arc::new(|v, path, diags| {
+                        if let Some(s) = v.as_str() {
+                            if !valid_secret(s) {
+                                diags.attr_error(path.clone(), "Robot secret does not meet Harbor's rules", SECRET_RULE);
+                            }
+                        }
+                    })),
+            )
+            .attr(Attribute::number("secret_wo_version").optional().describe("Change this number to apply a new `secret_wo`."))
+            .attr(
+                Attribute::typed("rotation_triggers", Type::map(Type::String))
+                    .optional()
+                    .describe("Arbitrary values; whenever any changes, Harbor generates a new secret in place and it is stored in `secret`. Pair with a `time_rotating` resource for scheduled rotation."),
+            )
+            .attr(Attribute::number("expires_at").computed().use_state_for_unknown().describe("When the robot expires, in seconds since the epoch; -1 never. A plan warns once it has passed."))
+            .block_bounded("permissions", Nesting::Set, permissions, 1, 0),
+        )
+    }
+}
+
+fn permissions_from(v: &Value) -> Vec<RobotPermission> {
+    v.get("permissions")
+        .elements()
+        .iter()
+        .map(|p| RobotPermission {
+            kind: p.str_attr("kind").unwrap_or_default().to_string(),
+            namespace: p.str_attr("namespace").unwrap_or_default().to_string(),
+            access: p
+                .get("access")
+                .elements()
+                .iter()
+                .map(|a| Access {
+                    action: a.str_attr("action").unwrap_or_default().to_string(),
+                    resource: a.str_attr("resource").unwrap_or_default().to_string(),
+                    effect: Some(a.str_attr("effect").unwrap_or("allow").to_string()),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn permissions_value(perms: &[RobotPermission]) -> Value {
+    Value::Set(
+        perms
+            .iter()
+            .map(|p| {
+                Value::object([
+                    ("kind", Value::from(p.kind.as_str())),
+                    ("namespace", Value::from(p.namespace.as_str())),
+                    (
+                        "access",
+                        Value::Set(
+                            p.access
+                                .iter()
+                                .map(|a| {
+                                    // Harbor stores the effect as sent; an empty one means allow.
+                                    let effect = a
+                                        .effect
+                                        .as_deref()
+                                        .filter(|e| !e.is_empty())
+                                        .unwrap_or("allow");
+                                    Value::object([
+                                        ("action", Value::from(a.action.as_str())),
+                                        ("resource", Value::from(a.resource.as_str())),
+                                        ("effect", Value::from(effect)),
+                                    ])
+                                })
+                                .collect(),
+                        ),
+                    ),
+                ])
+            })
+            .collect(),
+    )
+}
+
+/// The short name inside Harbor's full name, whatever the prefix: the part after the project's
+/// `+` for project robots, after the prefix for system robots. The prior name wins when it still
+/// fits, so a prefix we could not learn never produces a diff.
+fn short_name(full: &str, level: &str, prefix: &str, prior: Option<&str>) -> String {
+    if let Some(p) = prior {
+        if full.ends_with(p) {
+            return p.to_string();
+        }
+    }
+    if level == "project" {
+        if let Some((_, n)) = full.rsplit_once('+') {
+            return n.to_string();
+        }
+    }
+    full.strip_prefix(prefix).unwrap_or(full).to_string()
+}
+
+fn to_state(r: &Robot, h: &HarborContext, prior: &Value) -> Value {
+    let mut v = prior.clone();
+    if !matches!(v, Value::Object(_)) {
+        v = Value::null_object(&RobotAccountResource::schema().ty());
+    }
+    v.set("id", Value::String(format!("/robots/{}", r.id)));
+    v.set("robot_id", Value::String(r.id.to_string()));
+    v.set(
+        "name",
+        Value::String(short_name(
+            &r.name,
+            &r.level,
+            &h.robot_prefix,
+            prior.str_attr("name"),
+        )),
+    );
+    v.set("full_name", Value::from(r.name.as_str()));
+    v.set("description", Value::from(r.description.as_str()));
+    v.set("level", Value::from(r.level.as_str()));
+    v.set("duration", Value::int(r.duration.unwrap_or(-1)));
+    v.set("disable", r.disable.into());
+    v.set("expires_at", Value::int(r.expires_at));
+    v.set("permissions", permissions_value(&r.permissions));
+    v
+}
+
+fn now_epoch() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn robot_id(state: &Value) -> Option<i64> {
+    state.str_attr("robot_id").and_then(|s| s.parse().ok())
+}
+
+fn robot_diag(what: &str, name: &str, e: &crate::harbor::Error) -> Diagnostics {
+    let mut d = api_diag(what, name, e);
+    if e.is_forbidden() {
+        d.error(
+            "The provider's credentials may not manage this robot",
+            "Creating a system robot needs an admin or a system robot holding robot:create (Harbor 2.12+); a project robot needs \
+             a project admin or a robot holding that project's robot:create. A robot can only grant permissions it holds itself; \
+             Harbor's message above names the one that is missing.",
+        );
+    }
+    d
+}
+
+#[async_trait]
+impl Resource<HarborContext> for RobotAccountResource {
+    fn type_name(&self) -> &'static str {
+        "harbor_robot_account"
+    }
+
+    fn schema(&self) -> Schema {
+        Self::schema()
+    }
+
+    fn validate(&self, config: &Value, _caps: ClientCaps, diags: &mut Diagnostics) {
+        if !config.get("secret").is_null() && !config.get("secret_wo").is_null() {
+            diags.attr_error(
+                AttributePath::attr("secret_wo"),
+                "secret and secret_wo conflict",
+                "Set the secret either in `secret` (stored in state) or in `secret_wo` (write-only), not both.",
+            );
+        }
+        if !config.get("secret_wo_version").is_null() && config.get("secret_wo").is_null() {
+            diags.attr_error(
+                AttributePath::attr("secret_wo_version"),
+                "secret_wo_version needs secret_wo",
+                "`secret_wo_version` versions the value of `secret_wo`; set both, or neither.",
+            );
+        }
+        let level = config.str_attr("level");
+        let perms = config.get("permissions");
+        if perms.is_unknown() {
+            return;
+        }
+        let items = perms.elements();
+        if level == Some("project") {
+            let bad = items.len() != 1
+                || items.iter().any(|p| {
+                    p.str_attr("kind").is_some_and(|k| k != "project")
+                        || p.str_attr("namespace") == Some("*")
+                });
+            if bad {
+                diags.attr_error(
+                    AttributePath::attr("permissions"),
+                    "A project robot needs exactly one project permission",
+                    "With `level = \"project\"`, write one `permissions` block with `kind = \"project\"` and `namespace` set to the robot's project (not `*`). For several projects or system permissions, use `level = \"system\"`.",
+                );
+            }
+        }
+        if level == Some("system")
+            && items
+                .iter()
+                .filter(|p| p.str_attr("kind") == Some("system"))
+                .count()
+                > 1
+        {
+            diags.attr_error(AttributePath::attr("permissions"), "More than one system permission block", "A system robot has at most one `permissions` block of `kind = \"system\"`; merge their `access` blocks.");
+        }
+        for (i, p) in items.iter().enumerate() {
+            let path = AttributePath::attr("permissions").join_index(i);
+            let (Some(kind), Some(ns)) = (p.str_attr("kind"), p.str_attr("namespace")) else {
+                continue;
+            };
+            if kind == "system" && ns != "/" {
+                diags.attr_error(
+                    path.join_attr("namespace"),
+                    format!("Invalid namespace {ns:?} for a system permission"),
+                    "System permissions use `namespace = \"/\"`.",
+                );
+            }
+            if kind == "project" && ns != "*" && !valid_project_name(ns) {
+                diags.attr_error(
+                    path.join_attr("namespace"),
+                    format!("Invalid namespace {ns:?}"),
+                    "A project permission's namespace is a project name, or `*` for every project.",
+                );
+            }
+            for (j, a) in p.get("access").elements().iter().enumerate() {
+                let (Some(res), Some(act)) = (a.str_attr("resource"), a.str_attr("action")) else {
+                    continue;
+                };
+                if !catalog_allows(kind, res, act) {
+                    let table = if kind == "system" {
+                        SYSTEM_CATALOG
+                    } else {
+                        PROJECT_CATALOG
+                    };
+                    let hint = table
+                        .iter()
+                        .find(|(r, _)| *r == res)
+                        .map(|(r, acts)| format!("`{r}` allows: {}.", acts.join(", ")))
+                        .unwrap_or_else(|| {
+                            format!(
+                                "Resources of kind `{kind}`: {}.",
+                                table.iter().map(|(r, _)| *r).collect::<Vec<_>>().join(", ")
+                            )
+                        });
+                    diags.attr_error(
+                        path.join_attr("access").join_index(j),
+                        format!("Harbor has no {kind} permission {res}:{act}"),
+                        format!("Harbor refuses permissions outside its catalog (and `*`). {hint}"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
+        if ctx.is_create() {
+            return;
+        }
+        // A new secret is generated: unknown until Harbor answers, unless the config names it.
+        let rotate = ctx.changes("rotation_triggers")
+            && ctx.config.get("secret").is_null()
+            && ctx.config.get("secret_wo").is_null();
+        if rotate {
+            ctx.set_unknown("secret");
+        }
+        if ctx.changes("duration") {
+            ctx.set_unknown("expires_at");
+        }
+        if let Some(exp) = ctx.prior.i64_attr("expires_at") {
+            if exp > 0 && exp < now_epoch() {
+                let name = ctx
+                    .prior
+                    .str_attr("full_name")
+                    .unwrap_or_default()
+                    .to_string();
+                ctx.diags.attr_warning(
+                    AttributePath::attr("expires_at"),
+                    format!("Robot {name} has expired"),
+                    "It can no longer log in. Raise `duration` (counted from the robot's creation) or set it to -1 to extend it in place.",
+                );
+            }
+        }
+    }
+
+    async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let Some(id) = robot_id(state) else {
+            return Ok(None);
+        };
+        let name = state.str_attr("full_name").unwrap_or_default();
+        let robot = not_found_is_none(h.client.get_robot(id).await)
+            .map_err(|e| robot_diag("Could not read robot", name, &e))?;
+        Ok(robot.map(|r| to_state(&r, h, state)))
+    }
+
+    async fn create(
+        &self,
+        h: &HarborContext,
+        planned: &Value,
+        config: &Value,
+    ) -> Result<Value, ApplyError> {
+        let name = planned.str_attr("name").unwrap_or_default().to_string();
+        let req = RobotCreate {
+            name: name.clone(),
+            description: planned.str_attr("description").map(str::to_string),
+            duration: planned.i64_attr("duration"),
+            level: planned.str_attr("level").unwrap_or_default().to_string(),
+            permissions: permissions_from(planned),
+            ..Default::default()
+        };
+        let created = h.client.create_robot(&req).await.map_err(|e| {
+            let mut d = robot_diag("Could not create robot", &name, &e);
+            if e.is_conflict() {
+                d.attr_error(AttributePath::attr("name"), format!("Robot {name} already exists"), "Import it with `terraform import <address> <robot id>`, or choose another name.");
+            }
+            d
+        })?;
+        let mut state = planned.clone();
+        state.set("id", Value::String(format!("/robots/{}", created.id)));
+        state.set("robot_id", Value::String(created.id.to_string()));
+        state.set("full_name", Value::String(created.name.clone()));
+        state.set("expires_at", Value::int(created.expires_at));
+        let chosen = config.str_attr("secret").or(config.str_attr("secret_wo"));
+        state.set(
+            "secret",
+            if config.get("secret_wo").is_null() {
+                Value::String(created.secret.expose().to_string())
+            } else {
+                Value::Null
+            },
+        );
+        if planned.bool_attr("disable") == Some(true) {
+            let robot = Robot {
+                id: created.id,
+                name: created.name.clone(),
+                description: planned
+                    .str_attr("description")
+                    .unwrap_or_default()
+                    .to_string(),
+                level: req.level.clone(),
+                duration: req.duration,
+                disable: true,
+                permissions: req.permissions.clone(),
+                ..Default::default()
+            };
+            if let Err(e) = h.client.update_robot(created.id, &robot).await {
+                state.set("disable", false.into());
+                return Err(ApplyError {
+                    diags: robot_diag(
+                        "Created robot, but could not disable it:",
+                        &created.name,
+                        &e,
+                    ),
+                    partial_state: Some(state),
+                });
+            }
+        }
+        if let Some(secret) = chosen {
+            match h
+                .client
+                .refresh_robot_secret(created.id, Some(Secret::new(secret)))
+                .await
+            {
+                Ok(_) => {
+                    state.set(
+                        "secret",
+                        if config.get("secret_wo").is_null() {
+                            Value::from(secret)
+                        } else {
+                            Value::Null
+                        },
+                    );
+                }
+                Err(e) => {
+                    return Err(ApplyError {
+                        diags: robot_diag(
+                            "Created robot, but could not set its secret:",
+                            &created.name,
+                            &e,
+                        ),
+                        partial_state: Some(state),
+                    });
+                }
+            }
+        }
+        Ok(state)
+    }
+
+    async fn update(
+        &self,
+        h: &HarborContext,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+    ) -> Result<Value, ApplyError> {
+        let id = robot_id(prior).unwrap_or_default();
+        let full = prior.str_attr("full_name").unwrap_or_default().to_string();
+        let mut state = planned.clone();
+        let differs = |n: &str| planned.get(n) != prior.get(n);
+        if ["description", "disable", "duration", "permissions"]
+            .iter()
+            .any(|a| differs(a))
+        {
+            // Harbor's PUT wants the full prefixed name and the same level, and replaces permissions.
+            let robot = Robot {
+                id,
+                name: full.clone(),
+                description: planned
+                    .str_attr("description")
+                    .unwrap_or_default()
+                    .to_string(),
+                level: planned.str_attr("level").unwrap_or_default().to_string(),
+                duration: planned.i64_attr("duration"),
+                disable: planned.bool_attr("disable").unwrap_or(false),
+                permissions: permissions_from(planned),
+                ..Default::default()
+            };
+            h.client
+                .update_robot(id, &robot)
+                .await
+                .map_err(|e| robot_diag("Could not update robot", &full, &e))?;
+            if differs("duration") {
+                let fresh = h
+                    .client
+                    .get_robot(id)
+                    .await
+                    .map_err(|e| robot_diag("Could not read robot", &full, &e))?;
+                state.set("expires_at", Value::int(fresh.expires_at));
+            }
+        }
+        let new_secret = if differs("secret") && !config.get("secret").is_null() {
+            config.str_attr("secret").map(|s| Some(s.to_string()))
+        } else if differs("secret_wo_version") && !config.get("secret_wo").is_null() {
+            config.str_attr("secret_wo").map(|s| Some(s.to_string()))
+        } else if differs("rotation_triggers")
+            && config.get("secret").is_null()
+            && config.get("secret_wo").is_null()
+        {
+            Some(None)
+        } else {
+            None
+        };
+        if let Some(secret) = new_secret {
+            let applied = h
+                .client
+                .refresh_robot_secret(id, secret.map(Secret::new))
+                .await
+                .map_err(|e| ApplyError {
+                    diags: robot_diag("Could not change the secret of robot", &full, &e),
+                    partial_state: Some(prior.clone()),
+                })?;
+            state.set(
+                "secret",
+                if config.get("secret_wo").is_null() {
+                    Value::String(applied.expose().to_string())
+                } else {
+                    Value::Null
+                },
+            );
+        }
+        if state.get("secret").is_unknown() {
+            state.set("secret", prior.get("secret").clone());
+        }
+        Ok(state)
+    }
+
+    async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
+        let Some(id) = robot_id(prior) else {
+            return Ok(());
+        };
+        let name = prior.str_attr("full_name").unwrap_or_default();
+        h.client
+            .delete_robot(id)
+            .await
+            .map_err(|e| robot_diag("Could not delete robot", name, &e))
+    }
+
+    async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
+        let parsed = parse_import_id(id, "/robots/");
+        let Ok(ImportRef::Id(rid)) = parsed else {
+            let mut d = Diagnostics::new();
+            d.error(
+                "Invalid import id for harbor_robot_account",
+                format!("{id:?}: use the robot's numeric id or `/robots/<id>`."),
+            );
+            return Err(d);
+        };
+        let robot = not_found_is_none(h.client.get_robot(rid).await)
+            .map_err(|e| robot_diag("Could not read robot", id, &e))?;
+        let Some(robot) = robot else {
+            let mut d = Diagnostics::new();
+            d.error(
+                format!("Cannot import robot {id}"),
+                "Harbor has no robot with this id.",
+            );
+            return Err(d);
+        };
+        let mut v = to_state(&robot, h, &Value::Null);
+        // The secret cannot be read back; rotation_triggers and the write-only version are ours.
+        v.set("secret", Value::Null);
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_follows_terraform_rules() {
+        assert_eq!(
+            RobotAccountResource::schema().check_rules(),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn short_names_survive_any_prefix() {
+        assert_eq!(short_name("robot$ci", "system", "robot$", None), "ci");
+        assert_eq!(short_name("robot$team+ci", "project", "robot$", None), "ci");
+        assert_eq!(short_name("bot-ci", "system", "bot-", None), "ci");
+        assert_eq!(
+            short_name("custom_ci", "system", "robot$", Some("ci")),
+            "ci"
+        );
+    }
+
+    #[test]
+    fn secrets_follow_harbor_complexity_rules() {
+        assert!(valid_secret("Abcdefg1"));
+        assert!(!valid_secret("abcdefg1"));
+        assert!(!valid_secret("ABCDEFG1"));
+        assert!(!valid_secret("Abcdefgh"));
+        assert!(!valid_secret("Abc1"));
+        assert!(!valid_secret(&format!("A1{}", "b".repeat(127))));
+    }
+
+    #[test]
+    fn catalog_refuses_wildcards_and_unknown_pairs() {
+        assert!(catalog_allows("project", "repository", "push"));
+        assert!(!catalog_allows("project", "repository", "*"));
+        assert!(!catalog_allows("project", "*", "pull"));
+        assert!(catalog_allows("system", "project", "create"));
+        assert!(!catalog_allows("system", "repository", "pull"));
+    }
+}
