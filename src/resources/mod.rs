@@ -9,6 +9,8 @@ use crate::schema::resource::Resource;
 
 pub mod project;
 pub mod project_quota;
+pub mod registry;
+pub mod replication;
 pub mod robot_account;
 
 /// Every resource type the provider serves.

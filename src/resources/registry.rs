@@ -1,0 +1,500 @@
+//! `harbor_registry`: a registry endpoint, the other end of replication and proxy caches.
+//! goharbor/harbor's HCL works unchanged; unlike it, `provider_name` is checked at plan time,
+//! `endpoint_url` may be left out where Harbor fixes it, URL normalisation never shows as a diff,
+//! and credentials (`access_id`, `access_secret`, `endpoint_url`) update in place.
+//!
+//! Harbor masks the secret on read (`*****`), so drift of the secret cannot be seen: the state
+//! keeps what was last applied, and a changed `access_secret` (or `access_secret_wo_version`) is
+//! sent in place.
+//!
+//! Requests: read = `GET /registries/{id}`; create = `POST /registries` + `GET` (status and the
+//! URL Harbor settled on); update = `PUT /registries/{id}` with only the changed fields;
+//! delete = `DELETE /registries/{id}`.
+
+use async_trait::async_trait;
+
+use crate::harbor::models::{Registry, RegistryCredential, RegistryUpdate};
+use crate::harbor::{Feature, Secret, normalize_url};
+use crate::provider::HarborContext;
+use crate::schema::plan::PlanContext;
+use crate::schema::resource::{ApplyError, ClientCaps, Resource};
+use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};
+
+use super::{ImportRef, api_diag, not_found_is_none, parse_import_id};
+
+pub struct RegistryResource;
+
+/// goharbor/harbor's friendly provider names and Harbor's own type names, mapped to Harbor's types.
+pub const PROVIDERS: &[(&str, &str)] = &[
+    ("alibaba", "ali-acr"),
+    ("aws", "aws-ecr"),
+    ("azure", "azure-acr"),
+    ("docker-hub", "docker-hub"),
+    ("docker-registry", "docker-registry"),
+    ("gitlab", "gitlab"),
+    ("github", "github-ghcr"),
+    ("google", "google-gcr"),
+    ("harbor", "harbor"),
+    ("huawei", "huawei-SWR"),
+    ("jfrog", "jfrog-artifactory"),
+    ("quay", "quay"),
+    ("tencent", "tencent-tcr"),
+    ("volcengine", "volcengine-cr"),
+    ("dtr", "dtr"),
+    ("ali-acr", "ali-acr"),
+    ("aws-ecr", "aws-ecr"),
+    ("azure-acr", "azure-acr"),
+    ("github-ghcr", "github-ghcr"),
+    ("google-gcr", "google-gcr"),
+    ("huawei-SWR", "huawei-SWR"),
+    ("jfrog-artifactory", "jfrog-artifactory"),
+    ("tencent-tcr", "tencent-tcr"),
+    ("volcengine-cr", "volcengine-cr"),
+];
+
+/// Types whose URL Harbor fixes, so `endpoint_url` may be left out.
+const FIXED_URLS: &[(&str, &str)] = &[
+    ("docker-hub", "https://hub.docker.com"),
+    ("github-ghcr", "https://ghcr.io"),
+];
+
+pub fn harbor_type(provider_name: &str) -> Option<&'static str> {
+    PROVIDERS
+        .iter()
+        .find(|(n, _)| *n == provider_name)
+        .map(|(_, t)| *t)
+}
+
+/// The friendly name goharbor/harbor would show for a Harbor type (used on import).
+fn friendly_name(harbor_type: &str) -> String {
+    PROVIDERS
+        .iter()
+        .find(|(_, t)| *t == harbor_type)
+        .map(|(n, _)| n.to_string())
+        .unwrap_or_else(|| harbor_type.to_string())
+}
+
+impl RegistryResource {
+    pub fn schema() -> Schema {
+        Schema::new(
+            0,
+            Block::new("A registry endpoint: a remote registry that replication policies push to or pull from, or that a proxy-cache project mirrors.")
+                .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The registry's API path, `/registries/<registry_id>`."))
+                .attr(Attribute::number("registry_id").computed().use_state_for_unknown().describe("Harbor's numeric id of the registry."))
+                .attr(
+                    Attribute::string("provider_name")
+                        .required()
+                        .requires_replace()
+                        .describe(
+                            "The kind of registry: `harbor`, `docker-hub`, `docker-registry`, `github`, `aws`, `azure`, `google`, `alibaba`, `huawei`, `jfrog`, `quay`, `gitlab`, `tencent`, `volcengine`, `dtr`, or Harbor's own type name. Changing it replaces the registry.",
+                        )
+                        .validate(std::sync::Arc::new(|v, path, diags| {
+                            if let Some(p) = v.as_str() {
+                                if harbor_type(p).is_none() {
+                                    let names: Vec<&str> = PROVIDERS.iter().take(15).map(|(n, _)| *n).collect();
+                                    diags.attr_error(
+                                        path.clone(),
+                                        format!("Unknown provider_name {p:?}"),
+                                        format!("Harbor supports these registry providers: {}. (`helm` and `artifact-hub` have no replication adapter in Harbor 2.x.)", names.join(", ")),
+                                    );
+                                }
+                            }
+                        })),
+                )
+                .attr(Attribute::string("name").required().describe("The endpoint's name in Harbor (unique, at most 64 characters).").validate(std::sync::Arc::new(|v, path, diags| {
+                    if let Some(n) = v.as_str() {
+                        if n.trim().is_empty() || n.chars().count() > 64 {
+                            diags.attr_error(path.clone(), format!("Invalid registry name {n:?}"), "Use 1 to 64 characters.");
+                        }
+                    }
+                })))
+                .attr(Attribute::string("endpoint_url").optional_computed().describe("The registry's URL. Optional for `docker-hub` and `github`, whose URLs Harbor fixes. Harbor's normalisation (trailing `/`, added `http://`) never shows as a change."))
+                .attr(Attribute::string("description").default("").describe("A description."))
+                .attr(Attribute::string("access_id").default("").describe("User name or access key for the remote registry."))
+                .attr(Attribute::string("access_secret").default("").sensitive().describe("Password or secret for the remote registry. Harbor never returns it, so it is not drift-checked; changing it updates the registry in place."))
+                .attr(Attribute::string("access_secret_wo").optional().sensitive().write_only().describe("The secret, write-only: never stored in plan or state (Terraform 1.11+). Bump `access_secret_wo_version` to apply a new value."))
+                .attr(Attribute::number("access_secret_wo_version").optional().describe("Change this number to apply a new `access_secret_wo`."))
+                .attr(Attribute::bool("insecure").default(false).describe("Skip verification of the remote registry's TLS certificate."))
+                .attr(Attribute::string("ca_certificate").optional().describe("PEM of the CA that signed the remote registry's certificate. Harbor 2.15 and later."))
+                .attr(Attribute::string("status").computed().use_state_for_unknown().describe("Harbor's last health check of the endpoint: `healthy` or `unhealthy`.")),
+        )
+    }
+}
+
+fn registry_type(v: &Value) -> &'static str {
+    v.str_attr("provider_name")
+        .and_then(harbor_type)
+        .unwrap_or("")
+}
+
+fn secret_of(planned: &Value, config: &Value) -> String {
+    config
+        .str_attr("access_secret_wo")
+        .or(planned.str_attr("access_secret"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn to_state(r: &Registry, prior: &Value) -> Value {
+    let mut v = if matches!(prior, Value::Object(_)) {
+        prior.clone()
+    } else {
+        Value::null_object(&RegistryResource::schema().ty())
+    };
+    let id = r.id.unwrap_or_default();
+    v.set("id", Value::String(format!("/registries/{id}")));
+    v.set("registry_id", Value::int(id));
+    let same_type =
+        prior.str_attr("provider_name").and_then(harbor_type) == Some(r.registry_type.as_str());
+    if !same_type {
+        v.set(
+            "provider_name",
+            Value::String(friendly_name(&r.registry_type)),
+        );
+    }
+    v.set("name", Value::from(r.name.as_str()));
+    // Keep the configured spelling when Harbor's normalised URL is the same address.
+    let keep_url = prior
+        .str_attr("endpoint_url")
+        .is_some_and(|u| normalize_url(u) == r.url);
+    if !keep_url {
+        v.set("endpoint_url", Value::from(r.url.as_str()));
+    }
+    v.set(
+        "description",
+        Value::from(r.description.as_deref().unwrap_or("")),
+    );
+    let cred = r.credential.clone().unwrap_or_default();
+    v.set(
+        "access_id",
+        Value::from(cred.access_key.as_deref().unwrap_or("")),
+    );
+    if v.get("access_secret").is_null() {
+        v.set("access_secret", Value::from(""));
+    }
+    v.set("insecure", r.insecure.into());
+    let ca = r.ca_certificate.clone().filter(|c| !c.is_empty());
+    if ca.is_some() || !prior.get("ca_certificate").is_null() {
+        v.set("ca_certificate", Value::opt_string(ca));
+    }
+    v.set("status", Value::opt_string(r.status.clone()));
+    v
+}
+
+fn registry_diag(what: &str, name: &str, url: &str, e: &crate::harbor::Error) -> Diagnostics {
+    let mut d = api_diag(what, name, e);
+    if e.status() == Some(400) && e.to_string().contains("unhealthy") {
+        d.attr_error(
+            AttributePath::attr("endpoint_url"),
+            format!("Harbor cannot reach the registry at {url}"),
+            "Harbor checks the endpoint when it is created or changed, and the check failed. Check `endpoint_url`, the credentials, \
+             `insecure`/`ca_certificate`, and that Harbor (not this machine) can reach the URL.",
+        );
+    }
+    d
+}
+
+#[async_trait]
+impl Resource<HarborContext> for RegistryResource {
+    fn type_name(&self) -> &'static str {
+        "harbor_registry"
+    }
+
+    fn schema(&self) -> Schema {
+        Self::schema()
+    }
+
+    fn validate(&self, config: &Value, _caps: ClientCaps, diags: &mut Diagnostics) {
+        let ty = config.str_attr("provider_name").and_then(harbor_type);
+        if config.get("endpoint_url").is_null()
+            && ty.is_some_and(|t| !FIXED_URLS.iter().any(|(f, _)| *f == t))
+        {
+            diags.attr_error(
+                AttributePath::attr("endpoint_url"),
+                "Missing endpoint_url",
+                "Set `endpoint_url` to the registry's URL; only `docker-hub` and `github` have a URL fixed by Harbor.",
+            );
+        }
+        if let Some(url) = config.str_attr("endpoint_url") {
+            let n = normalize_url(url);
+            if !(n.starts_with("http://") || n.starts_with("https://"))
+                || n.split("://").nth(1).is_none_or(|h| h.is_empty())
+            {
+                diags.attr_error(
+                    AttributePath::attr("endpoint_url"),
+                    format!("Invalid endpoint_url {url:?}"),
+                    "Use an http:// or https:// URL with a host.",
+                );
+            }
+        }
+        if !config.get("access_secret_wo").is_null()
+            && config
+                .str_attr("access_secret")
+                .is_some_and(|s| !s.is_empty())
+        {
+            diags.attr_error(
+                AttributePath::attr("access_secret_wo"),
+                "access_secret and access_secret_wo conflict",
+                "Set the secret in one of them, not both.",
+            );
+        }
+    }
+
+    fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
+        if let Some(h) = ctx.data {
+            if !ctx.config.get("ca_certificate").is_null()
+                && !h.supports(Feature::RegistryCaCertificate)
+            {
+                ctx.diags.attr_error(
+                    AttributePath::attr("ca_certificate"),
+                    "ca_certificate needs Harbor 2.15 or later",
+                    "The connected Harbor does not store registry CA certificates. Remove `ca_certificate` (and use `insecure` only if you must), or upgrade Harbor.",
+                );
+            }
+        }
+        // A fixed URL is known at plan time; other URLs Harbor normalises are kept as configured.
+        if ctx.config.get("endpoint_url").is_null() && ctx.planned.get("endpoint_url").is_unknown()
+        {
+            if let Some((_, url)) = FIXED_URLS
+                .iter()
+                .find(|(t, _)| *t == registry_type(ctx.planned))
+            {
+                ctx.planned.set("endpoint_url", Value::from(*url));
+            }
+        }
+    }
+
+    async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let Some(id) = state.i64_attr("registry_id") else {
+            return Ok(None);
+        };
+        let name = state.str_attr("name").unwrap_or_default();
+        let r = not_found_is_none(h.client.get_registry(id).await)
+            .map_err(|e| api_diag("Could not read registry", name, &e))?;
+        Ok(r.map(|r| to_state(&r, state)))
+    }
+
+    async fn create(
+        &self,
+        h: &HarborContext,
+        planned: &Value,
+        config: &Value,
+    ) -> Result<Value, ApplyError> {
+        let name = planned.str_attr("name").unwrap_or_default().to_string();
+        let url = planned
+            .str_attr("endpoint_url")
+            .unwrap_or_default()
+            .to_string();
+        let body = Registry {
+            name: name.clone(),
+            url: url.clone(),
+            registry_type: registry_type(planned).to_string(),
+            credential: Some(RegistryCredential {
+                credential_type: Some("basic".into()),
+                access_key: Some(
+                    planned
+                        .str_attr("access_id")
+                        .unwrap_or_default()
+                        .to_string(),
+                ),
+                access_secret: Some(Secret::new(secret_of(planned, config))),
+            }),
+            insecure: planned.bool_attr("insecure").unwrap_or(false),
+            ca_certificate: planned.str_attr("ca_certificate").map(str::to_string),
+            description: planned.str_attr("description").map(str::to_string),
+            ..Default::default()
+        };
+        let id = h.client.create_registry(&body).await.map_err(|e| {
+            let mut d = registry_diag("Could not create registry", &name, &url, &e);
+            if e.is_conflict() {
+                d.attr_error(AttributePath::attr("name"), format!("Registry {name} already exists"), "Import it with `terraform import <address> <registry id>`, or choose another name.");
+            }
+            d
+        })?;
+        let mut state = planned.clone();
+        state.set("id", Value::String(format!("/registries/{id}")));
+        state.set("registry_id", Value::int(id));
+        match h.client.get_registry(id).await {
+            Ok(r) => {
+                if state.get("endpoint_url").is_unknown() {
+                    state.set("endpoint_url", Value::from(r.url.as_str()));
+                }
+                state.set("status", Value::opt_string(r.status));
+            }
+            Err(e) => {
+                state.set("status", Value::Null);
+                if state.get("endpoint_url").is_unknown() {
+                    state.set("endpoint_url", Value::Null);
+                }
+                return Err(ApplyError {
+                    diags: api_diag("Created registry, but could not read it back:", &name, &e),
+                    partial_state: Some(state),
+                });
+            }
+        }
+        Ok(state)
+    }
+
+    async fn update(
+        &self,
+        h: &HarborContext,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+    ) -> Result<Value, ApplyError> {
+        let id = prior.i64_attr("registry_id").unwrap_or_default();
+        let name = planned.str_attr("name").unwrap_or_default().to_string();
+        let url = planned
+            .str_attr("endpoint_url")
+            .unwrap_or_default()
+            .to_string();
+        let differs = |n: &str| planned.get(n) != prior.get(n);
+        let s = |n: &str| planned.str_attr(n).map(str::to_string);
+        let secret_changed = differs("access_secret") || differs("access_secret_wo_version");
+        // Send the secret with a URL or key change too: newer Harbor clears it otherwise.
+        let send_secret = secret_changed || differs("endpoint_url") || differs("access_id");
+        let update = RegistryUpdate {
+            name: differs("name").then(|| name.clone()),
+            description: if differs("description") {
+                s("description")
+            } else {
+                None
+            },
+            url: differs("endpoint_url").then(|| url.clone()),
+            credential_type: send_secret.then(|| "basic".to_string()),
+            access_key: if differs("access_id") || send_secret {
+                s("access_id")
+            } else {
+                None
+            },
+            access_secret: send_secret.then(|| Secret::new(secret_of(planned, config))),
+            insecure: differs("insecure").then(|| planned.bool_attr("insecure").unwrap_or(false)),
+            ca_certificate: if differs("ca_certificate") {
+                Some(s("ca_certificate").unwrap_or_default())
+            } else {
+                None
+            },
+        };
+        if update != RegistryUpdate::default() {
+            h.client
+                .update_registry(id, &update)
+                .await
+                .map_err(|e| registry_diag("Could not update registry", &name, &url, &e))?;
+        }
+        Ok(planned.clone())
+    }
+
+    async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
+        let Some(id) = prior.i64_attr("registry_id") else {
+            return Ok(());
+        };
+        let name = prior.str_attr("name").unwrap_or_default().to_string();
+        match h.client.delete_registry(id).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_precondition_failed() => {
+                // Name the users, so the fix is obvious; these calls happen only on this failure.
+                let policies = h
+                    .client
+                    .list_replication_policies(None)
+                    .await
+                    .unwrap_or_default();
+                let users: Vec<String> = policies
+                    .iter()
+                    .filter(|p| {
+                        [&p.src_registry, &p.dest_registry]
+                            .iter()
+                            .any(|r| r.as_ref().and_then(|r| r.id) == Some(id))
+                    })
+                    .map(|p| format!("replication policy {:?}", p.name))
+                    .chain(
+                        h.client
+                            .list_projects(&Default::default())
+                            .await
+                            .unwrap_or_default()
+                            .iter()
+                            .filter(|p| p.registry_id == Some(id))
+                            .map(|p| format!("proxy-cache project {:?}", p.name)),
+                    )
+                    .collect();
+                let mut d = Diagnostics::new();
+                d.error(
+                    format!("Registry {name} is still in use"),
+                    format!(
+                        "{e}. Used by: {}. Delete or change those first (in Terraform, reference `harbor_registry.<name>.registry_id` from them so the order follows).",
+                        if users.is_empty() { "(Harbor did not say)".to_string() } else { users.join(", ") }
+                    ),
+                );
+                Err(d)
+            }
+            Err(e) => Err(api_diag("Could not delete registry", &name, &e)),
+        }
+    }
+
+    async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
+        let Ok(ImportRef::Id(rid)) = parse_import_id(id, "/registries/") else {
+            let mut d = Diagnostics::new();
+            d.error(
+                "Invalid import id for harbor_registry",
+                format!("{id:?}: use the registry's numeric id or `/registries/<id>`."),
+            );
+            return Err(d);
+        };
+        match not_found_is_none(h.client.get_registry(rid).await)
+            .map_err(|e| api_diag("Could not read registry", id, &e))?
+        {
+            Some(r) => {
+                let mut v = to_state(&r, &Value::Null);
+                v.set("access_secret", Value::from(""));
+                Ok(v)
+            }
+            None => {
+                let mut d = Diagnostics::new();
+                d.error(
+                    format!("Cannot import registry {id}"),
+                    "Harbor has no registry with this id.",
+                );
+                Err(d)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_follows_terraform_rules() {
+        assert_eq!(
+            RegistryResource::schema().check_rules(),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn friendly_names_map_to_harbor_types() {
+        assert_eq!(harbor_type("github"), Some("github-ghcr"));
+        assert_eq!(harbor_type("aws-ecr"), Some("aws-ecr"));
+        assert_eq!(harbor_type("helm"), None);
+        assert_eq!(friendly_name("github-ghcr"), "github");
+    }
+
+    #[test]
+    fn normalised_urls_keep_the_configured_spelling() {
+        let mut prior = Value::null_object(&RegistryResource::schema().ty());
+        prior.set("endpoint_url", Value::from("https://replica.example.com/"));
+        prior.set("provider_name", Value::from("harbor"));
+        let r = Registry {
+            id: Some(3),
+            url: "https://replica.example.com".into(),
+            registry_type: "harbor".into(),
+            ..Default::default()
+        };
+        let v = to_state(&r, &prior);
+        assert_eq!(
+            v.str_attr("endpoint_url"),
+            Some("https://replica.example.com/")
+        );
+        assert_eq!(v.str_attr("provider_name"), Some("harbor"));
+    }
+}
