@@ -164,7 +164,7 @@ fn allowlist_items(v: &Value) -> Vec<CveAllowlistItem> {
 /// Builds the state from what Harbor returned. `prior` supplies what Harbor cannot tell us:
 /// `force_destroy` (ours alone), whether an empty allowlist or deployment setting was written as
 /// `[]`/`""` or left out, and whether the scanner is managed at all.
-fn to_state(
+pub(crate) fn to_state(
     p: &Project,
     storage_bytes: Option<i64>,
     scanner: Option<String>,

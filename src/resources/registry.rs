@@ -135,7 +135,7 @@ fn secret_of(planned: &Value, config: &Value) -> String {
         .to_string()
 }
 
-fn to_state(r: &Registry, prior: &Value) -> Value {
+pub(crate) fn to_state(r: &Registry, prior: &Value) -> Value {
     let mut v = if matches!(prior, Value::Object(_)) {
         prior.clone()
     } else {

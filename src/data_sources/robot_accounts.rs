@@ -1,0 +1,67 @@
+//! `data "harbor_robot_accounts"`: robot accounts, system-level or of one project, filtered.
+
+use async_trait::async_trait;
+
+use crate::provider::HarborContext;
+use crate::resources::api_diag;
+use crate::schema::def::validators;
+use crate::schema::resource::DataSource;
+use crate::schema::{Attribute, Block, Diagnostics, Nesting, Schema, Value};
+
+pub struct RobotAccountsDataSource;
+
+#[async_trait]
+impl DataSource<HarborContext> for RobotAccountsDataSource {
+    fn type_name(&self) -> &'static str {
+        "harbor_robot_accounts"
+    }
+
+    fn schema(&self) -> Schema {
+        let robot = vec![
+            Attribute::number("id").computed().describe("Harbor's numeric robot id."),
+            Attribute::string("name").computed().describe("The full name, with prefix (and project)."),
+            Attribute::string("description").computed().describe("The description."),
+            Attribute::string("level").computed().describe("`system` or `project`."),
+            Attribute::bool("disable").computed().describe("Whether the robot is disabled."),
+            Attribute::number("duration").computed().describe("Days of validity; -1 never expires."),
+            Attribute::number("expires_at").computed().describe("Expiry in seconds since the epoch; -1 never."),
+        ];
+        Schema::new(
+            0,
+            Block::new("Lists robot accounts: system robots, or those of one project when `project_id` is set. Walks every page; no match gives an empty list.")
+                .attr(Attribute::string("name").optional().describe("Only robots whose full name contains this text."))
+                .attr(Attribute::string("level").optional().describe("Only `system` or `project` robots.").validate(validators::one_of(&["system", "project"])))
+                .attr(Attribute::number("project_id").optional().describe("List this project's robots instead of system robots."))
+                .attr(Attribute::nested("robot_accounts", Nesting::List, robot).computed().describe("The matching robots, by id.")),
+        )
+    }
+
+    async fn read(&self, h: &HarborContext, config: &Value) -> Result<Value, Diagnostics> {
+        let mut robots = match config.i64_attr("project_id") {
+            Some(p) => h.client.list_project_robots(p).await,
+            None => h.client.list_system_robots().await,
+        }
+        .map_err(|e| api_diag("Could not list robot accounts", "", &e))?;
+        robots.sort_by_key(|r| r.id);
+        let name = config.str_attr("name");
+        let level = config.str_attr("level");
+        let items = robots
+            .iter()
+            .filter(|r| name.is_none_or(|n| r.name.contains(n)) && level.is_none_or(|l| r.level == l))
+            .map(|r| {
+                Value::object([
+                    ("id", Value::int(r.id)),
+                    ("name", Value::from(r.name.as_str())),
+                    ("description", Value::from(r.description.as_str())),
+                    ("level", Value::from(r.level.as_str())),
+                    ("disable", r.disable.into()),
+                    ("duration", Value::int(r.duration.unwrap_or(-1))),
+                    ("expires_at", Value::int(r.expires_at)),
+                ])
+            })
+            .collect();
+        let mut v = config.clone();
+        v.set("robot_accounts", Value::List(items));
+        Ok(v)
+    }
+}
