@@ -1007,3 +1007,88 @@ async fn debug_logs_name_the_call_but_not_the_credentials() {
     assert!(logs.contains("/projects/1/scanner"), "{logs}");
     assert!(!logs.contains("pw-log"), "{logs}");
 }
+
+#[tokio::test]
+async fn created_without_location_is_found_by_name() {
+    let server = scripted(
+        vec![
+            Step::Reply(201, vec![], String::new()),
+            Step::Reply(
+                200,
+                vec![("X-Total-Count", "1".into())],
+                json!([{"id": 5, "name": "push", "src_registry": {"id": 0},
+                        "dest_registry": {"id": 2}}])
+                .to_string(),
+            ),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    let policy = ReplicationPolicy {
+        name: "push".into(),
+        dest_registry: Some(Registry::reference(2)),
+        ..ReplicationPolicy::default()
+    };
+    assert_eq!(client.create_replication_policy(&policy).await.unwrap(), 5);
+    assert_eq!(server.count("POST"), 1);
+}
+
+#[tokio::test]
+async fn ambiguous_project_robot_create_looks_in_the_right_project() {
+    let robot = json!({
+        "id": 12, "name": "robot$ci+builder", "level": "project", "description": "ci",
+        "permissions": [{"kind": "project", "namespace": "ci",
+                         "access": [{"resource": "repository", "action": "push"}]}]
+    });
+    let other = json!({
+        "id": 13, "name": "robot$ci+other", "level": "project", "description": "ci",
+        "permissions": [{"kind": "project", "namespace": "ci",
+                         "access": [{"resource": "repository", "action": "push"}]}]
+    });
+    let server = scripted(
+        vec![
+            Step::Reply(504, vec![], "{}".into()),
+            reply(200, project_json(21, "ci")),
+            Step::Reply(
+                200,
+                vec![("X-Total-Count", "2".into())],
+                json!([other, robot]).to_string(),
+            ),
+            reply(200, json!({"secret": "Rotated1"})),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    let created = client
+        .create_robot(&RobotCreate {
+            name: "builder".into(),
+            description: Some("ci".into()),
+            level: "project".into(),
+            duration: Some(30),
+            permissions: vec![RobotPermission {
+                kind: "project".into(),
+                namespace: "ci".into(),
+                access: vec![Access {
+                    resource: "repository".into(),
+                    action: "push".into(),
+                    effect: None,
+                }],
+            }],
+            ..RobotCreate::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.id, 12);
+    assert_eq!(created.name, "robot$ci+builder");
+    let requests = server.requests();
+    assert_eq!(server.count("POST"), 1);
+    assert_eq!(requests[1].target, "/api/v2.0/projects/ci");
+    assert!(
+        requests[2].target.contains("ProjectID%3D21"),
+        "{}",
+        requests[2].target
+    );
+    assert_eq!(requests[3].target, "/api/v2.0/robots/12");
+}
