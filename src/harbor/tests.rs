@@ -1092,3 +1092,27 @@ async fn ambiguous_project_robot_create_looks_in_the_right_project() {
     );
     assert_eq!(requests[3].target, "/api/v2.0/robots/12");
 }
+
+#[tokio::test]
+async fn redirects_are_reported_not_followed() {
+    let server = scripted(
+        vec![Step::Reply(
+            301,
+            vec![(
+                "Location",
+                "https://harbor.example.com/api/v2.0/ping".into(),
+            )],
+            String::new(),
+        )],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    let err = client.ping().await.unwrap_err();
+    assert_eq!(err.status(), Some(301));
+    assert!(
+        err.to_string().contains("https://harbor.example.com"),
+        "{err}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
