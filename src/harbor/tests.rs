@@ -1116,3 +1116,48 @@ async fn redirects_are_reported_not_followed() {
     );
     assert_eq!(server.requests().len(), 1);
 }
+
+#[tokio::test]
+async fn create_is_retried_when_the_connection_was_refused_before_sending() {
+    let reserved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = reserved.local_addr().unwrap();
+    drop(reserved);
+    let posts = Arc::new(AtomicUsize::new(0));
+    let counter = posts.clone();
+    // Harbor comes up shortly after the first attempt was refused.
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        let listener = TcpListener::bind(addr).await.unwrap();
+        let router = Router::new().route(
+            "/api/v2.0/projects",
+            axum::routing::post(move || async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                (StatusCode::CREATED, [("location", "/api/v2.0/projects/77")])
+            }),
+        );
+        axum::serve(listener, router).await.unwrap();
+    });
+    let mut cfg = config(&format!("http://{addr}"));
+    cfg.max_retries = 30;
+    cfg.retry_base_delay = Duration::from_millis(20);
+    cfg.retry_max_delay = Duration::from_millis(40);
+    let client = Client::new(cfg).unwrap();
+    assert_eq!(client.create_project(&ci_project()).await.unwrap(), 77);
+    assert_eq!(posts.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn exact_name_lists_drop_fuzzy_matches_an_old_server_returns() {
+    let server = scripted(
+        vec![Step::Reply(
+            200,
+            vec![("X-Total-Count", "2".into())],
+            json!([project_json(1, "ci-old"), project_json(2, "ci")]).to_string(),
+        )],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    let found = client.find_project("ci").await.unwrap().unwrap();
+    assert_eq!(found.project_id, 2);
+}
