@@ -165,7 +165,14 @@ impl Response {
             Some(item) => (Some(item.code).filter(|c| !c.is_empty()), item.message),
             None => (None, String::new()),
         };
-        let message = if message.is_empty() {
+        let redirect = self
+            .headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .filter(|_| (300..400).contains(&self.status));
+        let message = if let Some(location) = redirect {
+            format!("redirected to {location}; configure Harbor's URL as that location instead")
+        } else if message.is_empty() {
             StatusCode::from_u16(self.status)
                 .ok()
                 .and_then(|s| s.canonical_reason())
@@ -242,7 +249,10 @@ impl Client {
             ))
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
-            .pool_idle_timeout(Duration::from_secs(60));
+            .pool_idle_timeout(Duration::from_secs(60))
+            // Redirects are not followed: a redirected POST silently becomes a GET and the
+            // credentials are dropped on a host change. The error names the new location.
+            .redirect(reqwest::redirect::Policy::none());
         // No cookie store: Harbor's CSRF check applies only to requests that carry its
         // `sid` cookie, so a cookie-less client never needs a CSRF token. reqwest is
         // built without its `cookies` feature, so there is no jar to enable by accident.

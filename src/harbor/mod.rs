@@ -34,5 +34,6 @@ pub use error::{Error, TransportKind};
 pub use probe::{Connection, Principal};
 pub use projects::{ProjectListFilter, ProjectRef};
 pub use registries::normalize_url;
+pub use robots::robot_full_name;
 pub use secret::Secret;
 pub use version::{Feature, HarborVersion, MIN_SUPPORTED};

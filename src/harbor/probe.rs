@@ -56,9 +56,11 @@ impl Client {
                     ),
                 });
             }
-            Err(Error::Api { status, .. }) => {
+            Err(Error::Api {
+                status, message, ..
+            }) => {
                 return Err(Error::NotHarbor {
-                    message: format!("GET /api/v2.0/ping answered HTTP {status}"),
+                    message: format!("GET /api/v2.0/ping answered HTTP {status}: {message}"),
                 });
             }
             Err(other) => return Err(other),

@@ -127,7 +127,11 @@ impl Client {
         let req = Req::post("/projects").json(project)?;
         let failure = match self.send(&req).await {
             Ok(resp) => match resp.status {
-                201 => return resp.location_id(),
+                // A 201 without a usable Location did create the object; find it by name.
+                201 => match resp.location_id() {
+                    Ok(id) => return Ok(id),
+                    Err(error) => error,
+                },
                 _ => resp.error(),
             },
             Err(error) => error,

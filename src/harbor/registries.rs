@@ -16,7 +16,11 @@ impl Client {
         let req = Req::post("/registries").json(registry)?;
         let failure = match self.send(&req).await {
             Ok(resp) => match resp.status {
-                201 => return resp.location_id(),
+                // A 201 without a usable Location did create the object; find it by name.
+                201 => match resp.location_id() {
+                    Ok(id) => return Ok(id),
+                    Err(error) => error,
+                },
                 _ => resp.error(),
             },
             Err(error) => error,
@@ -89,14 +93,10 @@ impl Client {
         let resp = self.send(&req).await?;
         match resp.status {
             200 => Ok(true),
-            400 => {
-                let error = resp.error();
-                if error.to_string().contains("unhealthy") {
-                    Ok(false)
-                } else {
-                    Err(error)
-                }
-            }
+            400 => match resp.error() {
+                Error::Api { message, .. } if message.contains("unhealthy") => Ok(false),
+                error => Err(error),
+            },
             _ => Err(resp.error()),
         }
     }

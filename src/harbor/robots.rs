@@ -141,6 +141,15 @@ impl Client {
     }
 }
 
+/// A robot's full name as Harbor shows it and expects on PUT and as the Basic-auth user:
+/// `<prefix><name>` at system level, `<prefix><project>+<name>` at project level.
+pub fn robot_full_name(prefix: &str, project: Option<&str>, name: &str) -> String {
+    match project {
+        Some(project) => format!("{prefix}{project}+{name}"),
+        None => format!("{prefix}{name}"),
+    }
+}
+
 /// Permissions as a comparable set; `effect` is ignored because Harbor stores it
 /// unvalidated and it does not affect what the robot can do.
 fn permission_set(permissions: &[RobotPermission]) -> BTreeSet<(String, String, String, String)> {
@@ -157,4 +166,15 @@ fn permission_set(permissions: &[RobotPermission]) -> BTreeSet<(String, String, 
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::robot_full_name;
+
+    #[test]
+    fn full_names_follow_the_level() {
+        assert_eq!(robot_full_name("robot$", None, "ci"), "robot$ci");
+        assert_eq!(robot_full_name("bot_", Some("team"), "ci"), "bot_team+ci");
+    }
 }

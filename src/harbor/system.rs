@@ -1,7 +1,7 @@
 //! System-wide operations: ping, system info, the current user, configuration,
 //! quotas, repositories, scanners and the permission catalog.
 
-use super::client::{Client, Req, Retry};
+use super::client::{Client, Req};
 use super::error::Error;
 use super::models::{
     Configurations, ConfigurationsResponse, GeneralInfo, Permissions, ProjectScanner, Quota,
@@ -158,14 +158,7 @@ impl Client {
         let body = ProjectScanner {
             uuid: uuid.to_owned(),
         };
-        let resp = self
-            .send(
-                &project
-                    .req_put("/scanner")
-                    .json(&body)?
-                    .retry(Retry::Idempotent),
-            )
-            .await?;
+        let resp = self.send(&project.req_put("/scanner").json(&body)?).await?;
         match resp.status {
             200 => Ok(()),
             _ => Err(resp.error()),
