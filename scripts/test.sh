@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The README's second command, and what CI runs: installs the Terraform the acceptance tests
+# need, then runs every test tier (unit, in-process protocol, emulator, acceptance against every
+# Terraform found, docs and example checks, air-gap mirror install).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-terraform.sh
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "==> cargo test (all tiers)"
+cargo test --workspace --all-targets
+
+echo "==> docs are current"
+cargo run --quiet --bin harbor-docs -- --check
+
+echo "==> air-gap mirror install"
+scripts/release.sh
+for tf in .tools/terraform-1.0.3/terraform $(command -v terraform || true); do
+  scripts/mirror-install-test.sh "$tf"
+done
