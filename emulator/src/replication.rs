@@ -108,9 +108,6 @@ fn build(app: &AppInner, store: &Store, req: PolicyReq, id: i64) -> ApiResult<Re
     if name.is_empty() {
         return Err(ApiError::bad_request("empty name"));
     }
-    if store.policies.values().any(|p| p.name == name && p.id != id) {
-        return Err(ApiError::conflict(format!("policy {name} already exists")));
-    }
     let src = req.src_registry.and_then(|r| r.id).unwrap_or(0);
     let dest = req.dest_registry.and_then(|r| r.id).unwrap_or(0);
     if (src == 0) == (dest == 0) {
@@ -137,6 +134,10 @@ fn build(app: &AppInner, store: &Store, req: PolicyReq, id: i64) -> ApiResult<Re
     if single_active && event_based {
         // Harbor rejects this combination with a plain error, which it reports as 500.
         return Err(ApiError::internal());
+    }
+    // The unique index is the last line of defence, so validation errors win over a duplicate name.
+    if store.policies.values().any(|p| p.name == name && p.id != id) {
+        return Err(ApiError::conflict(format!("policy {name} already exists")));
     }
     let now = Timestamp::now();
     Ok(ReplicationPolicy {
