@@ -28,7 +28,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 impl Ctx {
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let flag = |name: &str| {
-            headers.get(name).and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
         };
         Self {
             credentials: basic_credentials(headers),
@@ -39,12 +42,17 @@ impl Ctx {
 }
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, encoded) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, pass) = text.split_once(':')?;
     Some((user.to_string(), pass.to_string()))
@@ -62,14 +70,18 @@ impl Principal {
     /// Resolves credentials against the store; anything that does not check out is anonymous,
     /// as Harbor's security middleware falls through to the unauthenticated context.
     pub fn resolve(app: &AppInner, store: &Store, ctx: &Ctx) -> Self {
-        let Some((user, pass)) = &ctx.credentials else { return Self::Anonymous };
+        let Some((user, pass)) = &ctx.credentials else {
+            return Self::Anonymous;
+        };
         if user == crate::state::ADMIN_USERNAME && *pass == app.admin_password {
             return Self::Admin;
         }
         let Some(stored_name) = user.strip_prefix(store.settings.robot_name_prefix.as_str()) else {
             return Self::Anonymous;
         };
-        let Some(robot) = store.robots.values().find(|r| r.name == stored_name) else { return Self::Anonymous };
+        let Some(robot) = store.robots.values().find(|r| r.name == stored_name) else {
+            return Self::Anonymous;
+        };
         let expired = robot.expires_at != -1 && robot.expires_at <= Timestamp::now().unix_seconds();
         if robot.disable || expired || hash_secret(&robot.salt, pass) != robot.secret_hash {
             return Self::Anonymous;
@@ -87,15 +99,27 @@ impl Principal {
 
     /// 401 for anonymous, 403 for everyone else: Harbor's answer to a failed permission check.
     pub fn deny(&self) -> ApiError {
-        if self.is_authenticated() { ApiError::forbidden() } else { ApiError::unauthorized() }
+        if self.is_authenticated() {
+            ApiError::forbidden()
+        } else {
+            ApiError::unauthorized()
+        }
     }
 
     pub fn require_authenticated(&self) -> ApiResult<()> {
-        if self.is_authenticated() { Ok(()) } else { Err(ApiError::unauthorized()) }
+        if self.is_authenticated() {
+            Ok(())
+        } else {
+            Err(ApiError::unauthorized())
+        }
     }
 
     pub fn require_admin(&self) -> ApiResult<()> {
-        if self.is_admin() { Ok(()) } else { Err(self.deny()) }
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(self.deny())
+        }
     }
 
     pub fn can_system(&self, resource: &str, action: &str) -> bool {
@@ -106,12 +130,20 @@ impl Principal {
                 .permissions
                 .iter()
                 .filter(|p| p.namespace == Namespace::System)
-                .any(|p| p.access.iter().any(|a| a.resource == resource && a.action == action)),
+                .any(|p| {
+                    p.access
+                        .iter()
+                        .any(|a| a.resource == resource && a.action == action)
+                }),
         }
     }
 
     pub fn require_system(&self, resource: &str, action: &str) -> ApiResult<()> {
-        if self.can_system(resource, action) { Ok(()) } else { Err(self.deny()) }
+        if self.can_system(resource, action) {
+            Ok(())
+        } else {
+            Err(self.deny())
+        }
     }
 
     /// Project-scoped permission; anonymous callers get the read-only guest view of public projects.
@@ -123,8 +155,15 @@ impl Principal {
                 let granted = robot
                     .permissions
                     .iter()
-                    .filter(|p| matches!(p.namespace, Namespace::AllProjects) || p.namespace == Namespace::Project(project.id))
-                    .any(|p| p.access.iter().any(|a| a.resource == resource && a.action == action));
+                    .filter(|p| {
+                        matches!(p.namespace, Namespace::AllProjects)
+                            || p.namespace == Namespace::Project(project.id)
+                    })
+                    .any(|p| {
+                        p.access
+                            .iter()
+                            .any(|a| a.resource == resource && a.action == action)
+                    });
                 granted || (project.is_public() && public_read(resource, action))
             }
         }
@@ -132,7 +171,13 @@ impl Principal {
 
     /// Checks a project permission, including Harbor's habit of checking against project 0 when the
     /// project does not exist: non-admins then get 401/403 instead of learning it is missing.
-    pub fn require_project<'a>(&self, project: Option<&'a Project>, resource: &str, action: &str, missing: &str) -> ApiResult<&'a Project> {
+    pub fn require_project<'a>(
+        &self,
+        project: Option<&'a Project>,
+        resource: &str,
+        action: &str,
+        missing: &str,
+    ) -> ApiResult<&'a Project> {
         match project {
             Some(p) if self.can_project(p, resource, action) => Ok(p),
             Some(_) => Err(self.deny()),

@@ -16,7 +16,10 @@ const SYSTEM_BASE: &[Entry] = &[
     ("registry", CRUDL),
     ("scan-all", &["read", "update", "stop", "create"]),
     ("system-volumes", &["read"]),
-    ("garbage-collection", &["read", "create", "list", "update", "stop"]),
+    (
+        "garbage-collection",
+        &["read", "create", "list", "update", "stop"],
+    ),
     ("purge-audit", &["read", "create", "list", "update", "stop"]),
     ("jobservice-monitor", &["list", "stop"]),
     ("scanner", CRUDL),
@@ -39,7 +42,10 @@ const PROJECT_BASE: &[Entry] = &[
     ("log", &["list"]),
     ("project", &["read", "delete", "update"]),
     ("metadata", CRUDL),
-    ("repository", &["read", "update", "delete", "list", "pull", "push"]),
+    (
+        "repository",
+        &["read", "update", "delete", "list", "pull", "push"],
+    ),
     ("artifact", &["read", "create", "list", "delete"]),
     ("scan", &["create", "read", "stop"]),
     ("sbom", &["create", "stop", "read"]),
@@ -74,8 +80,14 @@ fn entries(scope: Scope, version: Version) -> impl Iterator<Item = (&'static str
         Scope::System => (SYSTEM_BASE, SYSTEM_2_12),
         Scope::Project => (PROJECT_BASE, PROJECT_2_12),
     };
-    let newer: &[Entry] = if version.at_least(2, 12, 0) { newer } else { &[] };
-    base.iter().chain(newer.iter()).flat_map(|(r, actions)| actions.iter().map(move |a| (*r, *a)))
+    let newer: &[Entry] = if version.at_least(2, 12, 0) {
+        newer
+    } else {
+        &[]
+    };
+    base.iter()
+        .chain(newer.iter())
+        .flat_map(|(r, actions)| actions.iter().map(move |a| (*r, *a)))
 }
 
 /// The `resource:action` pairs a robot may be granted in a scope.
@@ -93,9 +105,29 @@ mod tests {
 
     #[test]
     fn robot_creation_enters_the_catalog_in_2_12() {
-        assert!(!contains(Scope::System, Version::new(2, 11, 0), "robot", "create"));
-        assert!(contains(Scope::System, Version::new(2, 12, 0), "robot", "create"));
-        assert!(!contains(Scope::System, Version::new(2, 15, 2), "robot", "update"));
-        assert!(!contains(Scope::Project, Version::new(2, 15, 2), "repository", "*"));
+        assert!(!contains(
+            Scope::System,
+            Version::new(2, 11, 0),
+            "robot",
+            "create"
+        ));
+        assert!(contains(
+            Scope::System,
+            Version::new(2, 12, 0),
+            "robot",
+            "create"
+        ));
+        assert!(!contains(
+            Scope::System,
+            Version::new(2, 15, 2),
+            "robot",
+            "update"
+        ));
+        assert!(!contains(
+            Scope::Project,
+            Version::new(2, 15, 2),
+            "repository",
+            "*"
+        ));
     }
 }

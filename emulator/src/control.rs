@@ -56,7 +56,13 @@ struct FaultPlan {
 
 impl Default for FaultPlan {
     fn default() -> Self {
-        Self { latency_ms: 0, error_rate: 0.0, error_status: StatusCode::SERVICE_UNAVAILABLE, reset_rate: 0.0, rng: StdRng::seed_from_u64(0) }
+        Self {
+            latency_ms: 0,
+            error_rate: 0.0,
+            error_status: StatusCode::SERVICE_UNAVAILABLE,
+            reset_rate: 0.0,
+            rng: StdRng::seed_from_u64(0),
+        }
     }
 }
 
@@ -116,8 +122,13 @@ pub async fn reset(State(app): State<App>) -> Response {
 pub async fn faults(State(app): State<App>, body: Bytes) -> ApiResult {
     let req: FaultRequest = parse_body(&body)?;
     let in_range = |r: f64| (0.0..=1.0).contains(&r);
-    if !in_range(req.error_rate) || !in_range(req.reset_rate) || req.error_rate + req.reset_rate > 1.0 {
-        return Err(ApiError::bad_request("error_rate and reset_rate must be within 0..1 and sum to at most 1"));
+    if !in_range(req.error_rate)
+        || !in_range(req.reset_rate)
+        || req.error_rate + req.reset_rate > 1.0
+    {
+        return Err(ApiError::bad_request(
+            "error_rate and reset_rate must be within 0..1 and sum to at most 1",
+        ));
     }
     let error_status = match req.error_status {
         None => StatusCode::SERVICE_UNAVAILABLE,
@@ -143,10 +154,17 @@ struct SeedRepository {
 }
 
 /// `POST /_emulator/projects/{name}/repositories`: stands in for `docker push`.
-pub async fn seed_repository(State(app): State<App>, Path(project): Path<String>, body: Bytes) -> ApiResult {
+pub async fn seed_repository(
+    State(app): State<App>,
+    Path(project): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let req: SeedRepository = parse_body(&body)?;
     if !is_valid_repository_path(&req.name) {
-        return Err(ApiError::bad_request(format!("invalid repository name {}", req.name)));
+        return Err(ApiError::bad_request(format!(
+            "invalid repository name {}",
+            req.name
+        )));
     }
     let mut store = app.store();
     let project_id = store
@@ -155,11 +173,19 @@ pub async fn seed_repository(State(app): State<App>, Path(project): Path<String>
         .ok_or_else(|| ApiError::not_found(format!("project {project} not found")))?;
     let full = format!("{project}/{}", req.name);
     if store.repositories.values().any(|r| r.name == full) {
-        return Err(ApiError::conflict(format!("repository {full} already exists")));
+        return Err(ApiError::conflict(format!(
+            "repository {full} already exists"
+        )));
     }
     let now = Timestamp::now();
     let id = store.seq.repository();
-    let repo = Repository { id, project_id, name: full, creation_time: now, update_time: now };
+    let repo = Repository {
+        id,
+        project_id,
+        name: full,
+        creation_time: now,
+        update_time: now,
+    };
     let body = crate::repositories::repository_json(&repo);
     store.repositories.insert(id, repo);
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())

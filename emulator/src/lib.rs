@@ -90,27 +90,39 @@ impl Drop for Background {
 pub fn spawn_background(config: Config) -> anyhow::Result<Background> {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<anyhow::Result<String>>();
     let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::Builder::new().name("harbor-emulator".into()).spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-            Ok(rt) => rt,
-            Err(e) => {
-                let _ = ready_tx.send(Err(e.into()));
-                return;
-            }
-        };
-        runtime.block_on(async move {
-            match start(config).await {
-                Ok(running) => {
-                    let _ = ready_tx.send(Ok(running.base_url().to_string()));
-                    let _ = stop_rx.await;
-                    running.shutdown().await;
-                }
+    let thread = std::thread::Builder::new()
+        .name("harbor-emulator".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
                 Err(e) => {
-                    let _ = ready_tx.send(Err(e));
+                    let _ = ready_tx.send(Err(e.into()));
+                    return;
                 }
-            }
-        });
-    })?;
-    let base_url = ready_rx.recv().map_err(|_| anyhow::anyhow!("emulator thread exited before it was ready"))??;
-    Ok(Background { base_url, stop: Some(stop), thread: Some(thread) })
+            };
+            runtime.block_on(async move {
+                match start(config).await {
+                    Ok(running) => {
+                        let _ = ready_tx.send(Ok(running.base_url().to_string()));
+                        let _ = stop_rx.await;
+                        running.shutdown().await;
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            });
+        })?;
+    let base_url = ready_rx
+        .recv()
+        .map_err(|_| anyhow::anyhow!("emulator thread exited before it was ready"))??;
+    Ok(Background {
+        base_url,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
 }

@@ -48,21 +48,30 @@ fn parse_args(args: impl Iterator<Item = String>) -> anyhow::Result<Command> {
             }
         };
         match flag.as_str() {
-            "--addr" => config.addr = value()?.parse::<SocketAddr>().context("--addr must look like 127.0.0.1:8080")?,
+            "--addr" => {
+                config.addr = value()?
+                    .parse::<SocketAddr>()
+                    .context("--addr must look like 127.0.0.1:8080")?
+            }
             "--admin-password" => config.admin_password = value()?,
             "--harbor-version" => {
                 let v = value()?;
                 harbor_emulator::version::Version::parse(&v)?;
                 config.harbor_version = v;
             }
-            "--latency-ms" => config.latency_ms = value()?.parse().context("--latency-ms must be a number")?,
+            "--latency-ms" => {
+                config.latency_ms = value()?.parse().context("--latency-ms must be a number")?
+            }
             "--tls-cert" => cert = Some(value()?.into()),
             "--tls-key" => key = Some(value()?.into()),
             other => bail!("unknown argument {other}\n\n{USAGE}"),
         }
     }
     config.tls = match (cert, key) {
-        (Some(cert_pem_path), Some(key_pem_path)) => Some(TlsFiles { cert_pem_path, key_pem_path }),
+        (Some(cert_pem_path), Some(key_pem_path)) => Some(TlsFiles {
+            cert_pem_path,
+            key_pem_path,
+        }),
         (None, None) => None,
         _ => bail!("--tls-cert and --tls-key go together"),
     };
@@ -94,7 +103,9 @@ fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let running = harbor_emulator::start(config).await?;
         let mut stdout = std::io::stdout().lock();

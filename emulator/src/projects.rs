@@ -11,8 +11,10 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{App, ADMIN_USER_ID, ADMIN_USERNAME, AppInner, Project, Quota, Store};
-use crate::util::{Page, Params, Timestamp, created, is_valid_name, list_response, ok_empty, ok_json, parse_body};
+use crate::state::{ADMIN_USER_ID, ADMIN_USERNAME, App, AppInner, Project, Quota, Store};
+use crate::util::{
+    Page, Params, Timestamp, created, is_valid_name, list_response, ok_empty, ok_json, parse_body,
+};
 use crate::version::Version;
 
 /// Registry types that may back a proxy-cache project (`PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE`).
@@ -127,7 +129,11 @@ pub fn metadata_json(project: &Project) -> Map<String, Value> {
         .metadata
         .iter()
         .map(|(k, v)| {
-            let value = if k == "severity" { normalise_severity(v) } else { v.clone() };
+            let value = if k == "severity" {
+                normalise_severity(v)
+            } else {
+                v.clone()
+            };
             (k.clone(), Value::String(value))
         })
         .collect()
@@ -135,7 +141,11 @@ pub fn metadata_json(project: &Project) -> Map<String, Value> {
 
 pub fn project_json(store: &Store, project: &Project, who: &Principal) -> Value {
     let allowlist = &project.cve_allowlist;
-    let items: Vec<Value> = allowlist.items.iter().map(|c| json!({"cve_id": c})).collect();
+    let items: Vec<Value> = allowlist
+        .items
+        .iter()
+        .map(|c| json!({"cve_id": c}))
+        .collect();
     let admin = who.is_admin();
     let mut body = json!({
         "project_id": project.id,
@@ -166,7 +176,10 @@ pub fn project_json(store: &Store, project: &Project, who: &Principal) -> Value 
 }
 
 /// Keeps the known keys with string values; nulls count as absent.
-fn filter_metadata(app: &AppInner, raw: Option<BTreeMap<String, Option<String>>>) -> BTreeMap<String, String> {
+fn filter_metadata(
+    app: &AppInner,
+    raw: Option<BTreeMap<String, Option<String>>>,
+) -> BTreeMap<String, String> {
     let known = known_metadata_keys(app.version);
     raw.unwrap_or_default()
         .into_iter()
@@ -182,7 +195,9 @@ fn apply_proxy_rules(metadata: &mut BTreeMap<String, String>, is_proxy: bool) ->
             if !is_proxy {
                 metadata.remove(key);
             } else if value.parse::<i32>().is_err() {
-                return Err(ApiError::bad_request(format!("{key} should be an integer, got {value}")));
+                return Err(ApiError::bad_request(format!(
+                    "{key} should be an integer, got {value}"
+                )));
             }
         }
     }
@@ -194,7 +209,11 @@ fn apply_proxy_rules(metadata: &mut BTreeMap<String, String>, is_proxy: bool) ->
 }
 
 fn allowlist_items(req: &AllowlistReq) -> Vec<String> {
-    req.items.iter().flatten().map(|i| i.cve_id.clone()).collect()
+    req.items
+        .iter()
+        .flatten()
+        .map(|i| i.cve_id.clone())
+        .collect()
 }
 
 /// `GET /projects`
@@ -216,10 +235,19 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
         .filter(|p| q.allows("public", if p.is_public() { "true" } else { "false" }))
         .collect();
     let total = items.len();
-    let rendered: Vec<Value> = page.slice(&items).into_iter().map(|p| project_json(&store, p, &who)).collect();
-    Ok(list_response("/api/v2.0/projects", &params, page, rendered, total))
+    let rendered: Vec<Value> = page
+        .slice(&items)
+        .into_iter()
+        .map(|p| project_json(&store, p, &who))
+        .collect();
+    Ok(list_response(
+        "/api/v2.0/projects",
+        &params,
+        page,
+        rendered,
+        total,
+    ))
 }
-
 
 /// `HEAD /projects?project_name=`
 pub async fn head(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
@@ -247,11 +275,15 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         _ => {}
     }
     if store.settings.project_creation_restriction == "adminonly" && !who.is_admin() {
-        return Err(ApiError::forbidden_msg("Only system admin can create project"));
+        return Err(ApiError::forbidden_msg(
+            "Only system admin can create project",
+        ));
     }
     let name = req.project_name.clone().unwrap_or_default();
     if name.len() > 255 || !is_valid_name(&name) {
-        return Err(ApiError::bad_request("project name is not in lower case or contains illegal characters"));
+        return Err(ApiError::bad_request(
+            "project name is not in lower case or contains illegal characters",
+        ));
     }
     let mut metadata = filter_metadata(&app, req.metadata);
     if metadata.get("public").is_none_or(String::is_empty) {
@@ -261,30 +293,48 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         && p != "true"
         && p != "false"
     {
-        return Err(ApiError::bad_request("metadata.public should only be 'true' or 'false'"));
+        return Err(ApiError::bad_request(
+            "metadata.public should only be 'true' or 'false'",
+        ));
     }
     match metadata.remove("retention_id") {
         None => {}
         Some(v) if v.is_empty() => {}
-        Some(_) => return Err(ApiError::bad_request("retention_id cannot be set on creation")),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "retention_id cannot be set on creation",
+            ));
+        }
     }
     if let Some(registry_id) = req.registry_id {
         if !who.is_admin() {
-            return Err(ApiError::forbidden_msg("Only system admin can create proxy cache project"));
+            return Err(ApiError::forbidden_msg(
+                "Only system admin can create proxy cache project",
+            ));
         }
         if registry_id <= 0 {
-            return Err(ApiError::bad_request(format!("{registry_id} is invalid value of registry_id, it should be greater than 0")));
+            return Err(ApiError::bad_request(format!(
+                "{registry_id} is invalid value of registry_id, it should be greater than 0"
+            )));
         }
         // Harbor returns the registry lookup failure as a plain error, hence 500.
-        let registry = store.registries.get(&registry_id).ok_or_else(ApiError::internal)?;
+        let registry = store
+            .registries
+            .get(&registry_id)
+            .ok_or_else(ApiError::internal)?;
         if !PROXY_CACHE_TYPES.contains(&registry.kind.as_str()) {
-            return Err(ApiError::bad_request(format!("unsupported registry type {}", registry.kind)));
+            return Err(ApiError::bad_request(format!(
+                "unsupported registry type {}",
+                registry.kind
+            )));
         }
     }
     let is_proxy = req.registry_id.is_some();
     apply_proxy_rules(&mut metadata, is_proxy)?;
     if store.project_by_name(&name).is_some() {
-        return Err(ApiError::conflict(format!("The project named {name} already exists")));
+        return Err(ApiError::conflict(format!(
+            "The project named {name} already exists"
+        )));
     }
     let quota_limit = if store.settings.quota_per_project_enable {
         let limit = match req.storage_limit {
@@ -322,9 +372,22 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     );
     if let Some(hard_storage) = quota_limit {
         let quota_id = store.seq.quota();
-        store.quotas.insert(quota_id, Quota { id: quota_id, project_id: id, hard_storage, creation_time: now, update_time: now });
+        store.quotas.insert(
+            quota_id,
+            Quota {
+                id: quota_id,
+                project_id: id,
+                hard_storage,
+                creation_time: now,
+                update_time: now,
+            },
+        );
     }
-    let tail = if ctx.name_in_location { name } else { id.to_string() };
+    let tail = if ctx.name_in_location {
+        name
+    } else {
+        id.to_string()
+    };
     Ok(created(format!("/api/v2.0/projects/{tail}"), None))
 }
 
@@ -332,23 +395,36 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
 pub async fn get(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project = who.require_project(find(&store, &ctx, &key), "project", "read", &missing(&key))?;
+    let project =
+        who.require_project(find(&store, &ctx, &key), "project", "read", &missing(&key))?;
     Ok(ok_json(project_json(&store, project, &who)))
 }
 
 /// `PUT /projects/{project_name_or_id}`: merges metadata and replaces the allowlist; nothing else changes.
-pub async fn update(State(app): State<App>, ctx: Ctx, Path(key): Path<String>, body: Bytes) -> ApiResult {
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let req: ProjectReq = parse_body(&body)?;
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project = who.require_project(find(&store, &ctx, &key), "project", "update", &missing(&key))?;
+    let project = who.require_project(
+        find(&store, &ctx, &key),
+        "project",
+        "update",
+        &missing(&key),
+    )?;
     let id = project.id;
     let is_proxy = project.registry_id.is_some();
     let mut incoming = filter_metadata(&app, req.metadata);
     if let Some(retention) = incoming.remove("retention_id")
         && project.metadata.get("retention_id") != Some(&retention)
     {
-        return Err(ApiError::bad_request("retention_id is read-only and cannot be changed"));
+        return Err(ApiError::bad_request(
+            "retention_id is read-only and cannot be changed",
+        ));
     }
     apply_proxy_rules(&mut incoming, is_proxy)?;
     if let Some(a) = &req.cve_allowlist
@@ -356,7 +432,9 @@ pub async fn update(State(app): State<App>, ctx: Ctx, Path(key): Path<String>, b
         && pid != 0
         && pid != id
     {
-        return Err(ApiError::bad_request(format!("project_id in cve_allowlist must be 0 or {id}")));
+        return Err(ApiError::bad_request(format!(
+            "project_id in cve_allowlist must be 0 or {id}"
+        )));
     }
     let now = Timestamp::now();
     let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
@@ -376,7 +454,14 @@ const HAS_REPOSITORIES: &str = "the project contains repositories, can not be de
 pub async fn delete(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let id = who.require_project(find(&store, &ctx, &key), "project", "delete", &missing(&key))?.id;
+    let id = who
+        .require_project(
+            find(&store, &ctx, &key),
+            "project",
+            "delete",
+            &missing(&key),
+        )?
+        .id;
     if store.repo_count(id) > 0 {
         return Err(ApiError::precondition(HAS_REPOSITORIES));
     }
@@ -384,7 +469,9 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -
     store.quotas.retain(|_, q| q.project_id != id);
     store.robots.retain(|_, r| r.project_id != id);
     for robot in store.robots.values_mut() {
-        robot.permissions.retain(|p| p.namespace != crate::state::Namespace::Project(id));
+        robot
+            .permissions
+            .retain(|p| p.namespace != crate::state::Namespace::Project(id));
     }
     Ok(ok_empty())
 }
@@ -393,7 +480,12 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -
 pub async fn deletable(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project = who.require_project(find(&store, &ctx, &key), "project", "delete", &missing(&key))?;
+    let project = who.require_project(
+        find(&store, &ctx, &key),
+        "project",
+        "delete",
+        &missing(&key),
+    )?;
     let body = if store.repo_count(project.id) > 0 {
         json!({"deletable": false, "message": HAS_REPOSITORIES})
     } else {
@@ -406,7 +498,8 @@ pub async fn deletable(State(app): State<App>, ctx: Ctx, Path(key): Path<String>
 pub async fn summary(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project = who.require_project(find(&store, &ctx, &key), "project", "read", &missing(&key))?;
+    let project =
+        who.require_project(find(&store, &ctx, &key), "project", "read", &missing(&key))?;
     let mut body = json!({
         "repo_count": store.repo_count(project.id),
         "project_admin_count": 1,
@@ -420,10 +513,16 @@ pub async fn summary(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) 
         && who.can_project(project, "quota", "read")
         && let Some(quota) = store.quota_of(project.id)
     {
-        obj.insert("quota".into(), json!({"hard": {"storage": quota.hard_storage}, "used": {"storage": 0}}));
+        obj.insert(
+            "quota".into(),
+            json!({"hard": {"storage": quota.hard_storage}, "used": {"storage": 0}}),
+        );
     }
     if let Some(registry) = project.registry_id.and_then(|id| store.registries.get(&id)) {
-        obj.insert("registry".into(), crate::registries::registry_json(&app, registry));
+        obj.insert(
+            "registry".into(),
+            crate::registries::registry_json(&app, registry),
+        );
     }
     Ok(ok_json(body))
 }
@@ -435,7 +534,9 @@ fn validate_metadata(app: &AppInner, key: &str, value: &str) -> ApiResult<String
         return match value.to_ascii_lowercase().as_str() {
             "true" | "1" | "t" => Ok("true".into()),
             "false" | "0" | "f" => Ok("false".into()),
-            _ => Err(ApiError::bad_request(format!("invalid value {value} for {key}"))),
+            _ => Err(ApiError::bad_request(format!(
+                "invalid value {value} for {key}"
+            ))),
         };
     }
     if key == "severity" {
@@ -455,18 +556,33 @@ fn metadata_body(body: &[u8]) -> ApiResult<BTreeMap<String, String>> {
 pub async fn list_metadata(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project = who.require_project(find(&store, &ctx, &key), "metadata", "list", &missing(&key))?;
+    let project =
+        who.require_project(find(&store, &ctx, &key), "metadata", "list", &missing(&key))?;
     Ok(ok_json(metadata_json(project)))
 }
 
 /// `POST /projects/{p}/metadatas/`
-pub async fn add_metadata(State(app): State<App>, ctx: Ctx, Path(key): Path<String>, body: Bytes) -> ApiResult {
+pub async fn add_metadata(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let metas = metadata_body(&body)?;
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let id = who.require_project(find(&store, &ctx, &key), "metadata", "create", &missing(&key))?.id;
+    let id = who
+        .require_project(
+            find(&store, &ctx, &key),
+            "metadata",
+            "create",
+            &missing(&key),
+        )?
+        .id;
     if metas.len() != 1 {
-        return Err(ApiError::bad_request("exactly one metadata key is required"));
+        return Err(ApiError::bad_request(
+            "exactly one metadata key is required",
+        ));
     }
     let mut checked = BTreeMap::new();
     for (k, v) in &metas {
@@ -479,24 +595,47 @@ pub async fn add_metadata(State(app): State<App>, ctx: Ctx, Path(key): Path<Stri
 }
 
 /// `GET /projects/{p}/metadatas/{meta_name}`
-pub async fn get_metadata(State(app): State<App>, ctx: Ctx, Path((key, meta)): Path<(String, String)>) -> ApiResult {
+pub async fn get_metadata(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((key, meta)): Path<(String, String)>,
+) -> ApiResult {
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project = who.require_project(find(&store, &ctx, &key), "metadata", "read", &missing(&key))?;
+    let project =
+        who.require_project(find(&store, &ctx, &key), "metadata", "read", &missing(&key))?;
     let all = metadata_json(project);
-    let value = all.get(&meta).ok_or_else(|| ApiError::not_found(format!("metadata {meta} not found")))?;
+    let value = all
+        .get(&meta)
+        .ok_or_else(|| ApiError::not_found(format!("metadata {meta} not found")))?;
     Ok(ok_json(json!({ meta: value })))
 }
 
 /// `PUT /projects/{p}/metadatas/{meta_name}`: the body must carry exactly that key.
-pub async fn put_metadata(State(app): State<App>, ctx: Ctx, Path((key, meta)): Path<(String, String)>, body: Bytes) -> ApiResult {
+pub async fn put_metadata(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((key, meta)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult {
     let metas = metadata_body(&body)?;
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let id = who.require_project(find(&store, &ctx, &key), "metadata", "update", &missing(&key))?.id;
+    let id = who
+        .require_project(
+            find(&store, &ctx, &key),
+            "metadata",
+            "update",
+            &missing(&key),
+        )?
+        .id;
     let value = match (metas.len(), metas.get(&meta)) {
         (1, Some(v)) => validate_metadata(&app, &meta, v)?,
-        _ => return Err(ApiError::bad_request("the metadata key in the path and the body must match")),
+        _ => {
+            return Err(ApiError::bad_request(
+                "the metadata key in the path and the body must match",
+            ));
+        }
     };
     let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
     if !project.metadata.contains_key(&meta) {
@@ -508,10 +647,21 @@ pub async fn put_metadata(State(app): State<App>, ctx: Ctx, Path((key, meta)): P
 }
 
 /// `DELETE /projects/{p}/metadatas/{meta_name}`
-pub async fn delete_metadata(State(app): State<App>, ctx: Ctx, Path((key, meta)): Path<(String, String)>) -> ApiResult {
+pub async fn delete_metadata(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((key, meta)): Path<(String, String)>,
+) -> ApiResult {
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let id = who.require_project(find(&store, &ctx, &key), "metadata", "delete", &missing(&key))?.id;
+    let id = who
+        .require_project(
+            find(&store, &ctx, &key),
+            "metadata",
+            "delete",
+            &missing(&key),
+        )?
+        .id;
     let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
     if project.metadata.remove(&meta).is_none() {
         return Err(ApiError::not_found(format!("metadata {meta} not found")));

@@ -18,14 +18,22 @@ pub fn validate_storage(value: i64) -> ApiResult<()> {
     if value == -1 || (1..=MAX_STORAGE).contains(&value) {
         Ok(())
     } else if value > MAX_STORAGE {
-        Err(ApiError::bad_request(format!("storage {value} exceeds the maximum {MAX_STORAGE}")))
+        Err(ApiError::bad_request(format!(
+            "storage {value} exceeds the maximum {MAX_STORAGE}"
+        )))
     } else {
-        Err(ApiError::bad_request(format!("invalid value {value} of storage, it should be -1 or greater than 0")))
+        Err(ApiError::bad_request(format!(
+            "invalid value {value} of storage, it should be -1 or greater than 0"
+        )))
     }
 }
 
 fn quota_json(store: &Store, quota: &Quota) -> Value {
-    let name = store.projects.get(&quota.project_id).map(|p| p.name.clone()).unwrap_or_default();
+    let name = store
+        .projects
+        .get(&quota.project_id)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
     json!({
         "id": quota.id,
         "ref": {"id": quota.project_id, "name": name, "owner_name": ADMIN_USERNAME},
@@ -48,15 +56,31 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
         .quotas
         .values()
         .filter(|_| reference.as_deref().is_none_or(|r| r == "project"))
-        .filter(|q| reference_id.as_deref().is_none_or(|id| id == q.project_id.to_string()))
+        .filter(|q| {
+            reference_id
+                .as_deref()
+                .is_none_or(|id| id == q.project_id.to_string())
+        })
         .collect();
     let total = quotas.len();
-    let items: Vec<Value> = page.slice(&quotas).into_iter().map(|q| quota_json(&store, q)).collect();
-    Ok(list_response("/api/v2.0/quotas", &params, page, items, total))
+    let items: Vec<Value> = page
+        .slice(&quotas)
+        .into_iter()
+        .map(|q| quota_json(&store, q))
+        .collect();
+    Ok(list_response(
+        "/api/v2.0/quotas",
+        &params,
+        page,
+        items,
+        total,
+    ))
 }
 
 fn quota_id(raw: &str) -> ApiResult<i64> {
-    raw.parse().map_err(|_| ApiError::unprocessable(format!("id in path must be of type int64: \"{raw}\"")))
+    raw.parse().map_err(|_| {
+        ApiError::unprocessable(format!("id in path must be of type int64: \"{raw}\""))
+    })
 }
 
 /// `GET /quotas/{id}`
@@ -64,7 +88,10 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> A
     let id = quota_id(&raw)?;
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("quota", "read")?;
-    let quota = store.quotas.get(&id).ok_or_else(|| ApiError::not_found(format!("quota {id} not found")))?;
+    let quota = store
+        .quotas
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("quota {id} not found")))?;
     Ok(ok_json(quota_json(&store, quota)))
 }
 
@@ -75,7 +102,12 @@ struct QuotaUpdateReq {
 }
 
 /// `PUT /quotas/{id}` with `{"hard":{"storage":N}}`
-pub async fn update(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> ApiResult {
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let id = quota_id(&raw)?;
     let req: QuotaUpdateReq = parse_body(&body)?;
     let mut store = app.store();
@@ -83,9 +115,14 @@ pub async fn update(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>, b
     if !store.quotas.contains_key(&id) {
         return Err(ApiError::not_found(format!("quota {id} not found")));
     }
-    let hard = req.hard.filter(|h| !h.is_empty()).ok_or_else(|| ApiError::bad_request("hard required in body"))?;
+    let hard = req
+        .hard
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| ApiError::bad_request("hard required in body"))?;
     if let Some(other) = hard.keys().find(|k| k.as_str() != "storage") {
-        return Err(ApiError::bad_request(format!("resource {other} not support")));
+        return Err(ApiError::bad_request(format!(
+            "resource {other} not support"
+        )));
     }
     let storage = hard
         .get("storage")

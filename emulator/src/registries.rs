@@ -92,13 +92,25 @@ struct RegistryPatch {
 /// `lib.ValidateHTTPURL`: trim, default to http, only http(s), drop the query and the trailing slash.
 pub fn normalise_url(raw: &str) -> ApiResult<String> {
     let trimmed = raw.trim();
-    let with_scheme = if trimmed.contains("://") { trimmed.to_string() } else { format!("http://{trimmed}") };
-    let (scheme, rest) = with_scheme.split_once("://").ok_or_else(|| ApiError::bad_request("invalid url"))?;
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("http://{trimmed}")
+    };
+    let (scheme, rest) = with_scheme
+        .split_once("://")
+        .ok_or_else(|| ApiError::bad_request("invalid url"))?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
-        return Err(ApiError::bad_request(format!("invalid HTTP scheme: {scheme}")));
+        return Err(ApiError::bad_request(format!(
+            "invalid HTTP scheme: {scheme}"
+        )));
     }
-    let rest = rest.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
+    let rest = rest
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/');
     if rest.is_empty() || rest.starts_with('/') {
         return Err(ApiError::bad_request(format!("invalid url {raw}")));
     }
@@ -107,7 +119,11 @@ pub fn normalise_url(raw: &str) -> ApiResult<String> {
 
 fn check_type(kind: &str) -> ApiResult<()> {
     // Harbor fails to find an adapter factory and surfaces it as a plain (500) error.
-    if ADAPTER_TYPES.contains(&kind) { Ok(()) } else { Err(ApiError::internal()) }
+    if ADAPTER_TYPES.contains(&kind) {
+        Ok(())
+    } else {
+        Err(ApiError::internal())
+    }
 }
 
 /// True when the URL's host is a loopback address: the only place this machine may send traffic.
@@ -120,7 +136,8 @@ fn is_loopback(url: &str) -> bool {
     } else {
         authority.split(':').next().unwrap_or("")
     };
-    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The adapter health check: Harbor and Docker registries are probed over HTTP, other types pass.
@@ -133,9 +150,15 @@ async fn healthy(app: &AppInner, kind: &str, url: &str, insecure: bool) -> bool 
     if !is_loopback(url) {
         return false;
     }
-    let client = if insecure { &app.http_insecure } else { &app.http };
+    let client = if insecure {
+        &app.http_insecure
+    } else {
+        &app.http
+    };
     match client.get(format!("{url}{path}")).send().await {
-        Ok(resp) => resp.status().is_success() || resp.status() == reqwest::StatusCode::UNAUTHORIZED,
+        Ok(resp) => {
+            resp.status().is_success() || resp.status() == reqwest::StatusCode::UNAUTHORIZED
+        }
         Err(_) => false,
     }
 }
@@ -152,9 +175,18 @@ pub fn registry_json(app: &AppInner, registry: &Registry) -> Value {
         "creation_time": registry.creation_time,
         "update_time": registry.update_time,
     });
-    let Some(obj) = body.as_object_mut() else { return body };
-    if !(registry.credential_type.is_empty() && registry.access_key.is_empty() && registry.access_secret.is_empty()) {
-        let masked = if registry.access_secret.is_empty() { "" } else { "*****" };
+    let Some(obj) = body.as_object_mut() else {
+        return body;
+    };
+    if !(registry.credential_type.is_empty()
+        && registry.access_key.is_empty()
+        && registry.access_secret.is_empty())
+    {
+        let masked = if registry.access_secret.is_empty() {
+            ""
+        } else {
+            "*****"
+        };
         obj.insert(
             "credential".into(),
             json!({"type": registry.credential_type, "access_key": registry.access_key, "access_secret": masked}),
@@ -184,7 +216,9 @@ pub fn local_registry_json(app: &AppInner) -> Value {
 }
 
 fn registry_id(raw: &str) -> ApiResult<i64> {
-    raw.parse().map_err(|_| ApiError::unprocessable(format!("id in path must be of type int64: \"{raw}\"")))
+    raw.parse().map_err(|_| {
+        ApiError::unprocessable(format!("id in path must be of type int64: \"{raw}\""))
+    })
 }
 
 /// `POST /registries`
@@ -202,7 +236,9 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         }
         let url = normalise_url(req.url.as_deref().unwrap_or(""))?;
         if store.registries.values().any(|r| r.name == name) {
-            return Err(ApiError::conflict(format!("registry {name} already exists")));
+            return Err(ApiError::conflict(format!(
+                "registry {name} already exists"
+            )));
         }
         let kind = req.kind.clone().unwrap_or_default();
         check_type(&kind)?;
@@ -217,7 +253,9 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
             access_key: credential.access_key.unwrap_or_default(),
             access_secret: credential.access_secret.unwrap_or_default(),
             insecure: req.insecure.unwrap_or(false),
-            ca_certificate: req.ca_certificate.filter(|_| app.version.at_least(2, 15, 0)),
+            ca_certificate: req
+                .ca_certificate
+                .filter(|_| app.version.at_least(2, 15, 0)),
             description: req.description.unwrap_or_default(),
             creation_time: now,
             update_time: now,
@@ -228,7 +266,10 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     }
     let mut store = app.store();
     if store.registries.values().any(|r| r.name == draft.name) {
-        return Err(ApiError::conflict(format!("registry {} already exists", draft.name)));
+        return Err(ApiError::conflict(format!(
+            "registry {} already exists",
+            draft.name
+        )));
     }
     let id = store.seq.registry();
     store.registries.insert(id, Registry { id, ..draft });
@@ -250,8 +291,18 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
         .filter(|r| q.allows("name", &r.name) && q.allows("type", &r.kind))
         .collect();
     let total = items.len();
-    let rendered: Vec<Value> = page.slice(&items).into_iter().map(|r| registry_json(&app, r)).collect();
-    Ok(list_response("/api/v2.0/registries", &params, page, rendered, total))
+    let rendered: Vec<Value> = page
+        .slice(&items)
+        .into_iter()
+        .map(|r| registry_json(&app, r))
+        .collect();
+    Ok(list_response(
+        "/api/v2.0/registries",
+        &params,
+        page,
+        rendered,
+        total,
+    ))
 }
 
 /// `GET /registries/{id}`; id 0 is the local Harbor.
@@ -262,14 +313,19 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> A
     if id == 0 {
         return Ok(ok_json(local_registry_json(&app)));
     }
-    let registry = store.registries.get(&id).ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?;
+    let registry = store
+        .registries
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?;
     Ok(ok_json(registry_json(&app, registry)))
 }
 
 fn apply_patch(app: &AppInner, registry: &mut Registry, patch: RegistryPatch) -> ApiResult<()> {
     if let Some(name) = patch.name {
         if name.is_empty() || name.chars().count() > 64 {
-            return Err(ApiError::bad_request("the name must be 1 to 64 characters long"));
+            return Err(ApiError::bad_request(
+                "the name must be 1 to 64 characters long",
+            ));
         }
         registry.name = name;
     }
@@ -300,7 +356,12 @@ fn apply_patch(app: &AppInner, registry: &mut Registry, patch: RegistryPatch) ->
 }
 
 /// `PUT /registries/{id}`: partial update from the flat `RegistryUpdate` body; `type` never changes.
-pub async fn update(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> ApiResult {
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let id = registry_id(&raw)?;
     let mut patch: RegistryPatch = parse_body(&body)?;
     patch.kind = None;
@@ -308,10 +369,21 @@ pub async fn update(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>, b
     let draft = {
         let store = app.store();
         Principal::resolve(&app, &store, &ctx).require_system("registry", "update")?;
-        let mut draft = store.registries.get(&id).cloned().ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?;
+        let mut draft = store
+            .registries
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?;
         apply_patch(&app, &mut draft, patch)?;
-        if store.registries.values().any(|r| r.id != id && r.name == draft.name) {
-            return Err(ApiError::conflict(format!("registry {} already exists", draft.name)));
+        if store
+            .registries
+            .values()
+            .any(|r| r.id != id && r.name == draft.name)
+        {
+            return Err(ApiError::conflict(format!(
+                "registry {} already exists",
+                draft.name
+            )));
         }
         draft
     };
@@ -322,7 +394,13 @@ pub async fn update(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>, b
     if !store.registries.contains_key(&id) {
         return Err(ApiError::not_found(format!("registry {id} not found")));
     }
-    store.registries.insert(id, Registry { update_time: Timestamp::now(), ..draft });
+    store.registries.insert(
+        id,
+        Registry {
+            update_time: Timestamp::now(),
+            ..draft
+        },
+    );
     Ok(ok_empty())
 }
 
@@ -350,21 +428,40 @@ pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
         let store = app.store();
         Principal::resolve(&app, &store, &ctx).require_system("registry", "create")?;
         let base = match patch.id {
-            Some(id) if id != 0 => {
-                Some(store.registries.get(&id).cloned().ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?)
-            }
+            Some(id) if id != 0 => Some(
+                store
+                    .registries
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?,
+            ),
             _ => None,
         };
-        let kind = patch.kind.clone().or_else(|| base.as_ref().map(|b| b.kind.clone())).unwrap_or_default();
-        let url = patch.url.clone().or_else(|| base.as_ref().map(|b| b.url.clone())).unwrap_or_default();
+        let kind = patch
+            .kind
+            .clone()
+            .or_else(|| base.as_ref().map(|b| b.kind.clone()))
+            .unwrap_or_default();
+        let url = patch
+            .url
+            .clone()
+            .or_else(|| base.as_ref().map(|b| b.url.clone()))
+            .unwrap_or_default();
         if kind.is_empty() || url.trim().is_empty() {
             return Err(ApiError::bad_request("type or url cannot be empty"));
         }
-        let insecure = patch.insecure.or(base.as_ref().map(|b| b.insecure)).unwrap_or(false);
+        let insecure = patch
+            .insecure
+            .or(base.as_ref().map(|b| b.insecure))
+            .unwrap_or(false);
         check_type(&kind)?;
         (kind, normalise_url(&url)?, insecure)
     };
-    if healthy(&app, &kind, &url, insecure).await { Ok(ok_empty()) } else { Err(ApiError::bad_request(UNHEALTHY)) }
+    if healthy(&app, &kind, &url, insecure).await {
+        Ok(ok_empty())
+    } else {
+        Err(ApiError::bad_request(UNHEALTHY))
+    }
 }
 
 /// `GET /registries/{id}/info`
@@ -375,7 +472,11 @@ pub async fn info(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> 
     let kind = if id == 0 {
         "harbor".to_string()
     } else {
-        store.registries.get(&id).map(|r| r.kind.clone()).ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?
+        store
+            .registries
+            .get(&id)
+            .map(|r| r.kind.clone())
+            .ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?
     };
     Ok(ok_json(json!({
         "type": kind,
@@ -390,7 +491,11 @@ pub async fn info(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> 
 
 fn listed_types(app: &AppInner) -> Vec<&'static str> {
     let whitelist = app.version.at_least(2, 14, 0);
-    ADAPTER_TYPES.iter().copied().filter(|t| !whitelist || !NOT_WHITELISTED.contains(t)).collect()
+    ADAPTER_TYPES
+        .iter()
+        .copied()
+        .filter(|t| !whitelist || !NOT_WHITELISTED.contains(t))
+        .collect()
 }
 
 /// `GET /replication/adapters`
@@ -407,8 +512,12 @@ pub async fn adapter_infos(State(app): State<App>, ctx: Ctx) -> ApiResult {
     let mut out = Map::new();
     for kind in listed_types(&app) {
         let endpoints = match kind {
-            "docker-hub" => json!({"endpoint_type": "EndpointPatternTypeFix", "endpoints": [{"key": "hub.docker.com", "value": "https://hub.docker.com"}]}),
-            "github-ghcr" => json!({"endpoint_type": "EndpointPatternTypeFix", "endpoints": [{"key": "ghcr.io", "value": "https://ghcr.io"}]}),
+            "docker-hub" => {
+                json!({"endpoint_type": "EndpointPatternTypeFix", "endpoints": [{"key": "hub.docker.com", "value": "https://hub.docker.com"}]})
+            }
+            "github-ghcr" => {
+                json!({"endpoint_type": "EndpointPatternTypeFix", "endpoints": [{"key": "ghcr.io", "value": "https://ghcr.io"}]})
+            }
             _ => json!({"endpoint_type": "EndpointPatternTypeFree", "endpoints": []}),
         };
         let credential = if kind == "google-gcr" {
@@ -416,7 +525,10 @@ pub async fn adapter_infos(State(app): State<App>, ctx: Ctx) -> ApiResult {
         } else {
             json!({"access_key_type": "AccessKeyTypeStandard", "access_key_data": "", "access_secret_type": "AccessSecretTypeStandard", "access_secret_data": ""})
         };
-        out.insert(kind.into(), json!({"endpoint_pattern": endpoints, "credential_pattern": credential}));
+        out.insert(
+            kind.into(),
+            json!({"endpoint_pattern": endpoints, "credential_pattern": credential}),
+        );
     }
     Ok(ok_json(Value::Object(out)))
 }
@@ -427,8 +539,14 @@ mod tests {
 
     #[test]
     fn urls_are_normalised() {
-        assert_eq!(normalise_url(" harbor.example.com/ ").unwrap(), "http://harbor.example.com");
-        assert_eq!(normalise_url("https://h.io/path/?x=1").unwrap(), "https://h.io/path");
+        assert_eq!(
+            normalise_url(" harbor.example.com/ ").unwrap(),
+            "http://harbor.example.com"
+        );
+        assert_eq!(
+            normalise_url("https://h.io/path/?x=1").unwrap(),
+            "https://h.io/path"
+        );
         assert!(normalise_url("ftp://h.io").is_err());
     }
 

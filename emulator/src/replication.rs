@@ -8,7 +8,10 @@ use serde_json::{Value, json};
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{App, AppInner, Execution, ReplicationPolicy, Store};
-use crate::util::{Page, Params, Timestamp, created, is_valid_repository_path, list_response, ok_empty, ok_json, parse_body};
+use crate::util::{
+    Page, Params, Timestamp, created, is_valid_repository_path, list_response, ok_empty, ok_json,
+    parse_body,
+};
 
 #[derive(Debug, Deserialize)]
 struct RegistryRef {
@@ -55,43 +58,74 @@ fn valid_cron(cron: &str) -> bool {
     fields.len() == 6
         && fields[0] == "0"
         && fields[1] != "*"
-        && fields.iter().all(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || "*/,-?#".contains(c)))
+        && fields.iter().all(|f| {
+            f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "*/,-?#".contains(c))
+        })
 }
 
 fn validate_trigger(trigger: &Option<Value>) -> ApiResult<Option<Value>> {
-    let Some(t) = trigger.as_ref().filter(|t| !t.is_null()) else { return Ok(None) };
+    let Some(t) = trigger.as_ref().filter(|t| !t.is_null()) else {
+        return Ok(None);
+    };
     let kind = t.get("type").and_then(Value::as_str).unwrap_or("");
     match kind {
-        "" | "manual" | "event_based" => Ok(Some(json!({"type": kind, "trigger_settings": {"cron": ""}}))),
+        "" | "manual" | "event_based" => Ok(Some(
+            json!({"type": kind, "trigger_settings": {"cron": ""}}),
+        )),
         "scheduled" => {
-            let cron = t.pointer("/trigger_settings/cron").and_then(Value::as_str).unwrap_or("");
+            let cron = t
+                .pointer("/trigger_settings/cron")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if !valid_cron(cron) {
-                return Err(ApiError::bad_request(format!("invalid cron string for scheduled trigger: {cron}")));
+                return Err(ApiError::bad_request(format!(
+                    "invalid cron string for scheduled trigger: {cron}"
+                )));
             }
-            Ok(Some(json!({"type": kind, "trigger_settings": {"cron": cron}})))
+            Ok(Some(
+                json!({"type": kind, "trigger_settings": {"cron": cron}}),
+            ))
         }
-        other => Err(ApiError::bad_request(format!("invalid trigger type: {other}"))),
+        other => Err(ApiError::bad_request(format!(
+            "invalid trigger type: {other}"
+        ))),
     }
 }
 
 fn validate_filter(filter: &Value) -> ApiResult<Value> {
     let kind = filter.get("type").and_then(Value::as_str).unwrap_or("");
     let value = filter.get("value").cloned().unwrap_or(Value::Null);
-    let decoration = filter.get("decoration").and_then(Value::as_str).unwrap_or("");
+    let decoration = filter
+        .get("decoration")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let bad = |why: &str| ApiError::bad_request(format!("invalid filter: {why}"));
     match kind {
-        "name" | "tag" if !value.is_string() => return Err(bad("the value of name and tag filters must be a string")),
-        "resource" if !matches!(value.as_str(), Some("image" | "artifact")) => {
-            return Err(bad("the value of resource filter must be image or artifact"));
+        "name" | "tag" if !value.is_string() => {
+            return Err(bad("the value of name and tag filters must be a string"));
         }
-        "label" if !value.as_array().is_some_and(|a| a.iter().all(Value::is_string)) => {
+        "resource" if !matches!(value.as_str(), Some("image" | "artifact")) => {
+            return Err(bad(
+                "the value of resource filter must be image or artifact",
+            ));
+        }
+        "label"
+            if !value
+                .as_array()
+                .is_some_and(|a| a.iter().all(Value::is_string)) =>
+        {
             return Err(bad("the value of label filter must be an array of strings"));
         }
         "name" | "tag" | "resource" | "label" => {}
         other => return Err(bad(&format!("unsupported filter type {other}"))),
     }
-    if !decoration.is_empty() && (!matches!(decoration, "matches" | "excludes") || !matches!(kind, "tag" | "label")) {
-        return Err(bad("decoration is only matches or excludes, on tag and label filters"));
+    if !decoration.is_empty()
+        && (!matches!(decoration, "matches" | "excludes") || !matches!(kind, "tag" | "label"))
+    {
+        return Err(bad(
+            "decoration is only matches or excludes, on tag and label filters",
+        ));
     }
     let mut out = json!({"type": kind, "value": value});
     if !decoration.is_empty()
@@ -121,22 +155,40 @@ fn build(app: &AppInner, store: &Store, req: PolicyReq, id: i64) -> ApiResult<Re
     }
     let dest_namespace = req.dest_namespace.unwrap_or_default();
     if !dest_namespace.is_empty() && !is_valid_repository_path(&dest_namespace) {
-        return Err(ApiError::bad_request(format!("invalid destination namespace: {dest_namespace}")));
+        return Err(ApiError::bad_request(format!(
+            "invalid destination namespace: {dest_namespace}"
+        )));
     }
     let replace_count = req.dest_namespace_replace_count.unwrap_or(-1);
     if !(-1..=i64::from(i8::MAX)).contains(&replace_count) {
-        return Err(ApiError::bad_request(format!("invalid dest_namespace_replace_count: {replace_count}")));
+        return Err(ApiError::bad_request(format!(
+            "invalid dest_namespace_replace_count: {replace_count}"
+        )));
     }
     let trigger = validate_trigger(&req.trigger)?;
-    let filters = req.filters.unwrap_or_default().iter().map(validate_filter).collect::<ApiResult<Vec<_>>>()?;
-    let single_active = app.version.at_least(2, 14, 0) && req.single_active_replication.unwrap_or(false);
-    let event_based = trigger.as_ref().and_then(|t| t.get("type")).and_then(Value::as_str) == Some("event_based");
+    let filters = req
+        .filters
+        .unwrap_or_default()
+        .iter()
+        .map(validate_filter)
+        .collect::<ApiResult<Vec<_>>>()?;
+    let single_active =
+        app.version.at_least(2, 14, 0) && req.single_active_replication.unwrap_or(false);
+    let event_based = trigger
+        .as_ref()
+        .and_then(|t| t.get("type"))
+        .and_then(Value::as_str)
+        == Some("event_based");
     if single_active && event_based {
         // Harbor rejects this combination with a plain error, which it reports as 500.
         return Err(ApiError::internal());
     }
     // The unique index is the last line of defence, so validation errors win over a duplicate name.
-    if store.policies.values().any(|p| p.name == name && p.id != id) {
+    if store
+        .policies
+        .values()
+        .any(|p| p.name == name && p.id != id)
+    {
         return Err(ApiError::conflict(format!("policy {name} already exists")));
     }
     let now = Timestamp::now();
@@ -191,13 +243,18 @@ fn policy_json(app: &AppInner, store: &Store, p: &ReplicationPolicy) -> Value {
     if app.version.at_least(2, 14, 0)
         && let Some(obj) = body.as_object_mut()
     {
-        obj.insert("single_active_replication".into(), json!(p.single_active_replication));
+        obj.insert(
+            "single_active_replication".into(),
+            json!(p.single_active_replication),
+        );
     }
     body
 }
 
 fn path_id(raw: &str) -> ApiResult<i64> {
-    raw.parse().map_err(|_| ApiError::unprocessable(format!("id in path must be of type int64: \"{raw}\"")))
+    raw.parse().map_err(|_| {
+        ApiError::unprocessable(format!("id in path must be of type int64: \"{raw}\""))
+    })
 }
 
 /// `POST /replication/policies`
@@ -207,8 +264,13 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     Principal::resolve(&app, &store, &ctx).require_system("replication-policy", "create")?;
     let policy = build(&app, &store, req, 0)?;
     let id = store.seq.policy();
-    store.policies.insert(id, ReplicationPolicy { id, ..policy });
-    Ok(created(format!("/api/v2.0/replication/policies/{id}"), None))
+    store
+        .policies
+        .insert(id, ReplicationPolicy { id, ..policy });
+    Ok(created(
+        format!("/api/v2.0/replication/policies/{id}"),
+        None,
+    ))
 }
 
 /// `GET /replication/policies`
@@ -225,8 +287,18 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
         .filter(|p| name.as_deref().is_none_or(|n| p.name.contains(n)) && q.allows("name", &p.name))
         .collect();
     let total = items.len();
-    let rendered: Vec<Value> = page.slice(&items).into_iter().map(|p| policy_json(&app, &store, p)).collect();
-    Ok(list_response("/api/v2.0/replication/policies", &params, page, rendered, total))
+    let rendered: Vec<Value> = page
+        .slice(&items)
+        .into_iter()
+        .map(|p| policy_json(&app, &store, p))
+        .collect();
+    Ok(list_response(
+        "/api/v2.0/replication/policies",
+        &params,
+        page,
+        rendered,
+        total,
+    ))
 }
 
 /// `GET /replication/policies/{id}`
@@ -234,19 +306,37 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> A
     let id = path_id(&raw)?;
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("replication-policy", "read")?;
-    let policy = store.policies.get(&id).ok_or_else(|| ApiError::not_found(format!("policy {id} not found")))?;
+    let policy = store
+        .policies
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("policy {id} not found")))?;
     Ok(ok_json(policy_json(&app, &store, policy)))
 }
 
 /// `PUT /replication/policies/{id}`: replaces the whole policy.
-pub async fn update(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> ApiResult {
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let id = path_id(&raw)?;
     let req: PolicyReq = parse_body(&body)?;
     let mut store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("replication-policy", "update")?;
-    let creation_time = store.policies.get(&id).map(|p| p.creation_time).ok_or_else(|| ApiError::not_found(format!("policy {id} not found")))?;
+    let creation_time = store
+        .policies
+        .get(&id)
+        .map(|p| p.creation_time)
+        .ok_or_else(|| ApiError::not_found(format!("policy {id} not found")))?;
     let policy = build(&app, &store, req, id)?;
-    store.policies.insert(id, ReplicationPolicy { creation_time, ..policy });
+    store.policies.insert(
+        id,
+        ReplicationPolicy {
+            creation_time,
+            ..policy
+        },
+    );
     Ok(ok_empty())
 }
 
@@ -291,20 +381,40 @@ pub async fn start_execution(State(app): State<App>, ctx: Ctx, body: Bytes) -> A
     let mut store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("replication", "create")?;
     let policy_id = req.policy_id.unwrap_or(0);
-    let policy = store.policies.get(&policy_id).ok_or_else(|| ApiError::not_found(format!("policy {policy_id} not found")))?;
+    let policy = store
+        .policies
+        .get(&policy_id)
+        .ok_or_else(|| ApiError::not_found(format!("policy {policy_id} not found")))?;
     if !policy.enabled {
-        return Err(ApiError::precondition(format!("the policy {policy_id} is disabled")));
+        return Err(ApiError::precondition(format!(
+            "the policy {policy_id} is disabled"
+        )));
     }
     let now = Timestamp::now();
     let id = store.seq.execution();
-    store
-        .executions
-        .insert(id, Execution { id, policy_id, status: "Succeed".into(), trigger: "manual".into(), start_time: now, end_time: now });
-    Ok(created(format!("/api/v2.0/replication/executions/{id}"), None))
+    store.executions.insert(
+        id,
+        Execution {
+            id,
+            policy_id,
+            status: "Succeed".into(),
+            trigger: "manual".into(),
+            start_time: now,
+            end_time: now,
+        },
+    );
+    Ok(created(
+        format!("/api/v2.0/replication/executions/{id}"),
+        None,
+    ))
 }
 
 /// `GET /replication/executions?policy_id=&status=&trigger=`
-pub async fn list_executions(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
+pub async fn list_executions(
+    State(app): State<App>,
+    ctx: Ctx,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
     let policy_id = params.int("policy_id")?;
@@ -317,11 +427,20 @@ pub async fn list_executions(State(app): State<App>, ctx: Ctx, RawQuery(raw): Ra
         .values()
         .rev()
         .filter(|e| policy_id.is_none_or(|p| e.policy_id == p))
-        .filter(|e| status.as_deref().is_none_or(|s| e.status == s) && trigger.as_deref().is_none_or(|t| e.trigger == t))
+        .filter(|e| {
+            status.as_deref().is_none_or(|s| e.status == s)
+                && trigger.as_deref().is_none_or(|t| e.trigger == t)
+        })
         .collect();
     let total = items.len();
     let rendered: Vec<Value> = page.slice(&items).into_iter().map(execution_json).collect();
-    Ok(list_response("/api/v2.0/replication/executions", &params, page, rendered, total))
+    Ok(list_response(
+        "/api/v2.0/replication/executions",
+        &params,
+        page,
+        rendered,
+        total,
+    ))
 }
 
 /// `GET /replication/executions/{id}`
@@ -329,28 +448,52 @@ pub async fn get_execution(State(app): State<App>, ctx: Ctx, Path(raw): Path<Str
     let id = path_id(&raw)?;
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("replication", "read")?;
-    let execution = store.executions.get(&id).ok_or_else(|| ApiError::not_found(format!("execution {id} not found")))?;
+    let execution = store
+        .executions
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("execution {id} not found")))?;
     Ok(ok_json(execution_json(execution)))
 }
 
 /// `PUT /replication/executions/{id}`: stopping a finished execution changes nothing.
-pub async fn stop_execution(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult {
+pub async fn stop_execution(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult {
     let id = path_id(&raw)?;
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("replication", "create")?;
-    store.executions.get(&id).ok_or_else(|| ApiError::not_found(format!("execution {id} not found")))?;
+    store
+        .executions
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("execution {id} not found")))?;
     Ok(ok_empty())
 }
 
 /// `GET /replication/executions/{id}/tasks`: executions copy nothing, so they have no tasks.
-pub async fn list_tasks(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>, RawQuery(raw_q): RawQuery) -> ApiResult {
+pub async fn list_tasks(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    RawQuery(raw_q): RawQuery,
+) -> ApiResult {
     let id = path_id(&raw)?;
     let params = Params::parse(raw_q.as_deref());
     let page = Page::from_params(&params)?;
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("replication", "read")?;
-    store.executions.get(&id).ok_or_else(|| ApiError::not_found(format!("execution {id} not found")))?;
-    Ok(list_response(&format!("/api/v2.0/replication/executions/{id}/tasks"), &params, page, Vec::<Value>::new(), 0))
+    store
+        .executions
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("execution {id} not found")))?;
+    Ok(list_response(
+        &format!("/api/v2.0/replication/executions/{id}/tasks"),
+        &params,
+        page,
+        Vec::<Value>::new(),
+        0,
+    ))
 }
 
 #[cfg(test)]

@@ -27,38 +27,78 @@ fn repository_name(raw: &str) -> String {
 }
 
 /// `GET /projects/{project_name}/repositories`
-pub async fn list(State(app): State<App>, ctx: Ctx, Path(project): Path<String>, RawQuery(raw): RawQuery) -> ApiResult {
+pub async fn list(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(project): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
     let q = params.query();
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project_ref = who.require_project(store.project_by_name(&project), "repository", "list", &format!("project {project} not found"))?;
+    let project_ref = who.require_project(
+        store.project_by_name(&project),
+        "repository",
+        "list",
+        &format!("project {project} not found"),
+    )?;
     let repos: Vec<&Repository> = store
         .repositories
         .values()
         .filter(|r| r.project_id == project_ref.id && q.allows("name", &r.name))
         .collect();
     let total = repos.len();
-    let items: Vec<Value> = page.slice(&repos).into_iter().map(repository_json).collect();
-    Ok(list_response(&format!("/api/v2.0/projects/{project}/repositories"), &params, page, items, total))
+    let items: Vec<Value> = page
+        .slice(&repos)
+        .into_iter()
+        .map(repository_json)
+        .collect();
+    Ok(list_response(
+        &format!("/api/v2.0/projects/{project}/repositories"),
+        &params,
+        page,
+        items,
+        total,
+    ))
 }
 
 /// `GET /projects/{project_name}/repositories/{repository_name}`
-pub async fn get(State(app): State<App>, ctx: Ctx, Path((project, repo)): Path<(String, String)>) -> ApiResult {
+pub async fn get(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((project, repo)): Path<(String, String)>,
+) -> ApiResult {
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    who.require_project(store.project_by_name(&project), "repository", "read", &format!("project {project} not found"))?;
+    who.require_project(
+        store.project_by_name(&project),
+        "repository",
+        "read",
+        &format!("project {project} not found"),
+    )?;
     let full = format!("{project}/{}", repository_name(&repo));
     let found = store.repositories.values().find(|r| r.name == full);
-    found.map(|r| ok_json(repository_json(r))).ok_or_else(|| ApiError::not_found(format!("repository {full} not found")))
+    found
+        .map(|r| ok_json(repository_json(r)))
+        .ok_or_else(|| ApiError::not_found(format!("repository {full} not found")))
 }
 
 /// `DELETE /projects/{project_name}/repositories/{repository_name}`
-pub async fn delete(State(app): State<App>, ctx: Ctx, Path((project, repo)): Path<(String, String)>) -> ApiResult {
+pub async fn delete(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((project, repo)): Path<(String, String)>,
+) -> ApiResult {
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    who.require_project(store.project_by_name(&project), "repository", "delete", &format!("project {project} not found"))?;
+    who.require_project(
+        store.project_by_name(&project),
+        "repository",
+        "delete",
+        &format!("project {project} not found"),
+    )?;
     let full = format!("{project}/{}", repository_name(&repo));
     let id = store
         .repositories

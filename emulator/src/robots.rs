@@ -8,8 +8,14 @@ use serde_json::{Value, json};
 use crate::auth::{Ctx, Principal};
 use crate::catalog::{self, Scope};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{ADMIN_USER_ID, Access, App, AppInner, Namespace, Robot, RobotPermission, Store, hash_secret, new_salt};
-use crate::util::{Page, Params, Term, Timestamp, created, is_valid_name, list_response, ok_empty, ok_json, parse_body, random_secret, secret_is_complex};
+use crate::state::{
+    ADMIN_USER_ID, Access, App, AppInner, Namespace, Robot, RobotPermission, Store, hash_secret,
+    new_salt,
+};
+use crate::util::{
+    Page, Params, Term, Timestamp, created, is_valid_name, list_response, ok_empty, ok_json,
+    parse_body, random_secret, secret_is_complex,
+};
 
 #[derive(Debug, Deserialize)]
 pub struct AccessReq {
@@ -79,7 +85,10 @@ fn parse_level(level: Option<&str>) -> ApiResult<Level> {
     match level {
         Some("system") => Ok(Level::System),
         Some("project") => Ok(Level::Project),
-        other => Err(ApiError::bad_request(format!("bad request error level input: {}", other.unwrap_or("")))),
+        other => Err(ApiError::bad_request(format!(
+            "bad request error level input: {}",
+            other.unwrap_or("")
+        ))),
     }
 }
 
@@ -97,7 +106,11 @@ fn check_duration(app: &AppInner, store: &Store, duration: i64) -> ApiResult<i64
 }
 
 fn expires_at(creation: Timestamp, duration: i64) -> i64 {
-    if duration == -1 { -1 } else { creation.unix_seconds() + duration * 86_400 }
+    if duration == -1 {
+        -1
+    } else {
+        creation.unix_seconds() + duration * 86_400
+    }
 }
 
 /// What a permission list resolves to: the robot's project (0 for system robots) and typed entries.
@@ -107,12 +120,20 @@ struct ResolvedPermissions {
 }
 
 /// Validates permissions for a level against the structure rules and the catalog.
-fn resolve_permissions(app: &AppInner, store: &Store, who: &Principal, level: Level, perms: &[PermissionReq]) -> ApiResult<ResolvedPermissions> {
+fn resolve_permissions(
+    app: &AppInner,
+    store: &Store,
+    who: &Principal,
+    level: Level,
+    perms: &[PermissionReq],
+) -> ApiResult<ResolvedPermissions> {
     if perms.is_empty() {
         return Err(ApiError::bad_request("bad request empty permission"));
     }
     if level == Level::Project && (perms.len() != 1 || perms[0].kind != "project") {
-        return Err(ApiError::bad_request("bad request permission: a project robot needs exactly one project permission"));
+        return Err(ApiError::bad_request(
+            "bad request permission: a project robot needs exactly one project permission",
+        ));
     }
     let mut out = Vec::new();
     let mut project_id = 0;
@@ -127,7 +148,9 @@ fn resolve_permissions(app: &AppInner, store: &Store, who: &Principal, level: Le
                 seen_system = true;
                 (Namespace::System, Scope::System)
             }
-            "project" if perm.namespace == "*" && level == Level::System => (Namespace::AllProjects, Scope::Project),
+            "project" if perm.namespace == "*" && level == Level::System => {
+                (Namespace::AllProjects, Scope::Project)
+            }
             "project" if perm.namespace != "*" => {
                 let project = store.project_by_name(&perm.namespace);
                 let Some(project) = project else {
@@ -152,13 +175,26 @@ fn resolve_permissions(app: &AppInner, store: &Store, who: &Principal, level: Le
         let mut entries = Vec::new();
         for a in access {
             if !catalog::contains(scope, app.version, &a.resource, &a.action) {
-                return Err(ApiError::bad_request(format!("bad request permission: {}:{}", a.resource, a.action)));
+                return Err(ApiError::bad_request(format!(
+                    "bad request permission: {}:{}",
+                    a.resource, a.action
+                )));
             }
-            entries.push(Access { resource: a.resource.clone(), action: a.action.clone(), effect: a.effect.clone() });
+            entries.push(Access {
+                resource: a.resource.clone(),
+                action: a.action.clone(),
+                effect: a.effect.clone(),
+            });
         }
-        out.push(RobotPermission { namespace, access: entries });
+        out.push(RobotPermission {
+            namespace,
+            access: entries,
+        });
     }
-    Ok(ResolvedPermissions { project_id, permissions: out })
+    Ok(ResolvedPermissions {
+        project_id,
+        permissions: out,
+    })
 }
 
 /// A robot may only create robots whose every permission it holds itself (2.12+).
@@ -168,11 +204,17 @@ fn covers(creator: &Robot, wanted: &[RobotPermission]) -> bool {
             creator.permissions.iter().any(|held| {
                 let scope_ok = match (&held.namespace, &perm.namespace) {
                     (Namespace::System, Namespace::System) => true,
-                    (Namespace::AllProjects, Namespace::AllProjects | Namespace::Project(_)) => true,
+                    (Namespace::AllProjects, Namespace::AllProjects | Namespace::Project(_)) => {
+                        true
+                    }
                     (Namespace::Project(h), Namespace::Project(w)) => h == w,
                     _ => false,
                 };
-                scope_ok && held.access.iter().any(|h| h.resource == a.resource && h.action == a.action)
+                scope_ok
+                    && held
+                        .access
+                        .iter()
+                        .any(|h| h.resource == a.resource && h.action == a.action)
             })
         })
     })
@@ -222,17 +264,25 @@ fn robot_json(app: &AppInner, store: &Store, robot: &Robot) -> Value {
     body
 }
 
-fn require_robot_access(who: &Principal, store: &Store, robot: &Robot, action: &str) -> ApiResult<()> {
+fn require_robot_access(
+    who: &Principal,
+    store: &Store,
+    robot: &Robot,
+    action: &str,
+) -> ApiResult<()> {
     if robot.is_system() {
         who.require_system("robot", action)
     } else {
         let project = store.projects.get(&robot.project_id);
-        who.require_project(project, "robot", action, "project not found").map(|_| ())
+        who.require_project(project, "robot", action, "project not found")
+            .map(|_| ())
     }
 }
 
 fn robot_id(raw: &str) -> ApiResult<i64> {
-    raw.parse().map_err(|_| ApiError::unprocessable(format!("robot_id in path must be of type int64: \"{raw}\"")))
+    raw.parse().map_err(|_| {
+        ApiError::unprocessable(format!("robot_id in path must be of type int64: \"{raw}\""))
+    })
 }
 
 /// `POST /robots`
@@ -244,16 +294,26 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     let level = parse_level(req.level.as_deref())?;
     let name = req.name.clone().unwrap_or_default();
     if !is_valid_name(&name) {
-        return Err(ApiError::bad_request("robot name is not in lower case or contains illegal characters"));
+        return Err(ApiError::bad_request(
+            "robot name is not in lower case or contains illegal characters",
+        ));
     }
     let duration = check_duration(&app, &store, req.duration.unwrap_or(0))?;
-    let resolved = resolve_permissions(&app, &store, &who, level, req.permissions.as_deref().unwrap_or_default())?;
+    let resolved = resolve_permissions(
+        &app,
+        &store,
+        &who,
+        level,
+        req.permissions.as_deref().unwrap_or_default(),
+    )?;
     let project = store.projects.get(&resolved.project_id);
     let allowed = match level {
         Level::System => who.can_system("robot", "create"),
         Level::Project => {
             project.is_some_and(|p| who.can_project(p, "robot", "create"))
-                || (app.version.at_least(2, 15, 0) && matches!(&who, Principal::Robot(_)) && who.can_system("robot", "create"))
+                || (app.version.at_least(2, 15, 0)
+                    && matches!(&who, Principal::Robot(_))
+                    && who.can_system("robot", "create"))
         }
     };
     if !allowed {
@@ -262,14 +322,23 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     if let Principal::Robot(creator) = &who
         && !covers(creator, &resolved.permissions)
     {
-        return Err(ApiError::denied("a robot can only create robots with permissions equal to or narrower than its own"));
+        return Err(ApiError::denied(
+            "a robot can only create robots with permissions equal to or narrower than its own",
+        ));
     }
     let stored_name = match (level, project) {
         (Level::Project, Some(p)) => format!("{}+{name}", p.name),
         _ => name,
     };
-    if store.robots.values().any(|r| r.name == stored_name && r.project_id == resolved.project_id) {
-        return Err(ApiError::conflict(format!("robot account {}:{stored_name} already exists", resolved.project_id)));
+    if store
+        .robots
+        .values()
+        .any(|r| r.name == stored_name && r.project_id == resolved.project_id)
+    {
+        return Err(ApiError::conflict(format!(
+            "robot account {}:{stored_name} already exists",
+            resolved.project_id
+        )));
     }
     let (creator_type, creator_ref) = match &who {
         Principal::Robot(r) => ("robot", r.id),
@@ -316,17 +385,27 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
     let project_level = matches!(q.get("Level"), Some(Term::Exact(l)) if l == "project");
     let wanted_project = if project_level {
         let Some(Term::Exact(pid)) = q.get("ProjectID") else {
-            return Err(ApiError::bad_request("must with project ID when to query project robots"));
+            return Err(ApiError::bad_request(
+                "must with project ID when to query project robots",
+            ));
         };
-        let pid: i64 = pid.parse().map_err(|_| ApiError::bad_request(format!("invalid ProjectID {pid}")))?;
-        who.require_project(store.projects.get(&pid), "robot", "list", &format!("project {pid} not found"))?;
+        let pid: i64 = pid
+            .parse()
+            .map_err(|_| ApiError::bad_request(format!("invalid ProjectID {pid}")))?;
+        who.require_project(
+            store.projects.get(&pid),
+            "robot",
+            "list",
+            &format!("project {pid} not found"),
+        )?;
         Some(pid)
     } else {
         who.require_system("robot", "list")?;
         None
     };
     // Before 2.13 a `Level=system` query leaked project robots into the list.
-    let legacy_all = !app.version.at_least(2, 13, 0) && matches!(q.get("Level"), Some(Term::Exact(l)) if l == "system");
+    let legacy_all = !app.version.at_least(2, 13, 0)
+        && matches!(q.get("Level"), Some(Term::Exact(l)) if l == "system");
     let robots: Vec<&Robot> = store
         .robots
         .values()
@@ -334,13 +413,26 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
         .filter(|r| q.allows("name", &r.name))
         .collect();
     let total = robots.len();
-    let items: Vec<Value> = page.slice(&robots).into_iter().map(|r| robot_json(&app, &store, r)).collect();
-    Ok(list_response("/api/v2.0/robots", &params, page, items, total))
+    let items: Vec<Value> = page
+        .slice(&robots)
+        .into_iter()
+        .map(|r| robot_json(&app, &store, r))
+        .collect();
+    Ok(list_response(
+        "/api/v2.0/robots",
+        &params,
+        page,
+        items,
+        total,
+    ))
 }
 
 fn load<'a>(store: &'a Store, who: &Principal, id: i64) -> ApiResult<&'a Robot> {
     who.require_authenticated()?;
-    store.robots.get(&id).ok_or_else(|| ApiError::not_found(format!("robot {id} not found")))
+    store
+        .robots
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("robot {id} not found")))
 }
 
 /// `GET /robots/{robot_id}`: never carries the secret.
@@ -354,21 +446,46 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> A
 }
 
 /// `PUT /robots/{robot_id}`: name and level fixed, permissions replaced, description/disable overwritten.
-pub async fn update(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> ApiResult {
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let id = robot_id(&raw)?;
     let req: RobotUpdateReq = parse_body(&body)?;
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
     let robot = load(&store, &who, id)?.clone();
     require_robot_access(&who, &store, &robot, "update")?;
-    let current_level = if robot.is_system() { "system" } else { "project" };
-    if req.name.as_deref() != Some(full_name(&store, &robot).as_str()) || req.level.as_deref() != Some(current_level) {
-        return Err(ApiError::bad_request("cannot update the level or name of robot"));
+    let current_level = if robot.is_system() {
+        "system"
+    } else {
+        "project"
+    };
+    if req.name.as_deref() != Some(full_name(&store, &robot).as_str())
+        || req.level.as_deref() != Some(current_level)
+    {
+        return Err(ApiError::bad_request(
+            "cannot update the level or name of robot",
+        ));
     }
-    let level = if robot.is_system() { Level::System } else { Level::Project };
-    let resolved = resolve_permissions(&app, &store, &who, level, req.permissions.as_deref().unwrap_or_default())?;
+    let level = if robot.is_system() {
+        Level::System
+    } else {
+        Level::Project
+    };
+    let resolved = resolve_permissions(
+        &app,
+        &store,
+        &who,
+        level,
+        req.permissions.as_deref().unwrap_or_default(),
+    )?;
     if level == Level::Project && resolved.project_id != robot.project_id {
-        return Err(ApiError::bad_request("cannot update the project id of robot"));
+        return Err(ApiError::bad_request(
+            "cannot update the project id of robot",
+        ));
     }
     let duration = match req.duration {
         Some(d) => check_duration(&app, &store, d)?,
@@ -387,7 +504,12 @@ pub async fn update(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>, b
 }
 
 /// `PATCH /robots/{robot_id}`: a random secret (returned) or the given one (validated, not echoed).
-pub async fn refresh(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> ApiResult {
+pub async fn refresh(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let id = robot_id(&raw)?;
     let req: RobotSecReq = parse_body(&body)?;
     let mut store = app.store();
@@ -435,7 +557,10 @@ pub async fn permissions(State(app): State<App>, ctx: Ctx) -> ApiResult {
     let who = Principal::resolve(&app, &store, &ctx);
     who.require_authenticated()?;
     let render = |scope| -> Vec<Value> {
-        catalog::permissions(scope, app.version).into_iter().map(|(r, a)| json!({"resource": r, "action": a})).collect()
+        catalog::permissions(scope, app.version)
+            .into_iter()
+            .map(|(r, a)| json!({"resource": r, "action": a}))
+            .collect()
     };
     let mut body = json!({"project": render(Scope::Project)});
     if who.is_admin()

@@ -39,11 +39,23 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("scanner", "list")?;
     let items = vec![trivy()];
-    Ok(list_response("/api/v2.0/scanners", &params, page, page.slice(&items), items.len()))
+    Ok(list_response(
+        "/api/v2.0/scanners",
+        &params,
+        page,
+        page.slice(&items),
+        items.len(),
+    ))
 }
 
 fn known(uuid: &str) -> ApiResult<Value> {
-    if uuid == TRIVY_UUID { Ok(trivy()) } else { Err(ApiError::not_found(format!("registration {uuid} not found"))) }
+    if uuid == TRIVY_UUID {
+        Ok(trivy())
+    } else {
+        Err(ApiError::not_found(format!(
+            "registration {uuid} not found"
+        )))
+    }
 }
 
 /// `GET /scanners/{registration_id}`
@@ -58,7 +70,9 @@ pub async fn update(State(app): State<App>, ctx: Ctx, Path(uuid): Path<String>) 
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("scanner", "update")?;
     known(&uuid)?;
-    Err(ApiError::forbidden_msg("the registration Trivy is immutable"))
+    Err(ApiError::forbidden_msg(
+        "the registration Trivy is immutable",
+    ))
 }
 
 /// `DELETE /scanners/{registration_id}`: the built-in registration cannot be removed.
@@ -66,15 +80,24 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(uuid): Path<String>) 
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("scanner", "delete")?;
     known(&uuid)?;
-    Err(ApiError::forbidden_msg("the registration Trivy is immutable"))
+    Err(ApiError::forbidden_msg(
+        "the registration Trivy is immutable",
+    ))
 }
 
 /// `GET /projects/{project_name_or_id}/scanner`
-pub async fn get_project_scanner(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
+pub async fn get_project_scanner(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(key): Path<String>,
+) -> ApiResult {
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project = who.require_project(find(&store, &ctx, &key), "scanner", "read", &missing(&key))?;
-    Ok(ok_json(known(project.scanner_uuid.as_deref().unwrap_or(TRIVY_UUID))?))
+    let project =
+        who.require_project(find(&store, &ctx, &key), "scanner", "read", &missing(&key))?;
+    Ok(ok_json(known(
+        project.scanner_uuid.as_deref().unwrap_or(TRIVY_UUID),
+    )?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,13 +107,28 @@ struct ProjectScannerReq {
 }
 
 /// `PUT /projects/{project_name_or_id}/scanner` with `{"uuid": ...}`
-pub async fn set_project_scanner(State(app): State<App>, ctx: Ctx, Path(key): Path<String>, body: Bytes) -> ApiResult {
+pub async fn set_project_scanner(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> ApiResult {
     let req: ProjectScannerReq = parse_body(&body)?;
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let id = who.require_project(find(&store, &ctx, &key), "scanner", "create", &missing(&key))?.id;
+    let id = who
+        .require_project(
+            find(&store, &ctx, &key),
+            "scanner",
+            "create",
+            &missing(&key),
+        )?
+        .id;
     if req.uuid != TRIVY_UUID {
-        return Err(ApiError::bad_request(format!("scanner registration {} not found", req.uuid)));
+        return Err(ApiError::bad_request(format!(
+            "scanner registration {} not found",
+            req.uuid
+        )));
     }
     if let Some(project) = store.projects.get_mut(&id) {
         project.scanner_uuid = Some(req.uuid);

@@ -22,7 +22,9 @@ use crate::control::{self, Fault, Faults, RequestCounter};
 use crate::error::ApiError;
 use crate::state::{App, AppInner, Store};
 use crate::version::Version;
-use crate::{Config, projects, quotas, registries, replication, repositories, robots, scanners, system};
+use crate::{
+    Config, projects, quotas, registries, replication, repositories, robots, scanners, system,
+};
 
 /// Marks a response that must never reach the client: the connection is closed instead.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +60,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         Some(files) => Some(crate::tls::acceptor(files)?),
         None => None,
     };
-    let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
     let addr = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let base_url = format!("{scheme}://{addr}");
@@ -109,7 +113,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         connections.shutdown().await;
     });
     tracing::info!(%base_url, %version, "harbor emulator listening");
-    Ok(Running { base_url, addr, shutdown, task })
+    Ok(Running {
+        base_url,
+        addr,
+        shutdown,
+        task,
+    })
 }
 
 /// Serves one connection; a response tagged [`DropConnection`] ends it without an answer.
@@ -149,10 +158,16 @@ async fn middleware(State(app): State<App>, req: Request, next: Next) -> Respons
         .headers()
         .get("X-Request-Id")
         .cloned()
-        .unwrap_or_else(|| HeaderValue::from_str(&crate::util::uuid_v4()).unwrap_or(HeaderValue::from_static("0")));
+        .unwrap_or_else(|| {
+            HeaderValue::from_str(&crate::util::uuid_v4()).unwrap_or(HeaderValue::from_static("0"))
+        });
     let is_api = req.uri().path().starts_with("/api/");
     let mut response = if is_api {
-        let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", |m| m.as_str()).to_string();
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("(unmatched)", |m| m.as_str())
+            .to_string();
         app.counter.record(format!("{} {route}", req.method()));
         let (extra_latency, fault) = app.faults.next();
         let latency = app.latency_ms + extra_latency;
@@ -163,8 +178,12 @@ async fn middleware(State(app): State<App>, req: Request, next: Next) -> Respons
             Fault::None => next.run(req).await,
             Fault::Status(status) => {
                 let mut resp = ApiError::injected(status).into_response();
-                if matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE) {
-                    resp.headers_mut().insert("Retry-After", HeaderValue::from_static("1"));
+                if matches!(
+                    status,
+                    StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+                ) {
+                    resp.headers_mut()
+                        .insert("Retry-After", HeaderValue::from_static("1"));
                 }
                 resp
             }
@@ -191,20 +210,53 @@ fn router(app: App) -> Router {
         .route("/health", get(system::health))
         .route("/systeminfo", get(system::systeminfo))
         .route("/users/current", get(system::current_user))
-        .route("/configurations", get(system::get_configurations).put(system::put_configurations))
+        .route(
+            "/configurations",
+            get(system::get_configurations).put(system::put_configurations),
+        )
         .route("/permissions", get(robots::permissions))
-        .route("/projects", get(projects::list).post(projects::create).head(projects::head))
-        .route("/projects/{project_name_or_id}", get(projects::get).put(projects::update).delete(projects::delete))
-        .route("/projects/{project_name_or_id}/_deletable", get(projects::deletable))
-        .route("/projects/{project_name_or_id}/summary", get(projects::summary))
-        .route("/projects/{project_name_or_id}/metadatas", get(projects::list_metadata).post(projects::add_metadata))
-        .route("/projects/{project_name_or_id}/metadatas/", get(projects::list_metadata).post(projects::add_metadata))
+        .route(
+            "/projects",
+            get(projects::list)
+                .post(projects::create)
+                .head(projects::head),
+        )
+        .route(
+            "/projects/{project_name_or_id}",
+            get(projects::get)
+                .put(projects::update)
+                .delete(projects::delete),
+        )
+        .route(
+            "/projects/{project_name_or_id}/_deletable",
+            get(projects::deletable),
+        )
+        .route(
+            "/projects/{project_name_or_id}/summary",
+            get(projects::summary),
+        )
+        .route(
+            "/projects/{project_name_or_id}/metadatas",
+            get(projects::list_metadata).post(projects::add_metadata),
+        )
+        .route(
+            "/projects/{project_name_or_id}/metadatas/",
+            get(projects::list_metadata).post(projects::add_metadata),
+        )
         .route(
             "/projects/{project_name_or_id}/metadatas/{meta_name}",
-            get(projects::get_metadata).put(projects::put_metadata).delete(projects::delete_metadata),
+            get(projects::get_metadata)
+                .put(projects::put_metadata)
+                .delete(projects::delete_metadata),
         )
-        .route("/projects/{project_name_or_id}/scanner", get(scanners::get_project_scanner).put(scanners::set_project_scanner))
-        .route("/projects/{project_name}/repositories", get(repositories::list))
+        .route(
+            "/projects/{project_name_or_id}/scanner",
+            get(scanners::get_project_scanner).put(scanners::set_project_scanner),
+        )
+        .route(
+            "/projects/{project_name}/repositories",
+            get(repositories::list),
+        )
         .route(
             "/projects/{project_name}/repositories/{repository_name}",
             get(repositories::get).delete(repositories::delete),
@@ -212,28 +264,70 @@ fn router(app: App) -> Router {
         .route("/quotas", get(quotas::list))
         .route("/quotas/{id}", get(quotas::get).put(quotas::update))
         .route("/robots", get(robots::list).post(robots::create))
-        .route("/robots/{robot_id}", get(robots::get).put(robots::update).patch(robots::refresh).delete(robots::delete))
-        .route("/registries", get(registries::list).post(registries::create))
+        .route(
+            "/robots/{robot_id}",
+            get(robots::get)
+                .put(robots::update)
+                .patch(robots::refresh)
+                .delete(robots::delete),
+        )
+        .route(
+            "/registries",
+            get(registries::list).post(registries::create),
+        )
         .route("/registries/ping", post(registries::ping))
-        .route("/registries/{id}", get(registries::get).put(registries::update).delete(registries::delete))
+        .route(
+            "/registries/{id}",
+            get(registries::get)
+                .put(registries::update)
+                .delete(registries::delete),
+        )
         .route("/registries/{id}/info", get(registries::info))
         .route("/replication/adapters", get(registries::adapters))
         .route("/replication/adapterinfos", get(registries::adapter_infos))
-        .route("/replication/policies", get(replication::list).post(replication::create))
-        .route("/replication/policies/{id}", get(replication::get).put(replication::update).delete(replication::delete))
-        .route("/replication/executions", get(replication::list_executions).post(replication::start_execution))
-        .route("/replication/executions/{id}", get(replication::get_execution).put(replication::stop_execution))
-        .route("/replication/executions/{id}/tasks", get(replication::list_tasks))
+        .route(
+            "/replication/policies",
+            get(replication::list).post(replication::create),
+        )
+        .route(
+            "/replication/policies/{id}",
+            get(replication::get)
+                .put(replication::update)
+                .delete(replication::delete),
+        )
+        .route(
+            "/replication/executions",
+            get(replication::list_executions).post(replication::start_execution),
+        )
+        .route(
+            "/replication/executions/{id}",
+            get(replication::get_execution).put(replication::stop_execution),
+        )
+        .route(
+            "/replication/executions/{id}/tasks",
+            get(replication::list_tasks),
+        )
         .route("/scanners", get(scanners::list))
-        .route("/scanners/{registration_id}", get(scanners::get).put(scanners::update).delete(scanners::delete));
+        .route(
+            "/scanners/{registration_id}",
+            get(scanners::get)
+                .put(scanners::update)
+                .delete(scanners::delete),
+        );
     Router::new()
         .nest("/api/v2.0", api)
         .route("/api/version", get(system::api_version))
         .route("/_emulator/requests", get(control::requests))
         .route("/_emulator/reset", post(control::reset))
         .route("/_emulator/faults", post(control::faults))
-        .route("/_emulator/projects/{name}/repositories", post(control::seed_repository))
+        .route(
+            "/_emulator/projects/{name}/repositories",
+            post(control::seed_repository),
+        )
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(app.clone(), middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            middleware,
+        ))
         .with_state(app)
 }

@@ -252,14 +252,32 @@ impl Store {
             },
         );
         let quota_id = store.seq.quota();
-        store
-            .quotas
-            .insert(quota_id, Quota { id: quota_id, project_id: id, hard_storage: -1, creation_time: now, update_time: now });
+        store.quotas.insert(
+            quota_id,
+            Quota {
+                id: quota_id,
+                project_id: id,
+                hard_storage: -1,
+                creation_time: now,
+                update_time: now,
+            },
+        );
         store
     }
 
-    pub fn new_allowlist(&mut self, expires_at: Option<i64>, items: Vec<String>, now: Timestamp) -> CveAllowlist {
-        CveAllowlist { id: self.seq.allowlist(), expires_at, items, creation_time: now, update_time: now }
+    pub fn new_allowlist(
+        &mut self,
+        expires_at: Option<i64>,
+        items: Vec<String>,
+        now: Timestamp,
+    ) -> CveAllowlist {
+        CveAllowlist {
+            id: self.seq.allowlist(),
+            expires_at,
+            items,
+            creation_time: now,
+            update_time: now,
+        }
     }
 
     pub fn project_by_name(&self, name: &str) -> Option<&Project> {
@@ -267,7 +285,10 @@ impl Store {
     }
 
     pub fn repo_count(&self, project_id: i64) -> usize {
-        self.repositories.values().filter(|r| r.project_id == project_id).count()
+        self.repositories
+            .values()
+            .filter(|r| r.project_id == project_id)
+            .count()
     }
 
     pub fn quota_of(&self, project_id: i64) -> Option<&Quota> {
@@ -279,7 +300,9 @@ impl Store {
     }
 
     pub fn registry_in_use(&self, id: i64) -> bool {
-        self.policies.values().any(|p| p.src_registry_id == id || p.dest_registry_id == id)
+        self.policies
+            .values()
+            .any(|p| p.src_registry_id == id || p.dest_registry_id == id)
             || self.projects.values().any(|p| p.registry_id == Some(id))
     }
 }
@@ -309,7 +332,10 @@ impl AppInner {
 
 /// Salted SHA-256 as Harbor stores robot secrets; the plain secret never lives in the store.
 pub fn hash_secret(salt: &str, secret: &str) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, format!("{salt}{secret}").as_bytes());
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{salt}{secret}").as_bytes(),
+    );
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 

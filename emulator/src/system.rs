@@ -19,10 +19,19 @@ pub async fn api_version() -> Response {
 }
 
 pub async fn health() -> Response {
-    let components: Vec<Value> = ["core", "database", "jobservice", "portal", "redis", "registry", "registryctl", "trivy"]
-        .iter()
-        .map(|name| json!({"name": name, "status": "healthy"}))
-        .collect();
+    let components: Vec<Value> = [
+        "core",
+        "database",
+        "jobservice",
+        "portal",
+        "redis",
+        "registry",
+        "registryctl",
+        "trivy",
+    ]
+    .iter()
+    .map(|name| json!({"name": name, "status": "healthy"}))
+    .collect();
     ok_json(json!({"status": "healthy", "components": components}))
 }
 
@@ -39,7 +48,10 @@ pub async fn systeminfo(State(app): State<App>, ctx: Ctx) -> Response {
         "current_time": Timestamp::now(),
     });
     if who.is_authenticated() {
-        let host = app.base_url.split_once("://").map_or(app.base_url.as_str(), |(_, h)| h);
+        let host = app
+            .base_url
+            .split_once("://")
+            .map_or(app.base_url.as_str(), |(_, h)| h);
         let extra = json!({
             "harbor_version": format!("v{}-emulator", app.version_text.trim_start_matches('v')),
             "external_url": app.base_url,
@@ -61,9 +73,9 @@ pub async fn current_user(State(app): State<App>, ctx: Ctx) -> ApiResult {
     let store = app.store();
     match Principal::resolve(&app, &store, &ctx) {
         Principal::Anonymous => Err(ApiError::unauthorized()),
-        Principal::Robot(_) => {
-            Err(ApiError::precondition("get current user not available for security context: robot"))
-        }
+        Principal::Robot(_) => Err(ApiError::precondition(
+            "get current user not available for security context: robot",
+        )),
         Principal::Admin => Ok(ok_json(json!({
             "user_id": ADMIN_USER_ID,
             "username": ADMIN_USERNAME,
@@ -92,9 +104,15 @@ pub async fn get_configurations(State(app): State<App>, ctx: Ctx) -> ApiResult {
     put("read_only", json!(false));
     put("robot_name_prefix", json!(s.robot_name_prefix));
     put("robot_token_duration", json!(s.robot_token_duration));
-    put("quota_per_project_enable", json!(s.quota_per_project_enable));
+    put(
+        "quota_per_project_enable",
+        json!(s.quota_per_project_enable),
+    );
     put("storage_per_project", json!(s.storage_per_project));
-    put("project_creation_restriction", json!(s.project_creation_restriction));
+    put(
+        "project_creation_restriction",
+        json!(s.project_creation_restriction),
+    );
     for (key, value) in &s.others {
         put(key, value.clone());
     }
@@ -107,13 +125,21 @@ pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -
     let mut store = app.store();
     Principal::resolve(&app, &store, &ctx).require_admin()?;
     let mut next = store.settings.clone();
-    let wrong = |key: &str, value: &Value| ApiError::bad_request(format!("invalid value {value} for configuration {key}"));
+    let wrong = |key: &str, value: &Value| {
+        ApiError::bad_request(format!("invalid value {value} for configuration {key}"))
+    };
     for (key, value) in &req {
         match key.as_str() {
             "robot_name_prefix" => {
-                next.robot_name_prefix = value.as_str().filter(|v| !v.is_empty()).ok_or_else(|| wrong(key, value))?.into();
+                next.robot_name_prefix = value
+                    .as_str()
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| wrong(key, value))?
+                    .into();
             }
-            "quota_per_project_enable" => next.quota_per_project_enable = value.as_bool().ok_or_else(|| wrong(key, value))?,
+            "quota_per_project_enable" => {
+                next.quota_per_project_enable = value.as_bool().ok_or_else(|| wrong(key, value))?
+            }
             "storage_per_project" => {
                 let v = value.as_i64().ok_or_else(|| wrong(key, value))?;
                 if v != -1 && !(1..=crate::quotas::MAX_STORAGE).contains(&v) {
@@ -122,11 +148,17 @@ pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -
                 next.storage_per_project = v;
             }
             "project_creation_restriction" => {
-                let v = value.as_str().filter(|v| matches!(*v, "everyone" | "adminonly")).ok_or_else(|| wrong(key, value))?;
+                let v = value
+                    .as_str()
+                    .filter(|v| matches!(*v, "everyone" | "adminonly"))
+                    .ok_or_else(|| wrong(key, value))?;
                 next.project_creation_restriction = v.into();
             }
             "robot_token_duration" => {
-                next.robot_token_duration = value.as_i64().filter(|v| *v > 0).ok_or_else(|| wrong(key, value))?;
+                next.robot_token_duration = value
+                    .as_i64()
+                    .filter(|v| *v > 0)
+                    .ok_or_else(|| wrong(key, value))?;
             }
             _ => {
                 next.others.insert(key.clone(), value.clone());

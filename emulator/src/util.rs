@@ -16,7 +16,10 @@ pub struct Timestamp(pub i64);
 
 impl Timestamp {
     pub fn now() -> Self {
-        let millis = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+        let millis = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
         Self(i64::try_from(millis).unwrap_or(i64::MAX))
     }
 
@@ -63,7 +66,9 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// Decodes one `application/x-www-form-urlencoded` component (`+` is a space), as Go's QueryUnescape does.
 pub fn query_unescape(text: &str) -> String {
     let spaced = text.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Encodes one query component the way Go's `url.QueryEscape` does.
@@ -74,7 +79,9 @@ pub fn query_escape(text: &str) -> String {
         .remove(b'.')
         .remove(b'~')
         .remove(b' ');
-    percent_encoding::utf8_percent_encode(text, SET).to_string().replace(' ', "+")
+    percent_encoding::utf8_percent_encode(text, SET)
+        .to_string()
+        .replace(' ', "+")
 }
 
 /// The decoded query string, keeping repeated keys in order.
@@ -96,17 +103,19 @@ impl Params {
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// An optional int64 parameter; a non-integer is a binding error (422) as in go-swagger.
     pub fn int(&self, key: &str) -> ApiResult<Option<i64>> {
         match self.get(key) {
             None | Some("") => Ok(None),
-            Some(v) => v
-                .parse()
-                .map(Some)
-                .map_err(|_| ApiError::unprocessable(format!("{key} in query must be of type int64: \"{v}\""))),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                ApiError::unprocessable(format!("{key} in query must be of type int64: \"{v}\""))
+            }),
         }
     }
 
@@ -116,7 +125,9 @@ impl Params {
             Some(v) => match v {
                 "true" | "1" | "t" | "T" | "TRUE" | "True" => Ok(Some(true)),
                 "false" | "0" | "f" | "F" | "FALSE" | "False" => Ok(Some(false)),
-                _ => Err(ApiError::unprocessable(format!("{key} in query must be of type boolean: \"{v}\""))),
+                _ => Err(ApiError::unprocessable(format!(
+                    "{key} in query must be of type boolean: \"{v}\""
+                ))),
             },
         }
     }
@@ -148,7 +159,10 @@ impl Term {
                 let num = value.parse::<i64>().ok();
                 let ok = |bound: &Option<String>, lower: bool| match (bound, num) {
                     (None, _) => true,
-                    (Some(b), Some(n)) => b.parse::<i64>().map(|b| if lower { n >= b } else { n <= b }).unwrap_or(false),
+                    (Some(b), Some(n)) => b
+                        .parse::<i64>()
+                        .map(|b| if lower { n >= b } else { n <= b })
+                        .unwrap_or(false),
                     (Some(b), None) => {
                         if lower {
                             value >= b.as_str()
@@ -171,7 +185,9 @@ impl Query {
     pub fn parse(text: &str) -> Self {
         let mut terms = BTreeMap::new();
         for part in text.split(',') {
-            let Some((key, value)) = part.split_once('=') else { continue };
+            let Some((key, value)) = part.split_once('=') else {
+                continue;
+            };
             let key = key.trim().to_string();
             if key.is_empty() {
                 continue;
@@ -216,10 +232,14 @@ impl Page {
         let page = params.int("page")?.unwrap_or(1);
         let size = params.int("page_size")?.unwrap_or(10);
         if size > 100 {
-            return Err(ApiError::unprocessable("page_size in query should be less than or equal to 100"));
+            return Err(ApiError::unprocessable(
+                "page_size in query should be less than or equal to 100",
+            ));
         }
         if page < 1 {
-            return Err(ApiError::unprocessable("page in query should be greater than or equal to 1"));
+            return Err(ApiError::unprocessable(
+                "page in query should be greater than or equal to 1",
+            ));
         }
         // Go's handlers treat a non-positive page size as "the default".
         let size = if size <= 0 { 10 } else { size };
@@ -227,13 +247,25 @@ impl Page {
     }
 
     pub fn slice<T: Clone>(&self, items: &[T]) -> Vec<T> {
-        let start = usize::try_from((self.page - 1).saturating_mul(self.size)).unwrap_or(usize::MAX);
-        items.iter().skip(start).take(usize::try_from(self.size).unwrap_or(usize::MAX)).cloned().collect()
+        let start =
+            usize::try_from((self.page - 1).saturating_mul(self.size)).unwrap_or(usize::MAX);
+        items
+            .iter()
+            .skip(start)
+            .take(usize::try_from(self.size).unwrap_or(usize::MAX))
+            .cloned()
+            .collect()
     }
 }
 
 /// A JSON list with `X-Total-Count` and a relative `Link` header whose entries are joined with `" , "`.
-pub fn list_response<T: Serialize>(path: &str, params: &Params, page: Page, items: Vec<T>, total: usize) -> Response {
+pub fn list_response<T: Serialize>(
+    path: &str,
+    params: &Params,
+    page: Page,
+    items: Vec<T>,
+    total: usize,
+) -> Response {
     let mut links = Vec::new();
     let link_to = |target: i64| {
         let mut sorted: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -246,7 +278,10 @@ pub fn list_response<T: Serialize>(path: &str, params: &Params, page: Page, item
         sorted.insert("page_size".into(), vec![page.size.to_string()]);
         let query: Vec<String> = sorted
             .iter()
-            .flat_map(|(k, vs)| vs.iter().map(move |v| format!("{}={}", query_escape(k), query_escape(v))))
+            .flat_map(|(k, vs)| {
+                vs.iter()
+                    .map(move |v| format!("{}={}", query_escape(k), query_escape(v)))
+            })
             .collect();
         format!("<{path}?{}>", query.join("&"))
     };
@@ -293,7 +328,8 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::unprocessable("body in body is required"));
     }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("parsing body failed: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("parsing body failed: {e}")))
 }
 
 /// Harbor's project and robot name rule `^[a-z0-9]+(?:[._-][a-z0-9]+)*$`.
@@ -303,7 +339,9 @@ pub fn is_valid_name(name: &str) -> bool {
     if bytes.is_empty() || !alnum(bytes[0]) || !alnum(bytes[bytes.len() - 1]) {
         return false;
     }
-    bytes.iter().all(|&b| alnum(b) || matches!(b, b'.' | b'_' | b'-'))
+    bytes
+        .iter()
+        .all(|&b| alnum(b) || matches!(b, b'.' | b'_' | b'-'))
         && bytes.windows(2).all(|w| alnum(w[0]) || alnum(w[1]))
 }
 
@@ -318,7 +356,9 @@ pub fn random_secret(len: usize) -> String {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
     loop {
-        let s: String = (0..len).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect();
+        let s: String = (0..len)
+            .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+            .collect();
         if secret_is_complex(&s) {
             return s;
         }
@@ -337,7 +377,14 @@ pub fn uuid_v4() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 #[cfg(test)]
@@ -347,7 +394,10 @@ mod tests {
     #[test]
     fn formats_rfc3339() {
         assert_eq!(Timestamp(0).rfc3339(), "1970-01-01T00:00:00.000Z");
-        assert_eq!(Timestamp(1_709_251_199_123).rfc3339(), "2024-02-29T23:59:59.123Z");
+        assert_eq!(
+            Timestamp(1_709_251_199_123).rfc3339(),
+            "2024-02-29T23:59:59.123Z"
+        );
     }
 
     #[test]

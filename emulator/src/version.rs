@@ -16,7 +16,11 @@ pub struct VersionParseError(String);
 
 impl Version {
     pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
-        Self { major, minor, patch }
+        Self {
+            major,
+            minor,
+            patch,
+        }
     }
 
     pub fn parse(text: &str) -> Result<Self, VersionParseError> {
@@ -28,7 +32,11 @@ impl Version {
             digits.parse().ok()
         };
         match (next(), next(), next()) {
-            (Some(major), Some(minor), Some(patch)) => Ok(Self { major, minor, patch }),
+            (Some(major), Some(minor), Some(patch)) => Ok(Self {
+                major,
+                minor,
+                patch,
+            }),
             _ => Err(VersionParseError(text.to_string())),
         }
     }
@@ -50,7 +58,10 @@ mod tests {
 
     #[test]
     fn parses_with_and_without_prefix() {
-        assert_eq!(Version::parse("v2.15.2-abc").unwrap(), Version::new(2, 15, 2));
+        assert_eq!(
+            Version::parse("v2.15.2-abc").unwrap(),
+            Version::new(2, 15, 2)
+        );
         assert_eq!(Version::parse("2.11.0").unwrap(), Version::new(2, 11, 0));
         assert!(Version::parse("2.x").is_err());
         assert!(Version::new(2, 15, 1).at_least(2, 15, 1));

@@ -55,11 +55,32 @@ async fn bad_credentials_are_treated_as_anonymous() {
     let wrong = h.user("admin", "wrong");
     let r = wrong.get("/projects").await;
     assert_eq!(r.status, 200);
-    let names: Vec<String> = r.json().as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().into()).collect();
+    let names: Vec<String> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().into())
+        .collect();
     assert_eq!(names, vec!["library"]);
-    assert!(wrong.get("/systeminfo").await.json().get("harbor_version").is_none());
+    assert!(
+        wrong
+            .get("/systeminfo")
+            .await
+            .json()
+            .get("harbor_version")
+            .is_none()
+    );
     assert_eq!(wrong.get("/users/current").await.status, 401);
-    assert_eq!(wrong.clone().header("X-Is-Resource-Name", "true").get("/projects/secret").await.status, 401);
+    assert_eq!(
+        wrong
+            .clone()
+            .header("X-Is-Resource-Name", "true")
+            .get("/projects/secret")
+            .await
+            .status,
+        401
+    );
 }
 
 #[tokio::test]
@@ -67,9 +88,15 @@ async fn current_user_requires_authentication() {
     let h = Harbor::start().await;
     let r = h.anon().get("/users/current").await;
     assert_eq!(r.status, 401);
-    assert_eq!(r.json(), json!({"errors": [{"code": "UNAUTHORIZED", "message": "unauthorized"}]}));
+    assert_eq!(
+        r.json(),
+        json!({"errors": [{"code": "UNAUTHORIZED", "message": "unauthorized"}]})
+    );
     let admin = h.admin().get("/users/current").await.json();
-    assert_eq!((admin["username"].as_str(), admin["sysadmin_flag"].as_bool()), (Some("admin"), Some(true)));
+    assert_eq!(
+        (admin["username"].as_str(), admin["sysadmin_flag"].as_bool()),
+        (Some("admin"), Some(true))
+    );
 }
 
 #[tokio::test]
@@ -84,7 +111,11 @@ async fn current_user_for_robot_is_precondition_failed() {
 #[tokio::test]
 async fn request_id_is_echoed() {
     let h = Harbor::start().await;
-    let r = h.anon().header("X-Request-Id", "abc-123").get("/ping").await;
+    let r = h
+        .anon()
+        .header("X-Request-Id", "abc-123")
+        .get("/ping")
+        .await;
     assert_eq!(r.header("x-request-id").as_deref(), Some("abc-123"));
 }
 
@@ -102,8 +133,14 @@ async fn errors_use_the_harbor_envelope() {
     let h = Harbor::start().await;
     let r = h.admin().get("/projects/4242").await;
     assert_eq!(r.status, 404);
-    assert_eq!(r.json(), json!({"errors": [{"code": "NOT_FOUND", "message": "project 4242 not found"}]}));
-    assert_eq!(r.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(
+        r.json(),
+        json!({"errors": [{"code": "NOT_FOUND", "message": "project 4242 not found"}]})
+    );
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/json")
+    );
 }
 
 #[tokio::test]
@@ -131,11 +168,16 @@ async fn lists_carry_total_count_and_relative_links() {
     assert_eq!(r.header("x-total-count").as_deref(), Some("5"));
     assert_eq!(
         r.header("link").as_deref(),
-        Some(r#"</api/v2.0/projects?page=1&page_size=2>; rel="prev" , </api/v2.0/projects?page=3&page_size=2>; rel="next""#)
+        Some(
+            r#"</api/v2.0/projects?page=1&page_size=2>; rel="prev" , </api/v2.0/projects?page=3&page_size=2>; rel="next""#
+        )
     );
     assert_eq!(r.json().as_array().unwrap().len(), 2);
     let last = h.admin().get("/projects?page=3&page_size=2").await;
-    assert_eq!(last.header("link").as_deref(), Some(r#"</api/v2.0/projects?page=2&page_size=2>; rel="prev""#));
+    assert_eq!(
+        last.header("link").as_deref(),
+        Some(r#"</api/v2.0/projects?page=2&page_size=2>; rel="prev""#)
+    );
 }
 
 #[tokio::test]
@@ -154,19 +196,37 @@ async fn configurations_require_sysadmin() {
     let h = Harbor::start().await;
     assert_eq!(h.anon().get("/configurations").await.status, 401);
     let (_, name, secret) = h.system_robot("bot", &[("project", "list")]).await;
-    assert_eq!(h.user(&name, &secret).get("/configurations").await.status, 403);
-    assert_eq!(h.user(&name, &secret).put("/configurations", json!({"robot_token_duration": 5})).await.status, 403);
+    assert_eq!(
+        h.user(&name, &secret).get("/configurations").await.status,
+        403
+    );
+    assert_eq!(
+        h.user(&name, &secret)
+            .put("/configurations", json!({"robot_token_duration": 5}))
+            .await
+            .status,
+        403
+    );
 }
 
 #[tokio::test]
 async fn configurations_get_wraps_values_and_put_is_flat() {
     let h = Harbor::start().await;
     let j = h.admin().get("/configurations").await.json();
-    assert_eq!(j["robot_name_prefix"], json!({"value": "robot$", "editable": true}));
+    assert_eq!(
+        j["robot_name_prefix"],
+        json!({"value": "robot$", "editable": true})
+    );
     assert_eq!(j["quota_per_project_enable"]["value"], true);
     assert_eq!(j["storage_per_project"]["value"], -1);
     assert_eq!(j["robot_token_duration"]["value"], 30);
-    let r = h.admin().put("/configurations", json!({"storage_per_project": 1024, "project_creation_restriction": "adminonly"})).await;
+    let r = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"storage_per_project": 1024, "project_creation_restriction": "adminonly"}),
+        )
+        .await;
     assert_eq!(r.status, 200);
     let j = h.admin().get("/configurations").await.json();
     assert_eq!(j["storage_per_project"]["value"], 1024);
@@ -176,9 +236,24 @@ async fn configurations_get_wraps_values_and_put_is_flat() {
 #[tokio::test]
 async fn configuration_rejects_bad_values() {
     let h = Harbor::start().await;
-    let r = h.admin().put("/configurations", json!({"project_creation_restriction": "nobody"})).await;
+    let r = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"project_creation_restriction": "nobody"}),
+        )
+        .await;
     assert_eq!(r.status, 400);
-    assert_eq!(h.admin().put("/configurations", json!({"quota_per_project_enable": "yes"})).await.status, 400);
+    assert_eq!(
+        h.admin()
+            .put(
+                "/configurations",
+                json!({"quota_per_project_enable": "yes"})
+            )
+            .await
+            .status,
+        400
+    );
 }
 
 #[tokio::test]
@@ -186,19 +261,51 @@ async fn adminonly_restriction_blocks_robot_project_creation() {
     let h = Harbor::start().await;
     let (_, name, secret) = h.system_robot("maker", &[("project", "create")]).await;
     let robot = h.user(&name, &secret);
-    assert_eq!(robot.post("/projects", json!({"project_name": "a"})).await.status, 201);
-    h.admin().put("/configurations", json!({"project_creation_restriction": "adminonly"})).await;
-    assert_eq!(robot.post("/projects", json!({"project_name": "b"})).await.status, 403);
-    assert_eq!(h.admin().post("/projects", json!({"project_name": "c"})).await.status, 201);
-    assert_eq!(h.admin().get("/systeminfo").await.json()["project_creation_restriction"], "adminonly");
+    assert_eq!(
+        robot
+            .post("/projects", json!({"project_name": "a"}))
+            .await
+            .status,
+        201
+    );
+    h.admin()
+        .put(
+            "/configurations",
+            json!({"project_creation_restriction": "adminonly"}),
+        )
+        .await;
+    assert_eq!(
+        robot
+            .post("/projects", json!({"project_name": "b"}))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        h.admin()
+            .post("/projects", json!({"project_name": "c"}))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        h.admin().get("/systeminfo").await.json()["project_creation_restriction"],
+        "adminonly"
+    );
 }
 
 #[tokio::test]
 async fn missing_body_is_unprocessable_and_bad_json_is_bad_request() {
     let h = Harbor::start().await;
-    let empty = h.admin().send(reqwest::Method::POST, "/projects", None).await;
+    let empty = h
+        .admin()
+        .send(reqwest::Method::POST, "/projects", None)
+        .await;
     assert_eq!(empty.status, 422);
-    let wrong_type = h.admin().post("/projects", json!({"project_name": 5})).await;
+    let wrong_type = h
+        .admin()
+        .post("/projects", json!({"project_name": 5}))
+        .await;
     assert_eq!(wrong_type.status, 400);
 }
 
@@ -206,8 +313,18 @@ async fn missing_body_is_unprocessable_and_bad_json_is_bad_request() {
 fn spawn_background_serves_and_stops_on_drop() {
     let bg = harbor_emulator::spawn_background(harbor_emulator::Config::default()).unwrap();
     let url = bg.base_url().to_string();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let body = rt.block_on(async { reqwest::get(format!("{url}/api/v2.0/ping")).await.unwrap().text().await.unwrap() });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body = rt.block_on(async {
+        reqwest::get(format!("{url}/api/v2.0/ping"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
     assert_eq!(body, "Pong");
     drop(bg);
     let after = rt.block_on(async { reqwest::get(format!("{url}/api/v2.0/ping")).await });

@@ -14,7 +14,10 @@ fn project_robot_body(project: &str, name: &str) -> Value {
 async fn robot_create_returns_location_prefixed_name_and_secret() {
     let h = Harbor::start().await;
     h.project("p", false).await;
-    let r = h.admin().post("/robots", project_robot_body("p", "ci")).await;
+    let r = h
+        .admin()
+        .post("/robots", project_robot_body("p", "ci"))
+        .await;
     assert_eq!(r.status, 201);
     assert_eq!(r.header("location").as_deref(), Some("/api/v2.0/robots/1"));
     let j = r.json();
@@ -31,11 +34,19 @@ async fn robot_secret_is_returned_only_on_create_and_refresh() {
     let (id, _, _) = h.robot(project_robot_body("p", "ci")).await;
     let got = h.admin().get(&format!("/robots/{id}")).await.json();
     assert!(got.get("secret").is_none());
-    let listed = h.admin().get("/robots?q=Level%3Dproject%2CProjectID%3D2").await.json();
+    let listed = h
+        .admin()
+        .get("/robots?q=Level%3Dproject%2CProjectID%3D2")
+        .await
+        .json();
     assert!(listed[0].get("secret").is_none());
     let refreshed = h.admin().patch(&format!("/robots/{id}"), json!({})).await;
     assert_eq!(refreshed.status, 200);
-    assert!(refreshed.json()["secret"].as_str().is_some_and(|s| s.len() >= 8));
+    assert!(
+        refreshed.json()["secret"]
+            .as_str()
+            .is_some_and(|s| s.len() >= 8)
+    );
 }
 
 #[tokio::test]
@@ -43,7 +54,10 @@ async fn robot_name_must_match_the_regex() {
     let h = Harbor::start().await;
     h.project("p", false).await;
     for bad in ["CI", "a+b", "", "x..y"] {
-        let r = h.admin().post("/robots", project_robot_body("p", bad)).await;
+        let r = h
+            .admin()
+            .post("/robots", project_robot_body("p", bad))
+            .await;
         assert_eq!(r.status, 400, "{bad}");
     }
 }
@@ -86,8 +100,15 @@ async fn robot_duration_minus_one_never_expires() {
 async fn robot_duration_sets_expires_at_in_days() {
     let h = Harbor::start().await;
     h.project("p", false).await;
-    let r = h.admin().post("/robots", project_robot_body("p", "ci")).await.json();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let r = h
+        .admin()
+        .post("/robots", project_robot_body("p", "ci"))
+        .await
+        .json();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let expires = r["expires_at"].as_i64().unwrap();
     assert!((expires - (now + 30 * 86_400)).abs() <= 2, "{expires}");
 }
@@ -97,7 +118,10 @@ async fn robot_duplicate_name_conflicts() {
     let h = Harbor::start().await;
     h.project("p", false).await;
     h.robot(project_robot_body("p", "ci")).await;
-    let r = h.admin().post("/robots", project_robot_body("p", "ci")).await;
+    let r = h
+        .admin()
+        .post("/robots", project_robot_body("p", "ci"))
+        .await;
     assert_eq!(r.status, 409);
     assert_eq!(r.message(), "robot account 2:p+ci already exists");
 }
@@ -149,7 +173,12 @@ async fn system_robot_combines_system_and_project_permissions() {
     assert_eq!(name, "robot$multi");
     let j = h.admin().get(&format!("/robots/{id}")).await.json();
     assert_eq!(j["level"], "system");
-    let namespaces: Vec<&str> = j["permissions"].as_array().unwrap().iter().map(|p| p["namespace"].as_str().unwrap()).collect();
+    let namespaces: Vec<&str> = j["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["namespace"].as_str().unwrap())
+        .collect();
     assert_eq!(namespaces, vec!["/", "p", "*"]);
 }
 
@@ -162,8 +191,17 @@ async fn robot_create_ignores_disable_and_secret() {
     body["secret"] = json!("Given12345");
     let r = h.admin().post("/robots", body).await.json();
     assert_ne!(r["secret"], "Given12345");
-    assert_eq!(h.admin().get(&format!("/robots/{}", r["id"])).await.json()["disable"], false);
-    assert_eq!(h.user("robot$p+ci", "Given12345").get("/projects/p").await.status, 401);
+    assert_eq!(
+        h.admin().get(&format!("/robots/{}", r["id"])).await.json()["disable"],
+        false
+    );
+    assert_eq!(
+        h.user("robot$p+ci", "Given12345")
+            .get("/projects/p")
+            .await
+            .status,
+        401
+    );
 }
 
 #[tokio::test]
@@ -173,7 +211,13 @@ async fn robot_list_defaults_to_system_robots() {
     h.robot(project_robot_body("p", "ci")).await;
     h.system_robot("sys", &[("project", "list")]).await;
     let r = h.admin().get("/robots").await;
-    let names: Vec<String> = r.json().as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap().into()).collect();
+    let names: Vec<String> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap().into())
+        .collect();
     assert_eq!(names, vec!["robot$sys"]);
     assert_eq!(r.header("x-total-count").as_deref(), Some("1"));
 }
@@ -185,7 +229,11 @@ async fn robot_list_returns_project_robots_with_level_and_project_id() {
     h.project("other", false).await;
     h.robot(project_robot_body("p", "ci")).await;
     h.robot(project_robot_body("other", "ci")).await;
-    let r = h.admin().get(&format!("/robots?q=Level%3Dproject%2CProjectID%3D{pid}")).await.json();
+    let r = h
+        .admin()
+        .get(&format!("/robots?q=Level%3Dproject%2CProjectID%3D{pid}"))
+        .await
+        .json();
     assert_eq!(r.as_array().unwrap().len(), 1);
     assert_eq!(r[0]["name"], "robot$p+ci");
     assert_eq!(r[0]["level"], "project");
@@ -198,10 +246,31 @@ async fn robot_read_has_the_documented_fields() {
     h.project("p", false).await;
     let (id, _, _) = h.robot(project_robot_body("p", "ci")).await;
     let j = h.admin().get(&format!("/robots/{id}")).await.json();
-    for key in ["id", "name", "description", "level", "duration", "editable", "disable", "expires_at", "permissions", "creator_type", "creator_ref", "creation_time", "update_time"] {
+    for key in [
+        "id",
+        "name",
+        "description",
+        "level",
+        "duration",
+        "editable",
+        "disable",
+        "expires_at",
+        "permissions",
+        "creator_type",
+        "creator_ref",
+        "creation_time",
+        "update_time",
+    ] {
         assert!(j.get(key).is_some(), "missing {key}");
     }
-    assert_eq!((j["editable"].as_bool(), j["creator_type"].as_str(), j["duration"].as_i64()), (Some(true), Some("local"), Some(30)));
+    assert_eq!(
+        (
+            j["editable"].as_bool(),
+            j["creator_type"].as_str(),
+            j["duration"].as_i64()
+        ),
+        (Some(true), Some("local"), Some(30))
+    );
 }
 
 #[tokio::test]
@@ -224,9 +293,24 @@ async fn robot_put_requires_the_full_prefixed_name_and_the_same_level() {
     let (id, _, _) = h.robot(project_robot_body("p", "ci")).await;
     let path = format!("/robots/{id}");
     let r = h.admin().put(&path, put_body("ci", "project", "p")).await;
-    assert_eq!((r.status, r.message().as_str()), (400, "cannot update the level or name of robot"));
-    assert_eq!(h.admin().put(&path, put_body("robot$p+ci", "system", "p")).await.status, 400);
-    assert_eq!(h.admin().put(&path, put_body("robot$p+ci", "project", "p")).await.status, 200);
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (400, "cannot update the level or name of robot")
+    );
+    assert_eq!(
+        h.admin()
+            .put(&path, put_body("robot$p+ci", "system", "p"))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        h.admin()
+            .put(&path, put_body("robot$p+ci", "project", "p"))
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -235,8 +319,17 @@ async fn robot_put_cannot_move_a_robot_to_another_project() {
     h.project("p", false).await;
     h.project("q", false).await;
     let (id, _, _) = h.robot(project_robot_body("p", "ci")).await;
-    let r = h.admin().put(&format!("/robots/{id}"), put_body("robot$p+ci", "project", "q")).await;
-    assert_eq!((r.status, r.message().as_str()), (400, "cannot update the project id of robot"));
+    let r = h
+        .admin()
+        .put(
+            &format!("/robots/{id}"),
+            put_body("robot$p+ci", "project", "q"),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (400, "cannot update the project id of robot")
+    );
 }
 
 #[tokio::test]
@@ -244,7 +337,13 @@ async fn robot_put_needs_permissions() {
     let h = Harbor::start().await;
     h.project("p", false).await;
     let (id, _, _) = h.robot(project_robot_body("p", "ci")).await;
-    let r = h.admin().put(&format!("/robots/{id}"), json!({"name": "robot$p+ci", "level": "project"})).await;
+    let r = h
+        .admin()
+        .put(
+            &format!("/robots/{id}"),
+            json!({"name": "robot$p+ci", "level": "project"}),
+        )
+        .await;
     assert_eq!(r.status, 400);
 }
 
@@ -262,8 +361,13 @@ async fn robot_put_replaces_permissions_and_overwrites_description_and_disable()
     let j = h.admin().get(&path).await.json();
     assert_eq!(j["description"], "");
     assert_eq!(j["disable"], true);
-    assert_eq!(j["permissions"][0]["access"], access_list(&[("repository", "pull")]));
-    h.admin().put(&path, put_body("robot$p+ci", "project", "p")).await;
+    assert_eq!(
+        j["permissions"][0]["access"],
+        access_list(&[("repository", "pull")])
+    );
+    h.admin()
+        .put(&path, put_body("robot$p+ci", "project", "p"))
+        .await;
     assert_eq!(h.admin().get(&path).await.json()["disable"], false);
 }
 
@@ -271,13 +375,20 @@ async fn robot_put_replaces_permissions_and_overwrites_description_and_disable()
 async fn robot_put_duration_recomputes_expiry_from_creation_time() {
     let h = Harbor::start().await;
     h.project("p", false).await;
-    let created = h.admin().post("/robots", project_robot_body("p", "ci")).await.json();
+    let created = h
+        .admin()
+        .post("/robots", project_robot_body("p", "ci"))
+        .await
+        .json();
     let id = created["id"].as_i64().unwrap();
     let first_expiry = created["expires_at"].as_i64().unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let mut body = put_body("robot$p+ci", "project", "p");
     body["duration"] = json!(31);
-    assert_eq!(h.admin().put(&format!("/robots/{id}"), body).await.status, 200);
+    assert_eq!(
+        h.admin().put(&format!("/robots/{id}"), body).await.status,
+        200
+    );
     let j = h.admin().get(&format!("/robots/{id}")).await.json();
     assert_eq!(j["duration"], 31);
     assert_eq!(j["expires_at"].as_i64().unwrap(), first_expiry + 86_400);
@@ -287,11 +398,23 @@ async fn robot_put_duration_recomputes_expiry_from_creation_time() {
 async fn robot_put_keeps_duration_when_omitted() {
     let h = Harbor::start().await;
     h.project("p", false).await;
-    let created = h.admin().post("/robots", project_robot_body("p", "ci")).await.json();
+    let created = h
+        .admin()
+        .post("/robots", project_robot_body("p", "ci"))
+        .await
+        .json();
     let id = created["id"].as_i64().unwrap();
-    h.admin().put(&format!("/robots/{id}"), put_body("robot$p+ci", "project", "p")).await;
+    h.admin()
+        .put(
+            &format!("/robots/{id}"),
+            put_body("robot$p+ci", "project", "p"),
+        )
+        .await;
     let j = h.admin().get(&format!("/robots/{id}")).await.json();
-    assert_eq!((j["duration"].clone(), j["expires_at"].clone()), (json!(30), created["expires_at"].clone()));
+    assert_eq!(
+        (j["duration"].clone(), j["expires_at"].clone()),
+        (json!(30), created["expires_at"].clone())
+    );
 }
 
 #[tokio::test]
@@ -301,7 +424,10 @@ async fn robot_put_rejects_duration_zero() {
     let (id, _, _) = h.robot(project_robot_body("p", "ci")).await;
     let mut body = put_body("robot$p+ci", "project", "p");
     body["duration"] = json!(0);
-    assert_eq!(h.admin().put(&format!("/robots/{id}"), body).await.status, 400);
+    assert_eq!(
+        h.admin().put(&format!("/robots/{id}"), body).await.status,
+        400
+    );
 }
 
 #[tokio::test]
@@ -310,14 +436,39 @@ async fn robot_patch_with_a_given_secret_checks_complexity() {
     h.project("p", false).await;
     let (id, _, _) = h.robot(project_robot_body("p", "ci")).await;
     let path = format!("/robots/{id}");
-    for weak in ["short1A", "alllowercase1", "ALLUPPER123", "NoDigitsHere", &format!("Aa1{}", "x".repeat(126))] {
-        assert_eq!(h.admin().patch(&path, json!({"secret": weak})).await.status, 400, "{weak}");
+    for weak in [
+        "short1A",
+        "alllowercase1",
+        "ALLUPPER123",
+        "NoDigitsHere",
+        &format!("Aa1{}", "x".repeat(126)),
+    ] {
+        assert_eq!(
+            h.admin().patch(&path, json!({"secret": weak})).await.status,
+            400,
+            "{weak}"
+        );
     }
-    let r = h.admin().patch(&path, json!({"secret": "Str0ngSecret"})).await;
+    let r = h
+        .admin()
+        .patch(&path, json!({"secret": "Str0ngSecret"}))
+        .await;
     assert_eq!(r.status, 200);
     assert!(r.json().get("secret").is_none_or(|s| s == ""));
-    assert_eq!(h.user("robot$p+ci", "Str0ngSecret").get("/projects/p").await.status, 403);
-    assert_eq!(h.user("robot$p+ci", "Str0ngSecret").get("/projects/p/repositories").await.status, 200);
+    assert_eq!(
+        h.user("robot$p+ci", "Str0ngSecret")
+            .get("/projects/p")
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        h.user("robot$p+ci", "Str0ngSecret")
+            .get("/projects/p/repositories")
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -325,7 +476,10 @@ async fn robot_patch_needs_a_body() {
     let h = Harbor::start().await;
     h.project("p", false).await;
     let (id, _, _) = h.robot(project_robot_body("p", "ci")).await;
-    let r = h.admin().send(reqwest::Method::PATCH, &format!("/robots/{id}"), None).await;
+    let r = h
+        .admin()
+        .send(reqwest::Method::PATCH, &format!("/robots/{id}"), None)
+        .await;
     assert_eq!(r.status, 422);
 }
 
@@ -334,9 +488,28 @@ async fn refreshed_secret_replaces_the_old_one() {
     let h = Harbor::start().await;
     h.project("p", false).await;
     let (id, name, old) = h.robot(project_robot_body("p", "ci")).await;
-    let new = h.admin().patch(&format!("/robots/{id}"), json!({"secret": ""})).await.json()["secret"].as_str().unwrap().to_string();
-    assert_eq!(h.user(&name, &old).get("/projects/p/repositories").await.status, 401);
-    assert_eq!(h.user(&name, &new).get("/projects/p/repositories").await.status, 200);
+    let new = h
+        .admin()
+        .patch(&format!("/robots/{id}"), json!({"secret": ""}))
+        .await
+        .json()["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        h.user(&name, &old)
+            .get("/projects/p/repositories")
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        h.user(&name, &new)
+            .get("/projects/p/repositories")
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -354,7 +527,13 @@ async fn robots_get_exactly_the_access_their_permissions_grant() {
     let h = Harbor::start().await;
     h.project("mine", false).await;
     h.project("theirs", false).await;
-    let (_, name, secret) = h.project_robot("mine", "bot", &[("repository", "list"), ("project", "read")]).await;
+    let (_, name, secret) = h
+        .project_robot(
+            "mine",
+            "bot",
+            &[("repository", "list"), ("project", "read")],
+        )
+        .await;
     let robot = h.user(&name, &secret);
     assert_eq!(robot.get("/projects/mine").await.status, 200);
     assert_eq!(robot.get("/projects/mine/repositories").await.status, 200);
@@ -363,7 +542,12 @@ async fn robots_get_exactly_the_access_their_permissions_grant() {
     assert_eq!(robot.delete("/projects/mine").await.status, 403);
     assert_eq!(robot.get("/registries").await.status, 403);
     let visible = robot.get("/projects").await.json();
-    let names: Vec<&str> = visible.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = visible
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["library", "mine"]);
 }
 
@@ -387,7 +571,10 @@ async fn disabled_robots_are_anonymous() {
     let mut body = put_body("robot$p+bot", "project", "p");
     body["permissions"][0]["access"] = access_list(&[("project", "read")]);
     body["disable"] = json!(true);
-    assert_eq!(h.admin().put(&format!("/robots/{id}"), body).await.status, 200);
+    assert_eq!(
+        h.admin().put(&format!("/robots/{id}"), body).await.status,
+        200
+    );
     assert_eq!(h.user(&name, &secret).get("/projects/p").await.status, 401);
 }
 
@@ -396,17 +583,33 @@ async fn robot_login_follows_a_changed_name_prefix() {
     let h = Harbor::start().await;
     h.project("p", false).await;
     let (id, _, secret) = h.project_robot("p", "bot", &[("project", "read")]).await;
-    h.admin().put("/configurations", json!({"robot_name_prefix": "bot_"})).await;
-    assert_eq!(h.user("robot$p+bot", &secret).get("/projects/p").await.status, 401);
-    assert_eq!(h.user("bot_p+bot", &secret).get("/projects/p").await.status, 200);
-    assert_eq!(h.admin().get(&format!("/robots/{id}")).await.json()["name"], "bot_p+bot");
+    h.admin()
+        .put("/configurations", json!({"robot_name_prefix": "bot_"}))
+        .await;
+    assert_eq!(
+        h.user("robot$p+bot", &secret)
+            .get("/projects/p")
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        h.user("bot_p+bot", &secret).get("/projects/p").await.status,
+        200
+    );
+    assert_eq!(
+        h.admin().get(&format!("/robots/{id}")).await.json()["name"],
+        "bot_p+bot"
+    );
 }
 
 #[tokio::test]
 async fn robot_cannot_create_a_robot_with_wider_permissions() {
     let h = Harbor::start().await;
     h.project("p", false).await;
-    let (_, name, secret) = h.system_robot("boss", &[("robot", "create"), ("project", "list")]).await;
+    let (_, name, secret) = h
+        .system_robot("boss", &[("robot", "create"), ("project", "list")])
+        .await;
     let wider = json!({"name": "minion", "level": "system", "duration": 1, "permissions": [
         {"kind": "system", "namespace": "/", "access": access_list(&[("registry", "list")])}]});
     let r = h.user(&name, &secret).post("/robots", wider).await;
@@ -426,7 +629,10 @@ async fn robots_cannot_create_robots_before_2_12() {
     let body = json!({"name": "boss", "level": "system", "duration": 1, "permissions": [
         {"kind": "system", "namespace": "/", "access": access_list(&[("robot", "create")])}]});
     let r = h.admin().post("/robots", body).await;
-    assert_eq!((r.status, r.message().as_str()), (400, "bad request permission: robot:create"));
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (400, "bad request permission: robot:create")
+    );
 }
 
 #[tokio::test]
@@ -434,9 +640,18 @@ async fn project_robot_without_robot_permission_cannot_create_robots() {
     let h = Harbor::start().await;
     h.project("p", false).await;
     let (_, name, secret) = h.project_robot("p", "bot", &[("repository", "pull")]).await;
-    let r = h.user(&name, &secret).post("/robots", project_robot_body("p", "other")).await;
+    let r = h
+        .user(&name, &secret)
+        .post("/robots", project_robot_body("p", "other"))
+        .await;
     assert_eq!(r.status, 403);
-    assert_eq!(h.anon().post("/robots", project_robot_body("p", "x")).await.status, 401);
+    assert_eq!(
+        h.anon()
+            .post("/robots", project_robot_body("p", "x"))
+            .await
+            .status,
+        401
+    );
 }
 
 #[tokio::test]
@@ -445,7 +660,12 @@ async fn permissions_endpoint_shows_the_system_scope_only_to_admins() {
     let admin = h.admin().get("/permissions").await.json();
     let system = admin["system"].as_array().unwrap();
     assert!(system.contains(&json!({"resource": "registry", "action": "create"})));
-    assert!(admin["project"].as_array().unwrap().contains(&json!({"resource": "repository", "action": "push"})));
+    assert!(
+        admin["project"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"resource": "repository", "action": "push"}))
+    );
     let (_, name, secret) = h.system_robot("bot", &[("project", "list")]).await;
     let robot = h.user(&name, &secret).get("/permissions").await.json();
     assert!(robot.get("system").is_none());
@@ -470,5 +690,11 @@ async fn robot_permissions_on_deleted_projects_are_dropped() {
 #[tokio::test]
 async fn robot_for_an_unknown_project_is_404_for_admins() {
     let h = Harbor::start().await;
-    assert_eq!(h.admin().post("/robots", project_robot_body("ghost", "ci")).await.status, 404);
+    assert_eq!(
+        h.admin()
+            .post("/robots", project_robot_body("ghost", "ci"))
+            .await
+            .status,
+        404
+    );
 }

@@ -24,16 +24,25 @@ impl Resp {
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
 
     /// The `message` of the first Harbor error.
     pub fn message(&self) -> String {
-        self.json()["errors"][0]["message"].as_str().unwrap_or_default().to_string()
+        self.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     pub fn code(&self) -> String {
-        self.json()["errors"][0]["code"].as_str().unwrap_or_default().to_string()
+        self.json()["errors"][0]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// The id at the end of `Location`.
@@ -76,7 +85,11 @@ impl Call<'_> {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
-        Resp { status, headers, text }
+        Resp {
+            status,
+            headers,
+            text,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -105,11 +118,17 @@ impl Harbor {
     }
 
     pub async fn version(version: &str) -> Self {
-        Self::with(Config { harbor_version: version.into(), ..Config::default() }).await
+        Self::with(Config {
+            harbor_version: version.into(),
+            ..Config::default()
+        })
+        .await
     }
 
     pub async fn with(config: Config) -> Self {
-        let running = harbor_emulator::start(config).await.expect("emulator starts");
+        let running = harbor_emulator::start(config)
+            .await
+            .expect("emulator starts");
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
         Self { running, client }
     }
@@ -123,22 +142,42 @@ impl Harbor {
     }
 
     pub fn anon(&self) -> Call<'_> {
-        Call { harbor: self, auth: None, headers: Vec::new() }
+        Call {
+            harbor: self,
+            auth: None,
+            headers: Vec::new(),
+        }
     }
 
     pub fn user(&self, name: &str, password: &str) -> Call<'_> {
-        Call { harbor: self, auth: Some((name.into(), password.into())), headers: Vec::new() }
+        Call {
+            harbor: self,
+            auth: Some((name.into(), password.into())),
+            headers: Vec::new(),
+        }
     }
 
     /// Creates a project as admin and returns its id.
     pub async fn project(&self, name: &str, public: bool) -> i64 {
-        let r = self.admin().post("/projects", json!({"project_name": name, "metadata": {"public": public.to_string()}})).await;
+        let r = self
+            .admin()
+            .post(
+                "/projects",
+                json!({"project_name": name, "metadata": {"public": public.to_string()}}),
+            )
+            .await;
         assert_eq!(r.status, 201, "{}", r.text);
         r.location_id()
     }
 
     pub async fn seed_repo(&self, project: &str, repo: &str) {
-        let r = self.anon().post(&format!("/_emulator/projects/{project}/repositories"), json!({"name": repo})).await;
+        let r = self
+            .anon()
+            .post(
+                &format!("/_emulator/projects/{project}/repositories"),
+                json!({"name": repo}),
+            )
+            .await;
         assert_eq!(r.status, 201, "{}", r.text);
     }
 
@@ -147,22 +186,35 @@ impl Harbor {
         let r = self.admin().post("/robots", body).await;
         assert_eq!(r.status, 201, "{}", r.text);
         let j = r.json();
-        (j["id"].as_i64().unwrap(), j["name"].as_str().unwrap().into(), j["secret"].as_str().unwrap().into())
+        (
+            j["id"].as_i64().unwrap(),
+            j["name"].as_str().unwrap().into(),
+            j["secret"].as_str().unwrap().into(),
+        )
     }
 
     /// A project robot with the given `resource:action` pairs.
-    pub async fn project_robot(&self, project: &str, name: &str, access: &[(&str, &str)]) -> (i64, String, String) {
-        self.robot(json!({"name": name, "level": "project", "duration": -1, "permissions": [
-            {"kind": "project", "namespace": project, "access": access_list(access)}
-        ]}))
+    pub async fn project_robot(
+        &self,
+        project: &str,
+        name: &str,
+        access: &[(&str, &str)],
+    ) -> (i64, String, String) {
+        self.robot(
+            json!({"name": name, "level": "project", "duration": -1, "permissions": [
+                {"kind": "project", "namespace": project, "access": access_list(access)}
+            ]}),
+        )
         .await
     }
 
     /// A system robot with the given system `resource:action` pairs.
     pub async fn system_robot(&self, name: &str, access: &[(&str, &str)]) -> (i64, String, String) {
-        self.robot(json!({"name": name, "level": "system", "duration": -1, "permissions": [
-            {"kind": "system", "namespace": "/", "access": access_list(access)}
-        ]}))
+        self.robot(
+            json!({"name": name, "level": "system", "duration": -1, "permissions": [
+                {"kind": "system", "namespace": "/", "access": access_list(access)}
+            ]}),
+        )
         .await
     }
 
@@ -170,7 +222,10 @@ impl Harbor {
     pub async fn registry(&self, name: &str) -> i64 {
         let r = self
             .admin()
-            .post("/registries", json!({"name": name, "type": "docker-hub", "url": "https://hub.docker.com"}))
+            .post(
+                "/registries",
+                json!({"name": name, "type": "docker-hub", "url": "https://hub.docker.com"}),
+            )
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
         r.location_id()
@@ -178,5 +233,10 @@ impl Harbor {
 }
 
 pub fn access_list(access: &[(&str, &str)]) -> Value {
-    Value::Array(access.iter().map(|(r, a)| json!({"resource": r, "action": a, "effect": "allow"})).collect())
+    Value::Array(
+        access
+            .iter()
+            .map(|(r, a)| json!({"resource": r, "action": a, "effect": "allow"}))
+            .collect(),
+    )
 }
