@@ -203,3 +203,78 @@ fn public_read(resource: &str, action: &str) -> bool {
             | ("scanner", "read")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{AppInner, Robot, Store, new_salt};
+    use crate::util::Timestamp;
+
+    fn app() -> AppInner {
+        AppInner {
+            version: crate::version::Version::new(2, 15, 2),
+            admin_password: "pw".into(),
+            version_text: "2.15.2".into(),
+            base_url: "http://127.0.0.1:1".into(),
+            latency_ms: 0,
+            store: std::sync::Mutex::new(Store::new()),
+            counter: Default::default(),
+            faults: Default::default(),
+            http: reqwest::Client::new(),
+            http_insecure: reqwest::Client::new(),
+        }
+    }
+
+    fn robot(expires_at: i64, disable: bool) -> Robot {
+        let salt = new_salt();
+        Robot {
+            id: 1,
+            name: "bot".into(),
+            project_id: 0,
+            description: String::new(),
+            duration: 1,
+            disable,
+            expires_at,
+            permissions: Vec::new(),
+            secret_hash: hash_secret(&salt, "Secret123"),
+            salt,
+            creator_type: "local".into(),
+            creator_ref: 1,
+            creation_time: Timestamp(0),
+            update_time: Timestamp(0),
+        }
+    }
+
+    fn login(robot: Robot, password: &str) -> Principal {
+        let app = app();
+        let mut store = Store::new();
+        store.robots.insert(1, robot);
+        let ctx = Ctx {
+            credentials: Some(("robot$bot".into(), password.into())),
+            ..Ctx::default()
+        };
+        Principal::resolve(&app, &store, &ctx)
+    }
+
+    #[test]
+    fn expired_robots_are_anonymous() {
+        let past = Timestamp::now().unix_seconds() - 1;
+        assert!(!login(robot(past, false), "Secret123").is_authenticated());
+        assert!(login(robot(past + 3600, false), "Secret123").is_authenticated());
+        assert!(login(robot(-1, false), "Secret123").is_authenticated());
+    }
+
+    #[test]
+    fn disabled_robots_and_wrong_secrets_are_anonymous() {
+        assert!(!login(robot(-1, true), "Secret123").is_authenticated());
+        assert!(!login(robot(-1, false), "secret123").is_authenticated());
+    }
+
+    #[test]
+    fn secrets_are_stored_salted_and_hashed() {
+        let r = robot(-1, false);
+        assert_ne!(r.secret_hash, "Secret123");
+        assert_eq!(r.secret_hash.len(), 64);
+        assert_ne!(hash_secret("a", "Secret123"), hash_secret("b", "Secret123"));
+    }
+}

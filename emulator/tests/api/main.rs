@@ -3,6 +3,7 @@
 
 mod support;
 
+mod binary;
 mod concurrency;
 mod control;
 mod general;

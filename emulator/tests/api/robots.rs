@@ -698,3 +698,31 @@ async fn robot_for_an_unknown_project_is_404_for_admins() {
         404
     );
 }
+
+#[tokio::test]
+async fn robot_list_q_is_unescaped_twice_so_plus_needs_double_encoding() {
+    let h = Harbor::start().await;
+    let pid = h.project("p", false).await;
+    h.robot(project_robot_body("p", "ci")).await;
+    let q = |name: &str| format!("/robots?q=Level%3Dproject%2CProjectID%3D{pid}%2Cname%3D{name}");
+    assert_eq!(
+        h.admin()
+            .get(&q("p%252Bci"))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        h.admin()
+            .get(&q("p%2Bci"))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
