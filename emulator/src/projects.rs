@@ -1,0 +1,671 @@
+//! Projects: list, create, read, update, delete, `_deletable`, summary and the metadata sub-resource.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::auth::{Ctx, Principal};
+use crate::error::{ApiError, ApiResult};
+use crate::state::{ADMIN_USER_ID, ADMIN_USERNAME, App, AppInner, Project, Quota, Store};
+use crate::util::{
+    Page, Params, Timestamp, created, is_valid_name, list_response, ok_empty, ok_json, parse_body,
+};
+use crate::version::Version;
+
+/// Registry types that may back a proxy-cache project (`PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE`).
+const PROXY_CACHE_TYPES: &[&str] = &[
+    "docker-hub",
+    "harbor",
+    "azure-acr",
+    "ali-acr",
+    "aws-ecr",
+    "google-gcr",
+    "docker-registry",
+    "github-ghcr",
+    "jfrog-artifactory",
+];
+
+const BOOLEAN_KEYS: &[&str] = &[
+    "public",
+    "enable_content_trust",
+    "enable_content_trust_cosign",
+    "prevent_vul",
+    "auto_scan",
+    "auto_sbom_generation",
+    "reuse_sys_cve_allowlist",
+    "proxy_cache_local_on_not_found",
+];
+
+/// The metadata keys the emulated release's `ProjectMetadata` model knows; go-swagger drops the rest.
+fn known_metadata_keys(version: Version) -> Vec<&'static str> {
+    let mut keys = vec![
+        "public",
+        "enable_content_trust",
+        "enable_content_trust_cosign",
+        "prevent_vul",
+        "severity",
+        "auto_scan",
+        "reuse_sys_cve_allowlist",
+        "retention_id",
+    ];
+    if version.at_least(2, 11, 0) {
+        keys.push("auto_sbom_generation");
+    }
+    if version.at_least(2, 12, 0) {
+        keys.push("proxy_speed_kb");
+    }
+    if version.at_least(2, 15, 0) {
+        keys.push("max_upstream_conn");
+    }
+    if version.at_least(2, 15, 1) {
+        keys.push("proxy_cache_local_on_not_found");
+    }
+    keys
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AllowlistItemReq {
+    #[serde(default)]
+    cve_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AllowlistReq {
+    #[serde(default)]
+    project_id: Option<i64>,
+    #[serde(default)]
+    expires_at: Option<i64>,
+    #[serde(default)]
+    items: Option<Vec<AllowlistItemReq>>,
+}
+
+/// Harbor's `ProjectReq`, the body of both POST and PUT.
+#[derive(Debug, Deserialize)]
+pub struct ProjectReq {
+    #[serde(default)]
+    project_name: Option<String>,
+    #[serde(default)]
+    public: Option<bool>,
+    #[serde(default)]
+    metadata: Option<BTreeMap<String, Option<String>>>,
+    #[serde(default)]
+    cve_allowlist: Option<AllowlistReq>,
+    #[serde(default)]
+    storage_limit: Option<i64>,
+    #[serde(default)]
+    registry_id: Option<i64>,
+}
+
+/// Looks a project up the way `parseProjectNameOrID` does: integers are ids unless the header says name.
+pub fn find<'a>(store: &'a Store, ctx: &Ctx, key: &str) -> Option<&'a Project> {
+    if !ctx.is_resource_name
+        && let Ok(id) = key.parse::<i64>()
+    {
+        return store.projects.get(&id);
+    }
+    store.project_by_name(key)
+}
+
+pub fn missing(key: &str) -> String {
+    format!("project {key} not found")
+}
+
+/// Severity is normalised on read: `negligible` becomes `none`, anything unknown becomes `unknown`.
+fn normalise_severity(value: &str) -> String {
+    match value.to_ascii_lowercase().as_str() {
+        "negligible" | "none" => "none".into(),
+        v @ ("low" | "medium" | "high" | "critical") => v.into(),
+        _ => "unknown".into(),
+    }
+}
+
+pub fn metadata_json(project: &Project) -> Map<String, Value> {
+    project
+        .metadata
+        .iter()
+        .map(|(k, v)| {
+            let value = if k == "severity" {
+                normalise_severity(v)
+            } else {
+                v.clone()
+            };
+            (k.clone(), Value::String(value))
+        })
+        .collect()
+}
+
+pub fn project_json(store: &Store, project: &Project, who: &Principal) -> Value {
+    let allowlist = &project.cve_allowlist;
+    let items: Vec<Value> = allowlist
+        .items
+        .iter()
+        .map(|c| json!({"cve_id": c}))
+        .collect();
+    let admin = who.is_admin();
+    let mut body = json!({
+        "project_id": project.id,
+        "owner_id": ADMIN_USER_ID,
+        "owner_name": ADMIN_USERNAME,
+        "name": project.name,
+        "creation_time": project.creation_time,
+        "update_time": project.update_time,
+        "deleted": false,
+        "togglable": admin,
+        "current_user_role_id": if admin { 1 } else { 0 },
+        "current_user_role_ids": if admin { json!([1]) } else { json!([]) },
+        "repo_count": store.repo_count(project.id),
+        "metadata": metadata_json(project),
+        "cve_allowlist": {
+            "id": allowlist.id,
+            "project_id": project.id,
+            "expires_at": allowlist.expires_at,
+            "items": items,
+            "creation_time": allowlist.creation_time,
+            "update_time": allowlist.update_time,
+        },
+    });
+    if let (Some(id), Some(obj)) = (project.registry_id, body.as_object_mut()) {
+        obj.insert("registry_id".into(), json!(id));
+    }
+    body
+}
+
+/// Keeps the known keys with string values; nulls count as absent.
+fn filter_metadata(
+    app: &AppInner,
+    raw: Option<BTreeMap<String, Option<String>>>,
+) -> BTreeMap<String, String> {
+    let known = known_metadata_keys(app.version);
+    raw.unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| known.contains(&k.as_str()))
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+}
+
+/// Proxy-only integer settings must parse as int32 on proxy projects and are dropped elsewhere.
+fn apply_proxy_rules(metadata: &mut BTreeMap<String, String>, is_proxy: bool) -> ApiResult<()> {
+    for key in ["proxy_speed_kb", "max_upstream_conn"] {
+        if let Some(value) = metadata.get(key) {
+            if !is_proxy {
+                metadata.remove(key);
+            } else if value.parse::<i32>().is_err() {
+                return Err(ApiError::bad_request(format!(
+                    "{key} should be an integer, got {value}"
+                )));
+            }
+        }
+    }
+    if is_proxy {
+        // Content trust cannot apply to artifacts Harbor did not sign itself.
+        metadata.remove("enable_content_trust");
+    }
+    Ok(())
+}
+
+fn allowlist_items(req: &AllowlistReq) -> Vec<String> {
+    req.items
+        .iter()
+        .flatten()
+        .map(|i| i.cve_id.clone())
+        .collect()
+}
+
+/// `GET /projects`
+pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
+    let params = Params::parse(raw.as_deref());
+    let page = Page::from_params(&params)?;
+    let name = params.get("name").map(str::to_string);
+    let public = params.bool("public")?;
+    let q = params.query();
+    let store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let items: Vec<&Project> = store
+        .projects
+        .values()
+        .filter(|p| who.sees_project(p))
+        .filter(|p| name.as_deref().is_none_or(|n| p.name.contains(n)))
+        .filter(|p| public.is_none_or(|b| p.is_public() == b))
+        .filter(|p| q.allows("name", &p.name) && q.allows("project_id", &p.id.to_string()))
+        .filter(|p| q.allows("public", if p.is_public() { "true" } else { "false" }))
+        .collect();
+    let total = items.len();
+    let rendered: Vec<Value> = page
+        .slice(&items)
+        .into_iter()
+        .map(|p| project_json(&store, p, &who))
+        .collect();
+    Ok(list_response(
+        "/api/v2.0/projects",
+        &params,
+        page,
+        rendered,
+        total,
+    ))
+}
+
+/// `HEAD /projects?project_name=`
+pub async fn head(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
+    let params = Params::parse(raw.as_deref());
+    let store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    who.require_authenticated()?;
+    let name = params.get("project_name").unwrap_or("");
+    if store.project_by_name(name).is_some() {
+        Ok(StatusCode::OK.into_response())
+    } else {
+        Err(ApiError::not_found(format!("project {name} not found")))
+    }
+}
+
+/// `POST /projects`
+pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
+    let req: ProjectReq = parse_body(&body)?;
+    let mut store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    who.require_authenticated()?;
+    match &who {
+        Principal::Robot(r) if !r.is_system() => return Err(ApiError::forbidden()),
+        Principal::Robot(_) => who.require_system("project", "create")?,
+        _ => {}
+    }
+    if store.settings.project_creation_restriction == "adminonly" && !who.is_admin() {
+        return Err(ApiError::forbidden_msg(
+            "Only system admin can create project",
+        ));
+    }
+    let name = req.project_name.clone().unwrap_or_default();
+    if name.len() > 255 || !is_valid_name(&name) {
+        return Err(ApiError::bad_request(
+            "project name is not in lower case or contains illegal characters",
+        ));
+    }
+    let mut metadata = filter_metadata(&app, req.metadata);
+    if metadata.get("public").is_none_or(String::is_empty) {
+        metadata.insert("public".into(), req.public.unwrap_or(false).to_string());
+    }
+    if let Some(p) = metadata.get("public")
+        && p != "true"
+        && p != "false"
+    {
+        return Err(ApiError::bad_request(
+            "metadata.public should only be 'true' or 'false'",
+        ));
+    }
+    match metadata.remove("retention_id") {
+        None => {}
+        Some(v) if v.is_empty() => {}
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "retention_id cannot be set on creation",
+            ));
+        }
+    }
+    if let Some(registry_id) = req.registry_id {
+        if !who.is_admin() {
+            return Err(ApiError::forbidden_msg(
+                "Only system admin can create proxy cache project",
+            ));
+        }
+        if registry_id <= 0 {
+            return Err(ApiError::bad_request(format!(
+                "{registry_id} is invalid value of registry_id, it should be greater than 0"
+            )));
+        }
+        // Harbor returns the registry lookup failure as a plain error, hence 500.
+        let registry = store
+            .registries
+            .get(&registry_id)
+            .ok_or_else(ApiError::internal)?;
+        if !PROXY_CACHE_TYPES.contains(&registry.kind.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "unsupported registry type {}",
+                registry.kind
+            )));
+        }
+    }
+    let is_proxy = req.registry_id.is_some();
+    apply_proxy_rules(&mut metadata, is_proxy)?;
+    if store.project_by_name(&name).is_some() {
+        return Err(ApiError::conflict(format!(
+            "The project named {name} already exists"
+        )));
+    }
+    let quota_limit = if store.settings.quota_per_project_enable {
+        let limit = match req.storage_limit {
+            Some(l) if l != 0 && who.is_admin() => l,
+            _ => store.settings.storage_per_project,
+        };
+        crate::quotas::validate_storage(limit)?;
+        Some(limit)
+    } else {
+        None
+    };
+    if is_proxy {
+        // Proxy projects get an automatic 7-day retention policy.
+        let retention = store.next_retention_id();
+        metadata.insert("retention_id".into(), retention.to_string());
+    }
+    let now = Timestamp::now();
+    let allowlist = match &req.cve_allowlist {
+        Some(a) => store.new_allowlist(a.expires_at, allowlist_items(a), now),
+        None => store.new_allowlist(None, Vec::new(), now),
+    };
+    let id = store.seq.project();
+    store.projects.insert(
+        id,
+        Project {
+            id,
+            name: name.clone(),
+            registry_id: req.registry_id,
+            creation_time: now,
+            update_time: now,
+            metadata,
+            cve_allowlist: allowlist,
+            scanner_uuid: None,
+        },
+    );
+    if let Some(hard_storage) = quota_limit {
+        let quota_id = store.seq.quota();
+        store.quotas.insert(
+            quota_id,
+            Quota {
+                id: quota_id,
+                project_id: id,
+                hard_storage,
+                creation_time: now,
+                update_time: now,
+            },
+        );
+    }
+    let tail = if ctx.name_in_location {
+        name
+    } else {
+        id.to_string()
+    };
+    Ok(created(format!("/api/v2.0/projects/{tail}"), None))
+}
+
+/// `GET /projects/{project_name_or_id}`
+pub async fn get(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
+    let store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let project =
+        who.require_project(find(&store, &ctx, &key), "project", "read", &missing(&key))?;
+    Ok(ok_json(project_json(&store, project, &who)))
+}
+
+/// `PUT /projects/{project_name_or_id}`: merges metadata and replaces the allowlist; nothing else changes.
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let req: ProjectReq = parse_body(&body)?;
+    let mut store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let project = who.require_project(
+        find(&store, &ctx, &key),
+        "project",
+        "update",
+        &missing(&key),
+    )?;
+    let id = project.id;
+    let is_proxy = project.registry_id.is_some();
+    let mut incoming = filter_metadata(&app, req.metadata);
+    if let Some(retention) = incoming.remove("retention_id")
+        && project.metadata.get("retention_id") != Some(&retention)
+    {
+        return Err(ApiError::bad_request(
+            "retention_id is read-only and cannot be changed",
+        ));
+    }
+    apply_proxy_rules(&mut incoming, is_proxy)?;
+    if let Some(a) = &req.cve_allowlist
+        && let Some(pid) = a.project_id
+        && pid != 0
+        && pid != id
+    {
+        return Err(ApiError::bad_request(format!(
+            "project_id in cve_allowlist must be 0 or {id}"
+        )));
+    }
+    let now = Timestamp::now();
+    let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
+    project.metadata.extend(incoming);
+    if let Some(a) = &req.cve_allowlist {
+        project.cve_allowlist.items = allowlist_items(a);
+        project.cve_allowlist.expires_at = a.expires_at;
+        project.cve_allowlist.update_time = now;
+    }
+    project.update_time = now;
+    Ok(ok_empty())
+}
+
+const HAS_REPOSITORIES: &str = "the project contains repositories, can not be deleted";
+
+/// `DELETE /projects/{project_name_or_id}`: also removes robots, quota and permissions naming it.
+pub async fn delete(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
+    let mut store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let id = who
+        .require_project(
+            find(&store, &ctx, &key),
+            "project",
+            "delete",
+            &missing(&key),
+        )?
+        .id;
+    if store.repo_count(id) > 0 {
+        return Err(ApiError::precondition(HAS_REPOSITORIES));
+    }
+    store.projects.remove(&id);
+    store.quotas.retain(|_, q| q.project_id != id);
+    store.robots.retain(|_, r| r.project_id != id);
+    for robot in store.robots.values_mut() {
+        robot
+            .permissions
+            .retain(|p| p.namespace != crate::state::Namespace::Project(id));
+    }
+    Ok(ok_empty())
+}
+
+/// `GET /projects/{project_name_or_id}/_deletable`
+pub async fn deletable(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
+    let store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let project = who.require_project(
+        find(&store, &ctx, &key),
+        "project",
+        "delete",
+        &missing(&key),
+    )?;
+    let body = if store.repo_count(project.id) > 0 {
+        json!({"deletable": false, "message": HAS_REPOSITORIES})
+    } else {
+        json!({"deletable": true})
+    };
+    Ok(ok_json(body))
+}
+
+/// `GET /projects/{project_name_or_id}/summary`
+pub async fn summary(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
+    let store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let project =
+        who.require_project(find(&store, &ctx, &key), "project", "read", &missing(&key))?;
+    let mut body = json!({
+        "repo_count": store.repo_count(project.id),
+        "project_admin_count": 1,
+        "maintainer_count": 0,
+        "developer_count": 0,
+        "guest_count": 0,
+        "limited_guest_count": 0,
+    });
+    let obj = body.as_object_mut().ok_or_else(ApiError::internal)?;
+    if store.settings.quota_per_project_enable
+        && who.can_project(project, "quota", "read")
+        && let Some(quota) = store.quota_of(project.id)
+    {
+        obj.insert(
+            "quota".into(),
+            json!({"hard": {"storage": quota.hard_storage}, "used": {"storage": 0}}),
+        );
+    }
+    if let Some(registry) = project.registry_id.and_then(|id| store.registries.get(&id)) {
+        obj.insert(
+            "registry".into(),
+            crate::registries::registry_json(&app, registry),
+        );
+    }
+    Ok(ok_json(body))
+}
+
+/// Validates one `key: value` for the metadata endpoints, returning the canonical value.
+fn validate_metadata(app: &AppInner, key: &str, value: &str) -> ApiResult<String> {
+    let known = known_metadata_keys(app.version);
+    if BOOLEAN_KEYS.contains(&key) && known.contains(&key) {
+        return match value.to_ascii_lowercase().as_str() {
+            "true" | "1" | "t" => Ok("true".into()),
+            "false" | "0" | "f" => Ok("false".into()),
+            _ => Err(ApiError::bad_request(format!(
+                "invalid value {value} for {key}"
+            ))),
+        };
+    }
+    if key == "severity" {
+        return match normalise_severity(value).as_str() {
+            "unknown" => Err(ApiError::bad_request(format!("invalid severity {value}"))),
+            _ => Ok(value.to_ascii_lowercase()),
+        };
+    }
+    Err(ApiError::bad_request(format!("invalid metadata key {key}")))
+}
+
+fn metadata_body(body: &[u8]) -> ApiResult<BTreeMap<String, String>> {
+    parse_body(body)
+}
+
+/// `GET /projects/{p}/metadatas/`
+pub async fn list_metadata(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -> ApiResult {
+    let store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let project =
+        who.require_project(find(&store, &ctx, &key), "metadata", "list", &missing(&key))?;
+    Ok(ok_json(metadata_json(project)))
+}
+
+/// `POST /projects/{p}/metadatas/`
+pub async fn add_metadata(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let metas = metadata_body(&body)?;
+    let mut store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let id = who
+        .require_project(
+            find(&store, &ctx, &key),
+            "metadata",
+            "create",
+            &missing(&key),
+        )?
+        .id;
+    if metas.len() != 1 {
+        return Err(ApiError::bad_request(
+            "exactly one metadata key is required",
+        ));
+    }
+    let mut checked = BTreeMap::new();
+    for (k, v) in &metas {
+        checked.insert(k.clone(), validate_metadata(&app, k, v)?);
+    }
+    let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
+    project.metadata.extend(checked);
+    project.update_time = Timestamp::now();
+    Ok(ok_empty())
+}
+
+/// `GET /projects/{p}/metadatas/{meta_name}`
+pub async fn get_metadata(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((key, meta)): Path<(String, String)>,
+) -> ApiResult {
+    let store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let project =
+        who.require_project(find(&store, &ctx, &key), "metadata", "read", &missing(&key))?;
+    let all = metadata_json(project);
+    let value = all
+        .get(&meta)
+        .ok_or_else(|| ApiError::not_found(format!("metadata {meta} not found")))?;
+    Ok(ok_json(json!({ meta: value })))
+}
+
+/// `PUT /projects/{p}/metadatas/{meta_name}`: the body must carry exactly that key.
+pub async fn put_metadata(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((key, meta)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    let metas = metadata_body(&body)?;
+    let mut store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let id = who
+        .require_project(
+            find(&store, &ctx, &key),
+            "metadata",
+            "update",
+            &missing(&key),
+        )?
+        .id;
+    let value = match (metas.len(), metas.get(&meta)) {
+        (1, Some(v)) => validate_metadata(&app, &meta, v)?,
+        _ => {
+            return Err(ApiError::bad_request(
+                "the metadata key in the path and the body must match",
+            ));
+        }
+    };
+    let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
+    if !project.metadata.contains_key(&meta) {
+        return Err(ApiError::not_found(format!("metadata {meta} not found")));
+    }
+    project.metadata.insert(meta, value);
+    project.update_time = Timestamp::now();
+    Ok(ok_empty())
+}
+
+/// `DELETE /projects/{p}/metadatas/{meta_name}`
+pub async fn delete_metadata(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((key, meta)): Path<(String, String)>,
+) -> ApiResult {
+    let mut store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let id = who
+        .require_project(
+            find(&store, &ctx, &key),
+            "metadata",
+            "delete",
+            &missing(&key),
+        )?
+        .id;
+    let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
+    if project.metadata.remove(&meta).is_none() {
+        return Err(ApiError::not_found(format!("metadata {meta} not found")));
+    }
+    project.update_time = Timestamp::now();
+    Ok(ok_empty())
+}

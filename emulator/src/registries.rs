@@ -1,0 +1,561 @@
+//! Registry endpoints with URL normalisation, masked secrets and a loopback-only live health check.
+
+use std::net::IpAddr;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::auth::{Ctx, Principal};
+use crate::error::{ApiError, ApiResult};
+use crate::state::{App, AppInner, Registry};
+use crate::util::{Page, Params, Timestamp, created, list_response, ok_empty, ok_json, parse_body};
+
+/// Types with a replication adapter; `helm-hub` and `artifact-hub` exist as constants only (500 on create).
+const ADAPTER_TYPES: &[&str] = &[
+    "ali-acr",
+    "aws-ecr",
+    "azure-acr",
+    "docker-hub",
+    "docker-registry",
+    "dtr",
+    "github-ghcr",
+    "gitlab",
+    "google-gcr",
+    "harbor",
+    "huawei-SWR",
+    "jfrog-artifactory",
+    "quay",
+    "tencent-tcr",
+    "volcengine-cr",
+];
+
+/// Left out of the adapter lists by the default `REPLICATION_ADAPTER_WHITELIST` since 2.14.
+const NOT_WHITELISTED: &[&str] = &["gitlab", "quay", "dtr"];
+
+const UNHEALTHY: &str = "the registry is unhealthy";
+
+#[derive(Debug, Default, Deserialize)]
+struct CredentialReq {
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    access_key: Option<String>,
+    #[serde(default)]
+    access_secret: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RegistryReq {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    credential: Option<CredentialReq>,
+    #[serde(default)]
+    insecure: Option<bool>,
+    #[serde(default)]
+    ca_certificate: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// `RegistryUpdate` and the ping body: flat and nullable, so absent fields stay as they are.
+#[derive(Debug, Default, Deserialize)]
+struct RegistryPatch {
+    #[serde(default)]
+    id: Option<i64>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    credential_type: Option<String>,
+    #[serde(default)]
+    access_key: Option<String>,
+    #[serde(default)]
+    access_secret: Option<String>,
+    #[serde(default)]
+    insecure: Option<bool>,
+    #[serde(default)]
+    ca_certificate: Option<String>,
+}
+
+/// `lib.ValidateHTTPURL`: trim, default to http, only http(s), drop the query and the trailing slash.
+pub fn normalise_url(raw: &str) -> ApiResult<String> {
+    let trimmed = raw.trim();
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("http://{trimmed}")
+    };
+    let (scheme, rest) = with_scheme
+        .split_once("://")
+        .ok_or_else(|| ApiError::bad_request("invalid url"))?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err(ApiError::bad_request(format!(
+            "invalid HTTP scheme: {scheme}"
+        )));
+    }
+    let rest = rest
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/');
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(ApiError::bad_request(format!("invalid url {raw}")));
+    }
+    Ok(format!("{scheme}://{rest}"))
+}
+
+fn check_type(kind: &str) -> ApiResult<()> {
+    // Harbor fails to find an adapter factory and surfaces it as a plain (500) error.
+    if ADAPTER_TYPES.contains(&kind) {
+        Ok(())
+    } else {
+        Err(ApiError::internal())
+    }
+}
+
+/// True when the URL's host is a loopback address: the only place this machine may send traffic.
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(inner) = authority.strip_prefix('[') {
+        inner.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The adapter health check: Harbor and Docker registries are probed over HTTP, other types pass.
+async fn healthy(app: &AppInner, kind: &str, url: &str, insecure: bool) -> bool {
+    let path = match kind {
+        "harbor" => "/api/v2.0/ping",
+        "docker-registry" => "/v2/",
+        _ => return true,
+    };
+    if !is_loopback(url) {
+        return false;
+    }
+    let client = if insecure {
+        &app.http_insecure
+    } else {
+        &app.http
+    };
+    match client.get(format!("{url}{path}")).send().await {
+        Ok(resp) => {
+            resp.status().is_success() || resp.status() == reqwest::StatusCode::UNAUTHORIZED
+        }
+        Err(_) => false,
+    }
+}
+
+pub fn registry_json(app: &AppInner, registry: &Registry) -> Value {
+    let mut body = json!({
+        "id": registry.id,
+        "name": registry.name,
+        "type": registry.kind,
+        "url": registry.url,
+        "description": registry.description,
+        "insecure": registry.insecure,
+        "status": "healthy",
+        "creation_time": registry.creation_time,
+        "update_time": registry.update_time,
+    });
+    let Some(obj) = body.as_object_mut() else {
+        return body;
+    };
+    if !(registry.credential_type.is_empty()
+        && registry.access_key.is_empty()
+        && registry.access_secret.is_empty())
+    {
+        let masked = if registry.access_secret.is_empty() {
+            ""
+        } else {
+            "*****"
+        };
+        obj.insert(
+            "credential".into(),
+            json!({"type": registry.credential_type, "access_key": registry.access_key, "access_secret": masked}),
+        );
+    }
+    if app.version.at_least(2, 15, 0)
+        && let Some(ca) = &registry.ca_certificate
+    {
+        obj.insert("ca_certificate".into(), json!(ca));
+    }
+    body
+}
+
+/// The local Harbor, registry id 0.
+pub fn local_registry_json(app: &AppInner) -> Value {
+    json!({
+        "id": 0,
+        "name": "Local",
+        "type": "harbor",
+        "url": app.base_url,
+        "description": "",
+        "insecure": false,
+        "status": "healthy",
+        "creation_time": Timestamp(0),
+        "update_time": Timestamp(0),
+    })
+}
+
+fn registry_id(raw: &str) -> ApiResult<i64> {
+    raw.parse().map_err(|_| {
+        ApiError::unprocessable(format!("id in path must be of type int64: \"{raw}\""))
+    })
+}
+
+/// `POST /registries`
+pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
+    let req: RegistryReq = parse_body(&body)?;
+    let draft = {
+        let store = app.store();
+        Principal::resolve(&app, &store, &ctx).require_system("registry", "create")?;
+        let name = req.name.clone().unwrap_or_default();
+        if name.is_empty() {
+            return Err(ApiError::bad_request("name is required"));
+        }
+        if name.chars().count() > 64 {
+            return Err(ApiError::bad_request("the max length of name is 64"));
+        }
+        let url = normalise_url(req.url.as_deref().unwrap_or(""))?;
+        if store.registries.values().any(|r| r.name == name) {
+            return Err(ApiError::conflict(format!(
+                "registry {name} already exists"
+            )));
+        }
+        let kind = req.kind.clone().unwrap_or_default();
+        check_type(&kind)?;
+        let credential = req.credential.unwrap_or_default();
+        let now = Timestamp::now();
+        Registry {
+            id: 0,
+            name,
+            kind,
+            url,
+            credential_type: credential.kind.unwrap_or_default(),
+            access_key: credential.access_key.unwrap_or_default(),
+            access_secret: credential.access_secret.unwrap_or_default(),
+            insecure: req.insecure.unwrap_or(false),
+            ca_certificate: req
+                .ca_certificate
+                .filter(|_| app.version.at_least(2, 15, 0)),
+            description: req.description.unwrap_or_default(),
+            creation_time: now,
+            update_time: now,
+        }
+    };
+    if !healthy(&app, &draft.kind, &draft.url, draft.insecure).await {
+        return Err(ApiError::bad_request(UNHEALTHY));
+    }
+    let mut store = app.store();
+    if store.registries.values().any(|r| r.name == draft.name) {
+        return Err(ApiError::conflict(format!(
+            "registry {} already exists",
+            draft.name
+        )));
+    }
+    let id = store.seq.registry();
+    store.registries.insert(id, Registry { id, ..draft });
+    Ok(created(format!("/api/v2.0/registries/{id}"), None))
+}
+
+/// `GET /registries`
+pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
+    let params = Params::parse(raw.as_deref());
+    let page = Page::from_params(&params)?;
+    let q = params.query();
+    let name = params.get("name").map(str::to_string);
+    let store = app.store();
+    Principal::resolve(&app, &store, &ctx).require_system("registry", "list")?;
+    let items: Vec<&Registry> = store
+        .registries
+        .values()
+        .filter(|r| name.as_deref().is_none_or(|n| r.name.contains(n)))
+        .filter(|r| q.allows("name", &r.name) && q.allows("type", &r.kind))
+        .collect();
+    let total = items.len();
+    let rendered: Vec<Value> = page
+        .slice(&items)
+        .into_iter()
+        .map(|r| registry_json(&app, r))
+        .collect();
+    Ok(list_response(
+        "/api/v2.0/registries",
+        &params,
+        page,
+        rendered,
+        total,
+    ))
+}
+
+/// `GET /registries/{id}`; id 0 is the local Harbor.
+pub async fn get(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult {
+    let id = registry_id(&raw)?;
+    let store = app.store();
+    Principal::resolve(&app, &store, &ctx).require_system("registry", "read")?;
+    if id == 0 {
+        return Ok(ok_json(local_registry_json(&app)));
+    }
+    let registry = store
+        .registries
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?;
+    Ok(ok_json(registry_json(&app, registry)))
+}
+
+fn apply_patch(app: &AppInner, registry: &mut Registry, patch: RegistryPatch) -> ApiResult<()> {
+    if let Some(name) = patch.name {
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(ApiError::bad_request(
+                "the name must be 1 to 64 characters long",
+            ));
+        }
+        registry.name = name;
+    }
+    if let Some(url) = patch.url {
+        registry.url = normalise_url(&url)?;
+    }
+    if let Some(description) = patch.description {
+        registry.description = description;
+    }
+    if let Some(kind) = patch.credential_type {
+        registry.credential_type = kind;
+    }
+    if let Some(key) = patch.access_key {
+        registry.access_key = key;
+    }
+    if let Some(secret) = patch.access_secret {
+        registry.access_secret = secret;
+    }
+    if let Some(insecure) = patch.insecure {
+        registry.insecure = insecure;
+    }
+    if let Some(ca) = patch.ca_certificate
+        && app.version.at_least(2, 15, 0)
+    {
+        registry.ca_certificate = Some(ca);
+    }
+    Ok(())
+}
+
+/// `PUT /registries/{id}`: partial update from the flat `RegistryUpdate` body; `type` never changes.
+pub async fn update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let id = registry_id(&raw)?;
+    let mut patch: RegistryPatch = parse_body(&body)?;
+    patch.kind = None;
+    patch.id = None;
+    let draft = {
+        let store = app.store();
+        Principal::resolve(&app, &store, &ctx).require_system("registry", "update")?;
+        let mut draft = store
+            .registries
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?;
+        apply_patch(&app, &mut draft, patch)?;
+        if store
+            .registries
+            .values()
+            .any(|r| r.id != id && r.name == draft.name)
+        {
+            return Err(ApiError::conflict(format!(
+                "registry {} already exists",
+                draft.name
+            )));
+        }
+        draft
+    };
+    if !healthy(&app, &draft.kind, &draft.url, draft.insecure).await {
+        return Err(ApiError::bad_request(UNHEALTHY));
+    }
+    let mut store = app.store();
+    if !store.registries.contains_key(&id) {
+        return Err(ApiError::not_found(format!("registry {id} not found")));
+    }
+    store.registries.insert(
+        id,
+        Registry {
+            update_time: Timestamp::now(),
+            ..draft
+        },
+    );
+    Ok(ok_empty())
+}
+
+/// `DELETE /registries/{id}`: refused while a policy or a proxy-cache project uses it.
+pub async fn delete(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult {
+    let id = registry_id(&raw)?;
+    let mut store = app.store();
+    Principal::resolve(&app, &store, &ctx).require_system("registry", "delete")?;
+    if !store.registries.contains_key(&id) {
+        return Err(ApiError::not_found(format!("registry {id} not found")));
+    }
+    if store.registry_in_use(id) {
+        return Err(ApiError::precondition(format!(
+            "the registry {id} is referenced by replication policies or proxy cache projects, can not be deleted"
+        )));
+    }
+    store.registries.remove(&id);
+    Ok(ok_empty())
+}
+
+/// `POST /registries/ping`: checks a stored registry (by `id`) overlaid with the given fields, or a new one.
+pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
+    let patch: RegistryPatch = parse_body(&body)?;
+    let (kind, url, insecure) = {
+        let store = app.store();
+        Principal::resolve(&app, &store, &ctx).require_system("registry", "create")?;
+        let base = match patch.id {
+            Some(id) if id != 0 => Some(
+                store
+                    .registries
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?,
+            ),
+            _ => None,
+        };
+        let kind = patch
+            .kind
+            .clone()
+            .or_else(|| base.as_ref().map(|b| b.kind.clone()))
+            .unwrap_or_default();
+        let url = patch
+            .url
+            .clone()
+            .or_else(|| base.as_ref().map(|b| b.url.clone()))
+            .unwrap_or_default();
+        if kind.is_empty() || url.trim().is_empty() {
+            return Err(ApiError::bad_request("type or url cannot be empty"));
+        }
+        let insecure = patch
+            .insecure
+            .or(base.as_ref().map(|b| b.insecure))
+            .unwrap_or(false);
+        check_type(&kind)?;
+        (kind, normalise_url(&url)?, insecure)
+    };
+    if healthy(&app, &kind, &url, insecure).await {
+        Ok(ok_empty())
+    } else {
+        Err(ApiError::bad_request(UNHEALTHY))
+    }
+}
+
+/// `GET /registries/{id}/info`
+pub async fn info(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult {
+    let id = registry_id(&raw)?;
+    let store = app.store();
+    Principal::resolve(&app, &store, &ctx).require_system("registry", "read")?;
+    let kind = if id == 0 {
+        "harbor".to_string()
+    } else {
+        store
+            .registries
+            .get(&id)
+            .map(|r| r.kind.clone())
+            .ok_or_else(|| ApiError::not_found(format!("registry {id} not found")))?
+    };
+    Ok(ok_json(json!({
+        "type": kind,
+        "description": "",
+        "supported_resource_filters": [
+            {"type": "name", "style": "input"},
+            {"type": "tag", "style": "input"},
+        ],
+        "supported_triggers": ["manual", "scheduled", "event_based"],
+    })))
+}
+
+fn listed_types(app: &AppInner) -> Vec<&'static str> {
+    let whitelist = app.version.at_least(2, 14, 0);
+    ADAPTER_TYPES
+        .iter()
+        .copied()
+        .filter(|t| !whitelist || !NOT_WHITELISTED.contains(t))
+        .collect()
+}
+
+/// `GET /replication/adapters`
+pub async fn adapters(State(app): State<App>, ctx: Ctx) -> ApiResult {
+    let store = app.store();
+    Principal::resolve(&app, &store, &ctx).require_system("replication-adapter", "list")?;
+    Ok(ok_json(listed_types(&app)))
+}
+
+/// `GET /replication/adapterinfos`
+pub async fn adapter_infos(State(app): State<App>, ctx: Ctx) -> ApiResult {
+    let store = app.store();
+    Principal::resolve(&app, &store, &ctx).require_system("replication-adapter", "list")?;
+    let mut out = Map::new();
+    for kind in listed_types(&app) {
+        let endpoints = match kind {
+            "docker-hub" => {
+                json!({"endpoint_type": "EndpointPatternTypeFix", "endpoints": [{"key": "hub.docker.com", "value": "https://hub.docker.com"}]})
+            }
+            "github-ghcr" => {
+                json!({"endpoint_type": "EndpointPatternTypeFix", "endpoints": [{"key": "ghcr.io", "value": "https://ghcr.io"}]})
+            }
+            _ => json!({"endpoint_type": "EndpointPatternTypeFree", "endpoints": []}),
+        };
+        let credential = if kind == "google-gcr" {
+            json!({"access_key_type": "AccessKeyTypeFix", "access_key_data": "_json_key", "access_secret_type": "AccessSecretTypeFile", "access_secret_data": "No Change"})
+        } else {
+            json!({"access_key_type": "AccessKeyTypeStandard", "access_key_data": "", "access_secret_type": "AccessSecretTypeStandard", "access_secret_data": ""})
+        };
+        out.insert(
+            kind.into(),
+            json!({"endpoint_pattern": endpoints, "credential_pattern": credential}),
+        );
+    }
+    Ok(ok_json(Value::Object(out)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_normalised() {
+        assert_eq!(
+            normalise_url(" harbor.example.com/ ").unwrap(),
+            "http://harbor.example.com"
+        );
+        assert_eq!(
+            normalise_url("https://h.io/path/?x=1").unwrap(),
+            "https://h.io/path"
+        );
+        assert!(normalise_url("ftp://h.io").is_err());
+    }
+
+    #[test]
+    fn only_loopback_is_probed() {
+        assert!(is_loopback("http://127.0.0.1:8080"));
+        assert!(is_loopback("http://localhost"));
+        assert!(is_loopback("https://[::1]:443/x"));
+        assert!(!is_loopback("https://harbor.example.com"));
+        assert!(!is_loopback("http://10.0.0.1"));
+    }
+}

@@ -1,0 +1,333 @@
+//! Listener, TLS, per-connection serving (so a fault can drop a connection), middleware and the route table.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+
+use crate::control::{self, Fault, Faults, RequestCounter};
+use crate::error::ApiError;
+use crate::state::{App, AppInner, Store};
+use crate::version::Version;
+use crate::{
+    Config, projects, quotas, registries, replication, repositories, robots, scanners, system,
+};
+
+/// Marks a response that must never reach the client: the connection is closed instead.
+#[derive(Debug, Clone, Copy)]
+struct DropConnection;
+
+/// A running emulator on the current runtime.
+pub struct Running {
+    base_url: String,
+    addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, closes every open connection and waits for the server task to finish.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+    }
+}
+
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    let version = Version::parse(&config.harbor_version)?;
+    let tls = match &config.tls {
+        Some(files) => Some(crate::tls::acceptor(files)?),
+        None => None,
+    };
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let base_url = format!("{scheme}://{addr}");
+    let probe = |insecure: bool| {
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .no_proxy()
+            .tls_danger_accept_invalid_certs(insecure)
+            .build()
+    };
+    let app: App = Arc::new(AppInner {
+        version,
+        admin_password: config.admin_password,
+        version_text: config.harbor_version,
+        base_url: base_url.clone(),
+        latency_ms: config.latency_ms,
+        store: std::sync::Mutex::new(Store::new()),
+        counter: RequestCounter::default(),
+        faults: Faults::default(),
+        http: probe(false)?,
+        http_insecure: probe(true)?,
+    });
+    let router = router(app);
+    let (shutdown, mut stop) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        let mut connections = JoinSet::new();
+        loop {
+            tokio::select! {
+                _ = stop.changed() => break,
+                accepted = listener.accept() => {
+                    let Ok((stream, _)) = accepted else { continue };
+                    let _ = stream.set_nodelay(true);
+                    let router = router.clone();
+                    let tls = tls.clone();
+                    connections.spawn(async move {
+                        match tls {
+                            Some(acceptor) => match acceptor.accept(stream).await {
+                                Ok(tls_stream) => serve_connection(tls_stream, router).await,
+                                Err(e) => tracing::debug!(error = %e, "TLS handshake failed"),
+                            },
+                            None => serve_connection(stream, router).await,
+                        }
+                    });
+                }
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+        connections.shutdown().await;
+    });
+    tracing::info!(%base_url, %version, "harbor emulator listening");
+    Ok(Running {
+        base_url,
+        addr,
+        shutdown,
+        task,
+    })
+}
+
+/// Serves one connection; a response tagged [`DropConnection`] ends it without an answer.
+async fn serve_connection<S>(stream: S, router: Router)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let kill = Arc::new(Notify::new());
+    let kill_signal = kill.clone();
+    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let router = router.clone();
+        let kill = kill_signal.clone();
+        async move {
+            let response = router.oneshot(req.map(axum::body::Body::new)).await?;
+            if response.extensions().get::<DropConnection>().is_some() {
+                kill.notify_one();
+                std::future::pending::<()>().await;
+            }
+            Ok::<_, std::convert::Infallible>(response)
+        }
+    });
+    let builder = Builder::new(TokioExecutor::new());
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        result = connection => {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        }
+        _ = kill.notified() => tracing::debug!("dropping connection (injected fault)"),
+    }
+}
+
+/// Request id, request counting, latency and fault injection, in Harbor's middleware order.
+async fn middleware(State(app): State<App>, req: Request, next: Next) -> Response {
+    let request_id = req
+        .headers()
+        .get("X-Request-Id")
+        .cloned()
+        .unwrap_or_else(|| {
+            HeaderValue::from_str(&crate::util::uuid_v4()).unwrap_or(HeaderValue::from_static("0"))
+        });
+    let is_api = req.uri().path().starts_with("/api/");
+    let mut response = if is_api {
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("(unmatched)", |m| m.as_str())
+            .to_string();
+        app.counter.record(format!("{} {route}", req.method()));
+        let (extra_latency, fault) = app.faults.next();
+        let latency = app.latency_ms + extra_latency;
+        if latency > 0 {
+            tokio::time::sleep(Duration::from_millis(latency)).await;
+        }
+        match fault {
+            Fault::None => next.run(req).await,
+            Fault::Status(status) => {
+                let mut resp = ApiError::injected(status).into_response();
+                if matches!(
+                    status,
+                    StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+                ) {
+                    resp.headers_mut()
+                        .insert("Retry-After", HeaderValue::from_static("1"));
+                }
+                resp
+            }
+            Fault::DropConnection => {
+                let mut resp = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                resp.extensions_mut().insert(DropConnection);
+                resp
+            }
+        }
+    } else {
+        next.run(req).await
+    };
+    response.headers_mut().insert("X-Request-Id", request_id);
+    response
+}
+
+async fn not_found() -> Response {
+    ApiError::not_found("not found").into_response()
+}
+
+fn router(app: App) -> Router {
+    let api = Router::new()
+        .route("/ping", get(system::ping))
+        .route("/health", get(system::health))
+        .route("/systeminfo", get(system::systeminfo))
+        .route("/users/current", get(system::current_user))
+        .route(
+            "/configurations",
+            get(system::get_configurations).put(system::put_configurations),
+        )
+        .route("/permissions", get(robots::permissions))
+        .route(
+            "/projects",
+            get(projects::list)
+                .post(projects::create)
+                .head(projects::head),
+        )
+        .route(
+            "/projects/{project_name_or_id}",
+            get(projects::get)
+                .put(projects::update)
+                .delete(projects::delete),
+        )
+        .route(
+            "/projects/{project_name_or_id}/_deletable",
+            get(projects::deletable),
+        )
+        .route(
+            "/projects/{project_name_or_id}/summary",
+            get(projects::summary),
+        )
+        .route(
+            "/projects/{project_name_or_id}/metadatas",
+            get(projects::list_metadata).post(projects::add_metadata),
+        )
+        .route(
+            "/projects/{project_name_or_id}/metadatas/",
+            get(projects::list_metadata).post(projects::add_metadata),
+        )
+        .route(
+            "/projects/{project_name_or_id}/metadatas/{meta_name}",
+            get(projects::get_metadata)
+                .put(projects::put_metadata)
+                .delete(projects::delete_metadata),
+        )
+        .route(
+            "/projects/{project_name_or_id}/scanner",
+            get(scanners::get_project_scanner).put(scanners::set_project_scanner),
+        )
+        .route(
+            "/projects/{project_name}/repositories",
+            get(repositories::list),
+        )
+        .route(
+            "/projects/{project_name}/repositories/{repository_name}",
+            get(repositories::get).delete(repositories::delete),
+        )
+        .route("/quotas", get(quotas::list))
+        .route("/quotas/{id}", get(quotas::get).put(quotas::update))
+        .route("/robots", get(robots::list).post(robots::create))
+        .route(
+            "/robots/{robot_id}",
+            get(robots::get)
+                .put(robots::update)
+                .patch(robots::refresh)
+                .delete(robots::delete),
+        )
+        .route(
+            "/registries",
+            get(registries::list).post(registries::create),
+        )
+        .route("/registries/ping", post(registries::ping))
+        .route(
+            "/registries/{id}",
+            get(registries::get)
+                .put(registries::update)
+                .delete(registries::delete),
+        )
+        .route("/registries/{id}/info", get(registries::info))
+        .route("/replication/adapters", get(registries::adapters))
+        .route("/replication/adapterinfos", get(registries::adapter_infos))
+        .route(
+            "/replication/policies",
+            get(replication::list).post(replication::create),
+        )
+        .route(
+            "/replication/policies/{id}",
+            get(replication::get)
+                .put(replication::update)
+                .delete(replication::delete),
+        )
+        .route(
+            "/replication/executions",
+            get(replication::list_executions).post(replication::start_execution),
+        )
+        .route(
+            "/replication/executions/{id}",
+            get(replication::get_execution).put(replication::stop_execution),
+        )
+        .route(
+            "/replication/executions/{id}/tasks",
+            get(replication::list_tasks),
+        )
+        .route("/scanners", get(scanners::list))
+        .route(
+            "/scanners/{registration_id}",
+            get(scanners::get)
+                .put(scanners::update)
+                .delete(scanners::delete),
+        );
+    Router::new()
+        .nest("/api/v2.0", api)
+        .route("/api/version", get(system::api_version))
+        .route("/_emulator/requests", get(control::requests))
+        .route("/_emulator/reset", post(control::reset))
+        .route("/_emulator/faults", post(control::faults))
+        .route(
+            "/_emulator/projects/{name}/repositories",
+            post(control::seed_repository),
+        )
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            middleware,
+        ))
+        .with_state(app)
+}

@@ -1,0 +1,344 @@
+//! The in-memory Harbor: every table behind one mutex, with ids that only ever grow.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::Value;
+
+use crate::control::{Faults, RequestCounter};
+use crate::util::{Timestamp, random_secret};
+use crate::version::Version;
+
+/// The id of the first admin; owner of every project the emulator creates.
+pub const ADMIN_USER_ID: i64 = 1;
+pub const ADMIN_USERNAME: &str = "admin";
+/// The built-in Trivy registration keeps one uuid so clients can pin it.
+pub const TRIVY_UUID: &str = "5e2b9f1a-7c3d-4e8f-9a0b-1c2d3e4f5a6b";
+
+#[derive(Debug, Clone)]
+pub struct CveAllowlist {
+    pub id: i64,
+    pub expires_at: Option<i64>,
+    pub items: Vec<String>,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: i64,
+    pub name: String,
+    pub registry_id: Option<i64>,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+    /// Stored as Harbor stores `project_metadata`: string keys to string values.
+    pub metadata: BTreeMap<String, String>,
+    pub cve_allowlist: CveAllowlist,
+    pub scanner_uuid: Option<String>,
+}
+
+impl Project {
+    pub fn is_public(&self) -> bool {
+        self.metadata.get("public").is_some_and(|v| v == "true")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Repository {
+    pub id: i64,
+    pub project_id: i64,
+    /// Full name including the project, e.g. `library/nginx`.
+    pub name: String,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Quota {
+    pub id: i64,
+    pub project_id: i64,
+    pub hard_storage: i64,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
+/// Where a robot permission applies; project namespaces are kept as ids so renames cannot confuse them
+/// and permissions on deleted projects can be dropped on read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Namespace {
+    System,
+    AllProjects,
+    Project(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub resource: String,
+    pub action: String,
+    pub effect: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RobotPermission {
+    pub namespace: Namespace,
+    pub access: Vec<Access>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Robot {
+    pub id: i64,
+    /// Stored without the prefix: `name` for system robots, `project+name` for project robots.
+    pub name: String,
+    /// 0 for system robots.
+    pub project_id: i64,
+    pub description: String,
+    pub duration: i64,
+    pub disable: bool,
+    pub expires_at: i64,
+    pub permissions: Vec<RobotPermission>,
+    pub salt: String,
+    pub secret_hash: String,
+    pub creator_type: String,
+    pub creator_ref: i64,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
+impl Robot {
+    pub fn is_system(&self) -> bool {
+        self.project_id == 0
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub url: String,
+    pub credential_type: String,
+    pub access_key: String,
+    pub access_secret: String,
+    pub insecure: bool,
+    pub ca_certificate: Option<String>,
+    pub description: String,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReplicationPolicy {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// 0 means the local Harbor.
+    pub src_registry_id: i64,
+    pub dest_registry_id: i64,
+    pub dest_namespace: String,
+    pub dest_namespace_replace_count: i64,
+    pub trigger: Option<Value>,
+    pub filters: Vec<Value>,
+    pub deletion: bool,
+    pub override_: bool,
+    pub enabled: bool,
+    pub speed: i64,
+    pub copy_by_chunk: bool,
+    pub single_active_replication: bool,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Execution {
+    pub id: i64,
+    pub policy_id: i64,
+    pub status: String,
+    pub trigger: String,
+    pub start_time: Timestamp,
+    pub end_time: Timestamp,
+}
+
+/// The handful of system configurations the emulator acts on, plus any other key a client stored.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub robot_name_prefix: String,
+    pub quota_per_project_enable: bool,
+    pub storage_per_project: i64,
+    pub project_creation_restriction: String,
+    pub robot_token_duration: i64,
+    pub others: BTreeMap<String, Value>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            robot_name_prefix: "robot$".into(),
+            quota_per_project_enable: true,
+            storage_per_project: -1,
+            project_creation_restriction: "everyone".into(),
+            robot_token_duration: 30,
+            others: BTreeMap::new(),
+        }
+    }
+}
+
+/// Monotonic id sequences, one per table, as Postgres serial columns behave.
+#[derive(Debug, Default)]
+pub struct Sequences {
+    project: i64,
+    repository: i64,
+    quota: i64,
+    robot: i64,
+    registry: i64,
+    policy: i64,
+    execution: i64,
+    allowlist: i64,
+    retention: i64,
+}
+
+macro_rules! sequence {
+    ($name:ident) => {
+        pub fn $name(&mut self) -> i64 {
+            self.$name += 1;
+            self.$name
+        }
+    };
+}
+
+impl Sequences {
+    sequence!(project);
+    sequence!(repository);
+    sequence!(quota);
+    sequence!(robot);
+    sequence!(registry);
+    sequence!(policy);
+    sequence!(execution);
+    sequence!(allowlist);
+    sequence!(retention);
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    pub seq: Sequences,
+    pub settings: Settings,
+    pub projects: BTreeMap<i64, Project>,
+    pub repositories: BTreeMap<i64, Repository>,
+    pub quotas: BTreeMap<i64, Quota>,
+    pub robots: BTreeMap<i64, Robot>,
+    pub registries: BTreeMap<i64, Registry>,
+    pub policies: BTreeMap<i64, ReplicationPolicy>,
+    pub executions: BTreeMap<i64, Execution>,
+}
+
+impl Store {
+    /// A fresh Harbor: like a real install it holds the public `library` project (id 1) and its quota.
+    pub fn new() -> Self {
+        let mut store = Self::default();
+        let now = Timestamp::now();
+        let id = store.seq.project();
+        let allowlist = store.new_allowlist(None, Vec::new(), now);
+        let metadata = BTreeMap::from([("public".to_string(), "true".to_string())]);
+        store.projects.insert(
+            id,
+            Project {
+                id,
+                name: "library".into(),
+                registry_id: None,
+                creation_time: now,
+                update_time: now,
+                metadata,
+                cve_allowlist: allowlist,
+                scanner_uuid: None,
+            },
+        );
+        let quota_id = store.seq.quota();
+        store.quotas.insert(
+            quota_id,
+            Quota {
+                id: quota_id,
+                project_id: id,
+                hard_storage: -1,
+                creation_time: now,
+                update_time: now,
+            },
+        );
+        store
+    }
+
+    pub fn new_allowlist(
+        &mut self,
+        expires_at: Option<i64>,
+        items: Vec<String>,
+        now: Timestamp,
+    ) -> CveAllowlist {
+        CveAllowlist {
+            id: self.seq.allowlist(),
+            expires_at,
+            items,
+            creation_time: now,
+            update_time: now,
+        }
+    }
+
+    pub fn project_by_name(&self, name: &str) -> Option<&Project> {
+        self.projects.values().find(|p| p.name == name)
+    }
+
+    pub fn repo_count(&self, project_id: i64) -> usize {
+        self.repositories
+            .values()
+            .filter(|r| r.project_id == project_id)
+            .count()
+    }
+
+    pub fn quota_of(&self, project_id: i64) -> Option<&Quota> {
+        self.quotas.values().find(|q| q.project_id == project_id)
+    }
+
+    pub fn next_retention_id(&mut self) -> i64 {
+        self.seq.retention()
+    }
+
+    pub fn registry_in_use(&self, id: i64) -> bool {
+        self.policies
+            .values()
+            .any(|p| p.src_registry_id == id || p.dest_registry_id == id)
+            || self.projects.values().any(|p| p.registry_id == Some(id))
+    }
+}
+
+/// Everything a request handler can reach.
+pub struct AppInner {
+    pub version: Version,
+    pub admin_password: String,
+    pub version_text: String,
+    pub base_url: String,
+    pub latency_ms: u64,
+    pub store: Mutex<Store>,
+    pub counter: RequestCounter,
+    pub faults: Faults,
+    pub http: reqwest::Client,
+    pub http_insecure: reqwest::Client,
+}
+
+pub type App = Arc<AppInner>;
+
+impl AppInner {
+    /// Locks the store; a panic in another handler must not wedge the emulator, so poison is ignored.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Salted SHA-256 as Harbor stores robot secrets; the plain secret never lives in the store.
+pub fn hash_secret(salt: &str, secret: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{salt}{secret}").as_bytes(),
+    );
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn new_salt() -> String {
+    random_secret(16)
+}

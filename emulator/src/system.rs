@@ -1,0 +1,170 @@
+//! Ping, health, systeminfo, the current user and system configurations.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::auth::{Ctx, Principal};
+use crate::error::{ApiError, ApiResult};
+use crate::state::{ADMIN_USER_ID, ADMIN_USERNAME, App};
+use crate::util::{Timestamp, ok_empty, ok_json, parse_body};
+
+pub async fn ping() -> Response {
+    "Pong".into_response()
+}
+
+pub async fn api_version() -> Response {
+    ok_json(json!({"version": "v2.0"}))
+}
+
+pub async fn health() -> Response {
+    let components: Vec<Value> = [
+        "core",
+        "database",
+        "jobservice",
+        "portal",
+        "redis",
+        "registry",
+        "registryctl",
+        "trivy",
+    ]
+    .iter()
+    .map(|name| json!({"name": name, "status": "healthy"}))
+    .collect();
+    ok_json(json!({"status": "healthy", "components": components}))
+}
+
+/// Anonymous callers get the general part only; the version and URLs need authentication.
+pub async fn systeminfo(State(app): State<App>, ctx: Ctx) -> Response {
+    let store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    let mut info = json!({
+        "auth_mode": "db_auth",
+        "primary_auth_mode": false,
+        "self_registration": false,
+        "has_ca_root": false,
+        "banner_message": "",
+        "current_time": Timestamp::now(),
+    });
+    if who.is_authenticated() {
+        let host = app
+            .base_url
+            .split_once("://")
+            .map_or(app.base_url.as_str(), |(_, h)| h);
+        let extra = json!({
+            "harbor_version": format!("v{}-emulator", app.version_text.trim_start_matches('v')),
+            "external_url": app.base_url,
+            "registry_url": host,
+            "project_creation_restriction": store.settings.project_creation_restriction,
+            "read_only": false,
+            "registry_storage_provider_name": "filesystem",
+            "notification_enable": true,
+        });
+        if let (Some(base), Value::Object(more)) = (info.as_object_mut(), extra) {
+            base.extend(more);
+        }
+    }
+    ok_json(info)
+}
+
+/// Users only: robots get 412 as the spec documents, anonymous callers 401.
+pub async fn current_user(State(app): State<App>, ctx: Ctx) -> ApiResult {
+    let store = app.store();
+    match Principal::resolve(&app, &store, &ctx) {
+        Principal::Anonymous => Err(ApiError::unauthorized()),
+        Principal::Robot(_) => Err(ApiError::precondition(
+            "get current user not available for security context: robot",
+        )),
+        Principal::Admin => Ok(ok_json(json!({
+            "user_id": ADMIN_USER_ID,
+            "username": ADMIN_USERNAME,
+            "email": "admin@example.com",
+            "realname": "system admin",
+            "comment": "admin user",
+            "sysadmin_flag": true,
+            "admin_role_in_auth": false,
+            "creation_time": Timestamp(0),
+            "update_time": Timestamp(0),
+        }))),
+    }
+}
+
+/// `GET /configurations`: `{key: {value, editable}}`.
+pub async fn get_configurations(State(app): State<App>, ctx: Ctx) -> ApiResult {
+    let store = app.store();
+    Principal::resolve(&app, &store, &ctx).require_admin()?;
+    let s = &store.settings;
+    let mut out = Map::new();
+    let mut put = |key: &str, value: Value| {
+        out.insert(key.to_string(), json!({"value": value, "editable": true}));
+    };
+    put("auth_mode", json!("db_auth"));
+    put("self_registration", json!(false));
+    put("read_only", json!(false));
+    put("robot_name_prefix", json!(s.robot_name_prefix));
+    put("robot_token_duration", json!(s.robot_token_duration));
+    put(
+        "quota_per_project_enable",
+        json!(s.quota_per_project_enable),
+    );
+    put("storage_per_project", json!(s.storage_per_project));
+    put(
+        "project_creation_restriction",
+        json!(s.project_creation_restriction),
+    );
+    for (key, value) in &s.others {
+        put(key, value.clone());
+    }
+    Ok(ok_json(Value::Object(out)))
+}
+
+/// `PUT /configurations`: flat `{key: value}`; the keys the emulator acts on are type-checked.
+pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
+    let req: Map<String, Value> = parse_body(&body)?;
+    let mut store = app.store();
+    Principal::resolve(&app, &store, &ctx).require_admin()?;
+    let mut next = store.settings.clone();
+    let wrong = |key: &str, value: &Value| {
+        ApiError::bad_request(format!("invalid value {value} for configuration {key}"))
+    };
+    for (key, value) in &req {
+        match key.as_str() {
+            "robot_name_prefix" => {
+                next.robot_name_prefix = value
+                    .as_str()
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| wrong(key, value))?
+                    .into();
+            }
+            "quota_per_project_enable" => {
+                next.quota_per_project_enable = value.as_bool().ok_or_else(|| wrong(key, value))?
+            }
+            "storage_per_project" => {
+                let v = value.as_i64().ok_or_else(|| wrong(key, value))?;
+                if v != -1 && !(1..=crate::quotas::MAX_STORAGE).contains(&v) {
+                    return Err(wrong(key, value));
+                }
+                next.storage_per_project = v;
+            }
+            "project_creation_restriction" => {
+                let v = value
+                    .as_str()
+                    .filter(|v| matches!(*v, "everyone" | "adminonly"))
+                    .ok_or_else(|| wrong(key, value))?;
+                next.project_creation_restriction = v.into();
+            }
+            "robot_token_duration" => {
+                next.robot_token_duration = value
+                    .as_i64()
+                    .filter(|v| *v > 0)
+                    .ok_or_else(|| wrong(key, value))?;
+            }
+            _ => {
+                next.others.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    store.settings = next;
+    Ok(ok_empty())
+}

@@ -1,0 +1,163 @@
+//! The `/_emulator` control endpoints: request counters, fault injection, latency.
+
+use std::time::Instant;
+
+use serde_json::json;
+
+use crate::support::Harbor;
+
+#[tokio::test]
+async fn requests_are_counted_by_route_template() {
+    let h = Harbor::start().await;
+    h.project("a", false).await;
+    h.admin().get("/projects/a").await;
+    h.admin().get("/projects/2").await;
+    let j = h.anon().get("/_emulator/requests").await.json();
+    assert_eq!(
+        j["by_route"]["GET /api/v2.0/projects/{project_name_or_id}"],
+        2
+    );
+    assert_eq!(j["by_route"]["POST /api/v2.0/projects"], 1);
+    assert_eq!(j["total"], 3);
+}
+
+#[tokio::test]
+async fn reset_clears_counters_but_not_state() {
+    let h = Harbor::start().await;
+    h.project("a", false).await;
+    assert_eq!(
+        h.anon().post("/_emulator/reset", json!({})).await.status,
+        200
+    );
+    let j = h.anon().get("/_emulator/requests").await.json();
+    assert_eq!(j, json!({"total": 0, "by_route": {}}));
+    assert_eq!(h.admin().get("/projects/a").await.status, 200);
+}
+
+#[tokio::test]
+async fn injected_503_carries_retry_after() {
+    let h = Harbor::start().await;
+    let r = h
+        .anon()
+        .post(
+            "/_emulator/faults",
+            json!({"error_rate": 1.0, "error_status": 503, "seed": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = h.admin().get("/projects").await;
+    assert_eq!(r.status, 503);
+    assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+    let r = h
+        .anon()
+        .post(
+            "/_emulator/faults",
+            json!({"error_rate": 1.0, "error_status": 500, "seed": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = h.admin().get("/projects").await;
+    assert_eq!(r.status, 500);
+    assert!(r.header("retry-after").is_none());
+}
+
+#[tokio::test]
+async fn faults_are_deterministic_for_a_seed() {
+    async fn pattern(h: &Harbor) -> Vec<u16> {
+        h.anon()
+            .post(
+                "/_emulator/faults",
+                json!({"error_rate": 0.5, "error_status": 429, "seed": 42}),
+            )
+            .await;
+        let mut out = Vec::new();
+        for _ in 0..20 {
+            out.push(h.anon().get("/ping").await.status);
+        }
+        out
+    }
+    let h = Harbor::start().await;
+    let first = pattern(&h).await;
+    let second = pattern(&h).await;
+    assert_eq!(first, second);
+    assert!(first.contains(&429) && first.contains(&200), "{first:?}");
+}
+
+#[tokio::test]
+async fn error_rate_zero_turns_faults_off() {
+    let h = Harbor::start().await;
+    h.anon()
+        .post(
+            "/_emulator/faults",
+            json!({"error_rate": 1.0, "error_status": 503}),
+        )
+        .await;
+    assert_eq!(h.anon().get("/ping").await.status, 503);
+    h.anon()
+        .post("/_emulator/faults", json!({"error_rate": 0}))
+        .await;
+    assert_eq!(h.anon().get("/ping").await.status, 200);
+}
+
+#[tokio::test]
+async fn faults_spare_the_control_endpoints() {
+    let h = Harbor::start().await;
+    h.anon()
+        .post("/_emulator/faults", json!({"error_rate": 1.0}))
+        .await;
+    assert_eq!(h.anon().get("/_emulator/requests").await.status, 200);
+}
+
+#[tokio::test]
+async fn reset_rate_drops_the_connection_without_a_response() {
+    let h = Harbor::start().await;
+    h.anon()
+        .post("/_emulator/faults", json!({"reset_rate": 1.0, "seed": 3}))
+        .await;
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let result = client
+        .get(format!("{}/api/v2.0/ping", h.url()))
+        .send()
+        .await;
+    assert!(
+        result.is_err(),
+        "expected a dropped connection, got {:?}",
+        result.map(|r| r.status())
+    );
+}
+
+#[tokio::test]
+async fn injected_latency_delays_api_requests() {
+    let h = Harbor::start().await;
+    h.anon()
+        .post("/_emulator/faults", json!({"latency_ms": 150}))
+        .await;
+    let start = Instant::now();
+    assert_eq!(h.anon().get("/ping").await.status, 200);
+    assert!(start.elapsed().as_millis() >= 150);
+}
+
+#[tokio::test]
+async fn configured_latency_applies_to_every_api_request() {
+    let h = Harbor::with(harbor_emulator::Config {
+        latency_ms: 100,
+        ..Default::default()
+    })
+    .await;
+    let start = Instant::now();
+    h.anon().get("/ping").await;
+    assert!(start.elapsed().as_millis() >= 100);
+}
+
+#[tokio::test]
+async fn seeding_repositories_needs_an_existing_project() {
+    let h = Harbor::start().await;
+    let r = h
+        .anon()
+        .post(
+            "/_emulator/projects/nope/repositories",
+            json!({"name": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}

@@ -1,0 +1,332 @@
+//! Cross-cutting behaviour: ping, health, systeminfo, auth, errors, headers, pagination, configurations.
+
+use serde_json::json;
+
+use crate::support::Harbor;
+
+#[tokio::test]
+async fn ping_answers_pong_without_auth() {
+    let h = Harbor::start().await;
+    let r = h.anon().get("/ping").await;
+    assert_eq!((r.status, r.text.as_str()), (200, "Pong"));
+}
+
+#[tokio::test]
+async fn health_is_public() {
+    let h = Harbor::start().await;
+    let r = h.anon().get("/health").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["status"], "healthy");
+}
+
+#[tokio::test]
+async fn api_version_is_v2() {
+    let h = Harbor::start().await;
+    let r = h.anon().get("/api/version").await;
+    assert_eq!(r.json(), json!({"version": "v2.0"}));
+}
+
+#[tokio::test]
+async fn systeminfo_hides_version_from_anonymous() {
+    let h = Harbor::start().await;
+    let r = h.anon().get("/systeminfo").await;
+    assert_eq!(r.status, 200);
+    let j = r.json();
+    assert!(j.get("harbor_version").is_none());
+    assert!(j.get("external_url").is_none());
+    assert!(j.get("project_creation_restriction").is_none());
+    assert_eq!(j["auth_mode"], "db_auth");
+}
+
+#[tokio::test]
+async fn systeminfo_shows_version_to_authenticated_callers() {
+    let h = Harbor::version("2.13.1").await;
+    let j = h.admin().get("/systeminfo").await.json();
+    assert_eq!(j["harbor_version"], "v2.13.1-emulator");
+    assert_eq!(j["external_url"], h.url());
+    assert_eq!(j["project_creation_restriction"], "everyone");
+    assert_eq!(j["read_only"], false);
+}
+
+#[tokio::test]
+async fn bad_credentials_are_treated_as_anonymous() {
+    let h = Harbor::start().await;
+    h.project("secret", false).await;
+    let wrong = h.user("admin", "wrong");
+    let r = wrong.get("/projects").await;
+    assert_eq!(r.status, 200);
+    let names: Vec<String> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().into())
+        .collect();
+    assert_eq!(names, vec!["library"]);
+    assert!(
+        wrong
+            .get("/systeminfo")
+            .await
+            .json()
+            .get("harbor_version")
+            .is_none()
+    );
+    assert_eq!(wrong.get("/users/current").await.status, 401);
+    assert_eq!(
+        wrong
+            .clone()
+            .header("X-Is-Resource-Name", "true")
+            .get("/projects/secret")
+            .await
+            .status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn current_user_requires_authentication() {
+    let h = Harbor::start().await;
+    let r = h.anon().get("/users/current").await;
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        r.json(),
+        json!({"errors": [{"code": "UNAUTHORIZED", "message": "unauthorized"}]})
+    );
+    let admin = h.admin().get("/users/current").await.json();
+    assert_eq!(
+        (admin["username"].as_str(), admin["sysadmin_flag"].as_bool()),
+        (Some("admin"), Some(true))
+    );
+}
+
+#[tokio::test]
+async fn current_user_for_robot_is_precondition_failed() {
+    let h = Harbor::start().await;
+    let (_, name, secret) = h.system_robot("bot", &[("project", "list")]).await;
+    let r = h.user(&name, &secret).get("/users/current").await;
+    assert_eq!(r.status, 412);
+    assert_eq!(r.code(), "PRECONDITION");
+}
+
+#[tokio::test]
+async fn request_id_is_echoed() {
+    let h = Harbor::start().await;
+    let r = h
+        .anon()
+        .header("X-Request-Id", "abc-123")
+        .get("/ping")
+        .await;
+    assert_eq!(r.header("x-request-id").as_deref(), Some("abc-123"));
+}
+
+#[tokio::test]
+async fn request_id_is_generated_when_absent() {
+    let h = Harbor::start().await;
+    let a = h.anon().get("/ping").await.header("x-request-id").unwrap();
+    let b = h.anon().get("/ping").await.header("x-request-id").unwrap();
+    assert_eq!(a.len(), 36);
+    assert_ne!(a, b);
+}
+
+#[tokio::test]
+async fn errors_use_the_harbor_envelope() {
+    let h = Harbor::start().await;
+    let r = h.admin().get("/projects/4242").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.json(),
+        json!({"errors": [{"code": "NOT_FOUND", "message": "project 4242 not found"}]})
+    );
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/json")
+    );
+}
+
+#[tokio::test]
+async fn page_size_over_100_is_unprocessable() {
+    let h = Harbor::start().await;
+    let r = h.admin().get("/projects?page_size=101").await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.code(), "UNPROCESSABLE_ENTITY");
+    assert_eq!(h.admin().get("/projects?page_size=100").await.status, 200);
+}
+
+#[tokio::test]
+async fn non_integer_page_is_unprocessable() {
+    let h = Harbor::start().await;
+    assert_eq!(h.admin().get("/projects?page=x").await.status, 422);
+}
+
+#[tokio::test]
+async fn lists_carry_total_count_and_relative_links() {
+    let h = Harbor::start().await;
+    for i in 0..4 {
+        h.project(&format!("p{i}"), false).await;
+    }
+    let r = h.admin().get("/projects?page=2&page_size=2").await;
+    assert_eq!(r.header("x-total-count").as_deref(), Some("5"));
+    assert_eq!(
+        r.header("link").as_deref(),
+        Some(
+            r#"</api/v2.0/projects?page=1&page_size=2>; rel="prev" , </api/v2.0/projects?page=3&page_size=2>; rel="next""#
+        )
+    );
+    assert_eq!(r.json().as_array().unwrap().len(), 2);
+    let last = h.admin().get("/projects?page=3&page_size=2").await;
+    assert_eq!(
+        last.header("link").as_deref(),
+        Some(r#"</api/v2.0/projects?page=2&page_size=2>; rel="prev""#)
+    );
+}
+
+#[tokio::test]
+async fn default_page_size_is_ten() {
+    let h = Harbor::start().await;
+    for i in 0..11 {
+        h.project(&format!("p{i}"), false).await;
+    }
+    let r = h.admin().get("/projects").await;
+    assert_eq!(r.json().as_array().unwrap().len(), 10);
+    assert_eq!(r.header("x-total-count").as_deref(), Some("12"));
+}
+
+#[tokio::test]
+async fn configurations_require_sysadmin() {
+    let h = Harbor::start().await;
+    assert_eq!(h.anon().get("/configurations").await.status, 401);
+    let (_, name, secret) = h.system_robot("bot", &[("project", "list")]).await;
+    assert_eq!(
+        h.user(&name, &secret).get("/configurations").await.status,
+        403
+    );
+    assert_eq!(
+        h.user(&name, &secret)
+            .put("/configurations", json!({"robot_token_duration": 5}))
+            .await
+            .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn configurations_get_wraps_values_and_put_is_flat() {
+    let h = Harbor::start().await;
+    let j = h.admin().get("/configurations").await.json();
+    assert_eq!(
+        j["robot_name_prefix"],
+        json!({"value": "robot$", "editable": true})
+    );
+    assert_eq!(j["quota_per_project_enable"]["value"], true);
+    assert_eq!(j["storage_per_project"]["value"], -1);
+    assert_eq!(j["robot_token_duration"]["value"], 30);
+    let r = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"storage_per_project": 1024, "project_creation_restriction": "adminonly"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let j = h.admin().get("/configurations").await.json();
+    assert_eq!(j["storage_per_project"]["value"], 1024);
+    assert_eq!(j["project_creation_restriction"]["value"], "adminonly");
+}
+
+#[tokio::test]
+async fn configuration_rejects_bad_values() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"project_creation_restriction": "nobody"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        h.admin()
+            .put(
+                "/configurations",
+                json!({"quota_per_project_enable": "yes"})
+            )
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn adminonly_restriction_blocks_robot_project_creation() {
+    let h = Harbor::start().await;
+    let (_, name, secret) = h.system_robot("maker", &[("project", "create")]).await;
+    let robot = h.user(&name, &secret);
+    assert_eq!(
+        robot
+            .post("/projects", json!({"project_name": "a"}))
+            .await
+            .status,
+        201
+    );
+    h.admin()
+        .put(
+            "/configurations",
+            json!({"project_creation_restriction": "adminonly"}),
+        )
+        .await;
+    assert_eq!(
+        robot
+            .post("/projects", json!({"project_name": "b"}))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        h.admin()
+            .post("/projects", json!({"project_name": "c"}))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        h.admin().get("/systeminfo").await.json()["project_creation_restriction"],
+        "adminonly"
+    );
+}
+
+#[tokio::test]
+async fn missing_body_is_unprocessable_and_bad_json_is_bad_request() {
+    let h = Harbor::start().await;
+    let empty = h
+        .admin()
+        .send(reqwest::Method::POST, "/projects", None)
+        .await;
+    assert_eq!(empty.status, 422);
+    let wrong_type = h
+        .admin()
+        .post("/projects", json!({"project_name": 5}))
+        .await;
+    assert_eq!(wrong_type.status, 400);
+}
+
+#[test]
+fn spawn_background_serves_and_stops_on_drop() {
+    let bg = harbor_emulator::spawn_background(harbor_emulator::Config::default()).unwrap();
+    let url = bg.base_url().to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body = rt.block_on(async {
+        reqwest::get(format!("{url}/api/v2.0/ping"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    assert_eq!(body, "Pong");
+    drop(bg);
+    let after = rt.block_on(async { reqwest::get(format!("{url}/api/v2.0/ping")).await });
+    assert!(after.is_err());
+}

@@ -1,0 +1,16 @@
+//! Integration tests: each test starts its own emulator on a random port and talks real HTTP to it,
+//! one test per documented Harbor fact (see shared reference harbor-api.md).
+
+mod support;
+
+mod binary;
+mod concurrency;
+mod control;
+mod general;
+mod projects;
+mod quotas;
+mod registries;
+mod replication;
+mod repositories;
+mod robots;
+mod scanners;

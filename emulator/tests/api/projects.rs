@@ -1,0 +1,972 @@
+//! Projects: creation rules, addressing, update merge, delete rules, lists, metadata, quotas, proxy cache.
+
+use serde_json::json;
+
+use crate::support::Harbor;
+
+#[tokio::test]
+async fn project_create_returns_201_with_relative_location_and_empty_body() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post("/projects", json!({"project_name": "p1"}))
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/api/v2.0/projects/2")
+    );
+    assert_eq!(r.text, "");
+}
+
+#[tokio::test]
+async fn project_location_uses_name_when_asked() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .header("X-Resource-Name-In-Location", "true")
+        .post("/projects", json!({"project_name": "p1"}))
+        .await;
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/api/v2.0/projects/p1")
+    );
+}
+
+#[tokio::test]
+async fn project_name_must_match_the_harbor_regex() {
+    let h = Harbor::start().await;
+    for bad in ["Upper", "a..b", "-x", "a b", ""] {
+        let r = h
+            .admin()
+            .post("/projects", json!({"project_name": bad}))
+            .await;
+        assert_eq!(r.status, 400, "{bad}");
+        assert_eq!(
+            r.message(),
+            "project name is not in lower case or contains illegal characters"
+        );
+    }
+}
+
+#[tokio::test]
+async fn project_name_longer_than_255_is_rejected() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post("/projects", json!({"project_name": "a".repeat(256)}))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        h.admin()
+            .post("/projects", json!({"project_name": "a".repeat(255)}))
+            .await
+            .status,
+        201
+    );
+}
+
+#[tokio::test]
+async fn project_duplicate_name_conflicts() {
+    let h = Harbor::start().await;
+    h.project("dup", false).await;
+    let r = h
+        .admin()
+        .post("/projects", json!({"project_name": "dup"}))
+        .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(
+        r.json(),
+        json!({"errors": [{"code": "CONFLICT", "message": "The project named dup already exists"}]})
+    );
+}
+
+#[tokio::test]
+async fn project_create_requires_authentication() {
+    let h = Harbor::start().await;
+    assert_eq!(
+        h.anon()
+            .post("/projects", json!({"project_name": "x"}))
+            .await
+            .status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn project_level_robot_cannot_create_projects() {
+    let h = Harbor::start().await;
+    h.project("home", false).await;
+    let (_, name, secret) = h
+        .project_robot("home", "bot", &[("repository", "pull")])
+        .await;
+    assert_eq!(
+        h.user(&name, &secret)
+            .post("/projects", json!({"project_name": "x"}))
+            .await
+            .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn project_metadata_values_are_strings() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "m", "metadata": {"auto_scan": true}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "m", "metadata": {"auto_scan": "true", "prevent_vul": "false"}}),
+        )
+        .await;
+    let md = h.admin().get("/projects/m").await.json()["metadata"].clone();
+    assert_eq!(
+        md,
+        json!({"auto_scan": "true", "prevent_vul": "false", "public": "false"})
+    );
+}
+
+#[tokio::test]
+async fn project_public_flag_is_used_only_when_metadata_public_is_empty() {
+    let h = Harbor::start().await;
+    h.admin()
+        .post("/projects", json!({"project_name": "a", "public": true}))
+        .await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "b", "public": true, "metadata": {"public": "false"}}),
+        )
+        .await;
+    h.admin()
+        .post("/projects", json!({"project_name": "c"}))
+        .await;
+    assert_eq!(
+        h.admin().get("/projects/a").await.json()["metadata"]["public"],
+        "true"
+    );
+    assert_eq!(
+        h.admin().get("/projects/b").await.json()["metadata"]["public"],
+        "false"
+    );
+    assert_eq!(
+        h.admin().get("/projects/c").await.json()["metadata"]["public"],
+        "false"
+    );
+}
+
+#[tokio::test]
+async fn project_create_rejects_non_boolean_public() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "a", "metadata": {"public": "yes"}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test]
+async fn project_create_rejects_retention_id() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "a", "metadata": {"retention_id": "7"}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let ok = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "b", "metadata": {"retention_id": ""}}),
+        )
+        .await;
+    assert_eq!(ok.status, 201);
+}
+
+#[tokio::test]
+async fn project_unknown_metadata_keys_are_dropped() {
+    let h = Harbor::start().await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "a", "metadata": {"colour": "blue"}}),
+        )
+        .await;
+    assert!(
+        h.admin().get("/projects/a").await.json()["metadata"]
+            .get("colour")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn project_is_addressed_by_id_or_name() {
+    let h = Harbor::start().await;
+    let id = h.project("named", false).await;
+    assert_eq!(
+        h.admin().get(&format!("/projects/{id}")).await.json()["name"],
+        "named"
+    );
+    assert_eq!(
+        h.admin().get("/projects/named").await.json()["project_id"],
+        id
+    );
+}
+
+#[tokio::test]
+async fn x_is_resource_name_forces_name_lookup() {
+    let h = Harbor::start().await;
+    let id = h.project("123", false).await;
+    assert_eq!(h.admin().get("/projects/123").await.status, 404);
+    let r = h
+        .admin()
+        .header("X-Is-Resource-Name", "true")
+        .get("/projects/123")
+        .await;
+    assert_eq!(r.json()["project_id"], id);
+}
+
+#[tokio::test]
+async fn project_severity_is_normalised_on_read() {
+    let h = Harbor::start().await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "a", "metadata": {"severity": "negligible"}}),
+        )
+        .await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "b", "metadata": {"severity": "bogus"}}),
+        )
+        .await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "c", "metadata": {"severity": "High"}}),
+        )
+        .await;
+    assert_eq!(
+        h.admin().get("/projects/a").await.json()["metadata"]["severity"],
+        "none"
+    );
+    assert_eq!(
+        h.admin().get("/projects/b").await.json()["metadata"]["severity"],
+        "unknown"
+    );
+    assert_eq!(
+        h.admin().get("/projects/c").await.json()["metadata"]["severity"],
+        "high"
+    );
+}
+
+#[tokio::test]
+async fn project_response_has_every_documented_field() {
+    let h = Harbor::start().await;
+    h.project("full", true).await;
+    let j = h.admin().get("/projects/full").await.json();
+    for key in [
+        "project_id",
+        "owner_id",
+        "name",
+        "creation_time",
+        "update_time",
+        "deleted",
+        "owner_name",
+        "repo_count",
+        "metadata",
+        "cve_allowlist",
+    ] {
+        assert!(j.get(key).is_some(), "missing {key}");
+    }
+    assert!(j.get("registry_id").is_none());
+    assert!(j.get("chart_count").is_none());
+    let t = j["creation_time"].as_str().unwrap();
+    assert!(
+        t.len() == 24 && t.ends_with('Z') && t.as_bytes()[10] == b'T',
+        "{t}"
+    );
+}
+
+#[tokio::test]
+async fn project_put_merges_metadata() {
+    let h = Harbor::start().await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "m", "metadata": {"auto_scan": "true"}}),
+        )
+        .await;
+    let r = h
+        .admin()
+        .put("/projects/m", json!({"metadata": {"prevent_vul": "true"}}))
+        .await;
+    assert_eq!((r.status, r.text.as_str()), (200, ""));
+    let md = h.admin().get("/projects/m").await.json()["metadata"].clone();
+    assert_eq!(
+        md,
+        json!({"auto_scan": "true", "prevent_vul": "true", "public": "false"})
+    );
+}
+
+#[tokio::test]
+async fn project_put_ignores_name_public_storage_limit_and_registry() {
+    let h = Harbor::start().await;
+    let id = h.project("keep", false).await;
+    let r = h.admin().put("/projects/keep", json!({"project_name": "renamed", "public": true, "storage_limit": 5, "registry_id": 9})).await;
+    assert_eq!(r.status, 200);
+    let j = h.admin().get(&format!("/projects/{id}")).await.json();
+    assert_eq!(j["name"], "keep");
+    assert_eq!(j["metadata"]["public"], "false");
+    assert!(j.get("registry_id").is_none());
+    let q = h
+        .admin()
+        .get(&format!("/quotas?reference=project&reference_id={id}"))
+        .await
+        .json();
+    assert_eq!(q[0]["hard"]["storage"], -1);
+}
+
+#[tokio::test]
+async fn project_put_does_not_validate_metadata_values() {
+    let h = Harbor::start().await;
+    h.project("loose", false).await;
+    assert_eq!(
+        h.admin()
+            .put("/projects/loose", json!({"metadata": {"public": "maybe"}}))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn project_put_allows_only_the_current_retention_id() {
+    let h = Harbor::start().await;
+    h.project("r", false).await;
+    assert_eq!(
+        h.admin()
+            .put("/projects/r", json!({"metadata": {"retention_id": "99"}}))
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn project_put_replaces_the_cve_allowlist() {
+    let h = Harbor::start().await;
+    let id = h.project("cve", false).await;
+    let r = h.admin().put("/projects/cve", json!({"cve_allowlist": {"project_id": id, "expires_at": 1900000000, "items": [{"cve_id": "CVE-1"}]}})).await;
+    assert_eq!(r.status, 200);
+    let a = h.admin().get("/projects/cve").await.json()["cve_allowlist"].clone();
+    assert_eq!(a["items"], json!([{"cve_id": "CVE-1"}]));
+    assert_eq!(a["expires_at"], 1900000000);
+    assert_eq!(a["project_id"], id);
+}
+
+#[tokio::test]
+async fn project_put_rejects_a_foreign_allowlist_project_id() {
+    let h = Harbor::start().await;
+    h.project("cve", false).await;
+    let r = h
+        .admin()
+        .put(
+            "/projects/cve",
+            json!({"cve_allowlist": {"project_id": 1, "items": []}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test]
+async fn project_create_stores_the_cve_allowlist() {
+    let h = Harbor::start().await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "cve", "cve_allowlist": {"items": [{"cve_id": "CVE-2"}]}}),
+        )
+        .await;
+    let a = h.admin().get("/projects/cve").await.json()["cve_allowlist"].clone();
+    assert_eq!(a["items"], json!([{"cve_id": "CVE-2"}]));
+    assert_eq!(a["expires_at"], json!(null));
+}
+
+#[tokio::test]
+async fn project_delete_returns_200_and_frees_the_name_at_once() {
+    let h = Harbor::start().await;
+    let first = h.project("gone", false).await;
+    let r = h.admin().delete("/projects/gone").await;
+    assert_eq!((r.status, r.text.as_str()), (200, ""));
+    assert_eq!(
+        h.admin().get(&format!("/projects/{first}")).await.status,
+        404
+    );
+    let second = h.project("gone", false).await;
+    assert!(second > first);
+}
+
+#[tokio::test]
+async fn project_delete_refused_while_repositories_exist() {
+    let h = Harbor::start().await;
+    h.project("busy", false).await;
+    h.seed_repo("busy", "app").await;
+    let r = h.admin().delete("/projects/busy").await;
+    assert_eq!(r.status, 412);
+    assert_eq!(
+        r.json(),
+        json!({"errors": [{"code": "PRECONDITION", "message": "the project contains repositories, can not be deleted"}]})
+    );
+    h.admin().delete("/projects/busy/repositories/app").await;
+    assert_eq!(h.admin().delete("/projects/busy").await.status, 200);
+}
+
+#[tokio::test]
+async fn project_delete_is_not_blocked_by_replication_policies() {
+    let h = Harbor::start().await;
+    h.project("src", false).await;
+    let reg = h.registry("remote").await;
+    let r = h.admin().post("/replication/policies", json!({"name": "p", "dest_registry": {"id": reg}, "filters": [{"type": "name", "value": "src/**"}]})).await;
+    assert_eq!(r.status, 201);
+    assert_eq!(h.admin().delete("/projects/src").await.status, 200);
+}
+
+#[tokio::test]
+async fn project_delete_removes_its_robots_and_quota() {
+    let h = Harbor::start().await;
+    let id = h.project("doomed", false).await;
+    let (robot_id, _, _) = h
+        .project_robot("doomed", "bot", &[("repository", "pull")])
+        .await;
+    let quota_id = h
+        .admin()
+        .get(&format!("/quotas?reference=project&reference_id={id}"))
+        .await
+        .json()[0]["id"]
+        .as_i64()
+        .unwrap();
+    h.admin().delete("/projects/doomed").await;
+    assert_eq!(
+        h.admin().get(&format!("/robots/{robot_id}")).await.status,
+        404
+    );
+    assert_eq!(
+        h.admin().get(&format!("/quotas/{quota_id}")).await.status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn project_deletable_reports_repositories() {
+    let h = Harbor::start().await;
+    h.project("d", false).await;
+    assert_eq!(
+        h.admin().get("/projects/d/_deletable").await.json()["deletable"],
+        true
+    );
+    h.seed_repo("d", "x").await;
+    let j = h.admin().get("/projects/d/_deletable").await.json();
+    assert_eq!(
+        j,
+        json!({"deletable": false, "message": "the project contains repositories, can not be deleted"})
+    );
+}
+
+#[tokio::test]
+async fn project_summary_includes_repo_count_and_quota() {
+    let h = Harbor::start().await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "s", "storage_limit": 2048}),
+        )
+        .await;
+    h.seed_repo("s", "a").await;
+    let j = h.admin().get("/projects/s/summary").await.json();
+    assert_eq!(j["repo_count"], 1);
+    assert_eq!(
+        j["quota"],
+        json!({"hard": {"storage": 2048}, "used": {"storage": 0}})
+    );
+}
+
+#[tokio::test]
+async fn project_list_supports_exact_and_fuzzy_q() {
+    let h = Harbor::start().await;
+    h.project("alpha", false).await;
+    h.project("alphabet", false).await;
+    let names = |v: serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(h.admin().get("/projects?q=name%3Dalpha").await.json()),
+        vec!["alpha"]
+    );
+    assert_eq!(
+        names(h.admin().get("/projects?q=name%3D~alpha").await.json()),
+        vec!["alpha", "alphabet"]
+    );
+}
+
+#[tokio::test]
+async fn project_list_name_parameter_is_fuzzy() {
+    let h = Harbor::start().await;
+    h.project("team-a", false).await;
+    h.project("team-b", false).await;
+    h.project("other", false).await;
+    let r = h.admin().get("/projects?name=team").await;
+    assert_eq!(r.header("x-total-count").as_deref(), Some("2"));
+}
+
+#[tokio::test]
+async fn project_list_filters_by_public() {
+    let h = Harbor::start().await;
+    h.project("open", true).await;
+    h.project("closed", false).await;
+    let r = h.admin().get("/projects?public=false").await.json();
+    assert_eq!(r.as_array().unwrap().len(), 1);
+    assert_eq!(r[0]["name"], "closed");
+}
+
+#[tokio::test]
+async fn anonymous_sees_only_public_projects() {
+    let h = Harbor::start().await;
+    h.project("open", true).await;
+    h.project("closed", false).await;
+    let r = h.anon().get("/projects").await;
+    assert_eq!(r.header("x-total-count").as_deref(), Some("2"));
+    let names: Vec<String> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec!["library", "open"]);
+    assert_eq!(h.anon().get("/projects/open").await.status, 200);
+}
+
+#[tokio::test]
+async fn project_head_reports_existence() {
+    let h = Harbor::start().await;
+    h.project("here", false).await;
+    assert_eq!(
+        h.admin().head("/projects?project_name=here").await.status,
+        200
+    );
+    assert_eq!(
+        h.admin()
+            .head("/projects?project_name=nothere")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        h.anon().head("/projects?project_name=here").await.status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn non_admins_get_403_for_missing_projects_and_admins_404() {
+    let h = Harbor::start().await;
+    let (_, name, secret) = h.system_robot("bot", &[("project", "list")]).await;
+    assert_eq!(
+        h.user(&name, &secret).get("/projects/missing").await.status,
+        403
+    );
+    assert_eq!(h.admin().get("/projects/missing").await.status, 404);
+    assert_eq!(h.anon().get("/projects/missing").await.status, 401);
+}
+
+#[tokio::test]
+async fn anonymous_gets_401_for_private_projects() {
+    let h = Harbor::start().await;
+    h.project("private", false).await;
+    assert_eq!(h.anon().get("/projects/private").await.status, 401);
+}
+
+#[tokio::test]
+async fn project_storage_limit_becomes_the_quota() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "q", "storage_limit": 1073741824}),
+        )
+        .await;
+    let id = r.location_id();
+    let q = h
+        .admin()
+        .get(&format!("/quotas?reference=project&reference_id={id}"))
+        .await
+        .json();
+    assert_eq!(q[0]["hard"]["storage"], 1073741824_i64);
+}
+
+#[tokio::test]
+async fn project_zero_or_null_storage_limit_uses_storage_per_project() {
+    let h = Harbor::start().await;
+    h.admin()
+        .put("/configurations", json!({"storage_per_project": 4096}))
+        .await;
+    let a = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "a", "storage_limit": 0}),
+        )
+        .await
+        .location_id();
+    let b = h
+        .admin()
+        .post("/projects", json!({"project_name": "b"}))
+        .await
+        .location_id();
+    for id in [a, b] {
+        let q = h
+            .admin()
+            .get(&format!("/quotas?reference=project&reference_id={id}"))
+            .await
+            .json();
+        assert_eq!(q[0]["hard"]["storage"], 4096);
+    }
+}
+
+#[tokio::test]
+async fn project_storage_limit_from_a_non_admin_is_ignored() {
+    let h = Harbor::start().await;
+    let (_, name, secret) = h.system_robot("maker", &[("project", "create")]).await;
+    let r = h
+        .user(&name, &secret)
+        .post(
+            "/projects",
+            json!({"project_name": "r", "storage_limit": 10}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let q = h
+        .admin()
+        .get(&format!(
+            "/quotas?reference=project&reference_id={}",
+            r.location_id()
+        ))
+        .await
+        .json();
+    assert_eq!(q[0]["hard"]["storage"], -1);
+}
+
+#[tokio::test]
+async fn project_invalid_storage_limit_is_rejected() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "q", "storage_limit": -5}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test]
+async fn no_quota_is_created_when_per_project_quota_is_disabled() {
+    let h = Harbor::start().await;
+    h.admin()
+        .put(
+            "/configurations",
+            json!({"quota_per_project_enable": false}),
+        )
+        .await;
+    let id = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "nq", "storage_limit": 100}),
+        )
+        .await
+        .location_id();
+    let q = h
+        .admin()
+        .get(&format!("/quotas?reference=project&reference_id={id}"))
+        .await;
+    assert_eq!(q.json(), json!([]));
+    assert!(
+        h.admin()
+            .get("/projects/nq/summary")
+            .await
+            .json()
+            .get("quota")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn proxy_cache_project_requires_admin() {
+    let h = Harbor::start().await;
+    let reg = h.registry("hub").await;
+    let (_, name, secret) = h.system_robot("maker", &[("project", "create")]).await;
+    let r = h
+        .user(&name, &secret)
+        .post(
+            "/projects",
+            json!({"project_name": "proxy", "registry_id": reg}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}
+
+#[tokio::test]
+async fn proxy_cache_with_a_nonexistent_registry_is_a_500() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "proxy", "registry_id": 77}),
+        )
+        .await;
+    assert_eq!(r.status, 500);
+    assert_eq!(
+        r.json(),
+        json!({"errors": [{"code": "UNKNOWN", "message": "internal server error"}]})
+    );
+}
+
+#[tokio::test]
+async fn proxy_cache_registry_type_must_be_permitted() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "q", "type": "quay", "url": "https://quay.io"}),
+        )
+        .await;
+    let reg = r.location_id();
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "proxy", "registry_id": reg}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test]
+async fn proxy_project_gets_retention_and_proxy_settings() {
+    let h = Harbor::start().await;
+    let reg = h.registry("hub").await;
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "proxy", "registry_id": reg, "metadata": {
+        "enable_content_trust": "true", "proxy_speed_kb": "100", "max_upstream_conn": "-1"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let j = h.admin().get("/projects/proxy").await.json();
+    assert_eq!(j["registry_id"], reg);
+    assert!(
+        j["metadata"]["retention_id"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+    assert!(j["metadata"].get("enable_content_trust").is_none());
+    assert_eq!(j["metadata"]["proxy_speed_kb"], "100");
+    assert_eq!(j["metadata"]["max_upstream_conn"], "-1");
+    let bad = h.admin().post("/projects", json!({"project_name": "proxy2", "registry_id": reg, "metadata": {"proxy_speed_kb": "fast"}})).await;
+    assert_eq!(bad.status, 400);
+}
+
+#[tokio::test]
+async fn proxy_settings_are_dropped_for_ordinary_projects() {
+    let h = Harbor::start().await;
+    h.admin().post("/projects", json!({"project_name": "plain", "metadata": {"proxy_speed_kb": "100", "max_upstream_conn": "3"}})).await;
+    let md = h.admin().get("/projects/plain").await.json()["metadata"].clone();
+    assert!(md.get("proxy_speed_kb").is_none() && md.get("max_upstream_conn").is_none());
+}
+
+#[tokio::test]
+async fn newer_metadata_keys_follow_the_emulated_version() {
+    let old = Harbor::version("2.14.0").await;
+    let reg = old.registry("hub").await;
+    old.admin().post("/projects", json!({"project_name": "p", "registry_id": reg, "metadata": {"max_upstream_conn": "5", "proxy_cache_local_on_not_found": "true"}})).await;
+    let md = old.admin().get("/projects/p").await.json()["metadata"].clone();
+    assert!(md.get("max_upstream_conn").is_none());
+    assert!(md.get("proxy_cache_local_on_not_found").is_none());
+    let v2151 = Harbor::version("2.15.1").await;
+    v2151
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "p", "metadata": {"proxy_cache_local_on_not_found": "true"}}),
+        )
+        .await;
+    assert_eq!(
+        v2151.admin().get("/projects/p").await.json()["metadata"]["proxy_cache_local_on_not_found"],
+        "true"
+    );
+    let v2150 = Harbor::version("2.15.0").await;
+    v2150
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "p", "metadata": {"proxy_cache_local_on_not_found": "true"}}),
+        )
+        .await;
+    assert!(
+        v2150.admin().get("/projects/p").await.json()["metadata"]
+            .get("proxy_cache_local_on_not_found")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn metadata_endpoints_list_get_and_add() {
+    let h = Harbor::start().await;
+    h.project("m", false).await;
+    assert_eq!(
+        h.admin()
+            .post("/projects/m/metadatas/", json!({"auto_scan": "TRUE"}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        h.admin().get("/projects/m/metadatas/").await.json(),
+        json!({"public": "false", "auto_scan": "true"})
+    );
+    assert_eq!(
+        h.admin()
+            .get("/projects/m/metadatas/auto_scan")
+            .await
+            .json(),
+        json!({"auto_scan": "true"})
+    );
+    assert_eq!(
+        h.admin()
+            .get("/projects/m/metadatas/prevent_vul")
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn metadata_put_validates_booleans_and_severity() {
+    let h = Harbor::start().await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "m", "metadata": {"severity": "low", "auto_scan": "false"}}),
+        )
+        .await;
+    assert_eq!(
+        h.admin()
+            .put(
+                "/projects/m/metadatas/auto_scan",
+                json!({"auto_scan": "maybe"})
+            )
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        h.admin()
+            .put(
+                "/projects/m/metadatas/severity",
+                json!({"severity": "extreme"})
+            )
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        h.admin()
+            .put(
+                "/projects/m/metadatas/severity",
+                json!({"severity": "Critical"})
+            )
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        h.admin().get("/projects/m/metadatas/severity").await.json(),
+        json!({"severity": "critical"})
+    );
+}
+
+#[tokio::test]
+async fn metadata_put_key_must_match_the_path() {
+    let h = Harbor::start().await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "m", "metadata": {"auto_scan": "false"}}),
+        )
+        .await;
+    assert_eq!(
+        h.admin()
+            .put(
+                "/projects/m/metadatas/auto_scan",
+                json!({"prevent_vul": "true"})
+            )
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn metadata_delete_removes_the_key() {
+    let h = Harbor::start().await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "m", "metadata": {"auto_scan": "true"}}),
+        )
+        .await;
+    assert_eq!(
+        h.admin()
+            .delete("/projects/m/metadatas/auto_scan")
+            .await
+            .status,
+        200
+    );
+    assert!(
+        h.admin().get("/projects/m").await.json()["metadata"]
+            .get("auto_scan")
+            .is_none()
+    );
+    assert_eq!(
+        h.admin()
+            .delete("/projects/m/metadatas/auto_scan")
+            .await
+            .status,
+        404
+    );
+}

@@ -1,0 +1,170 @@
+//! Quotas: system-level access, the quota object shape and the validation of `hard`.
+
+use serde_json::json;
+
+use crate::support::Harbor;
+
+async fn quota_of(h: &Harbor, project_id: i64) -> i64 {
+    h.admin()
+        .get(&format!(
+            "/quotas?reference=project&reference_id={project_id}"
+        ))
+        .await
+        .json()[0]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn quota_is_listed_by_reference_with_a_ref_object() {
+    let h = Harbor::start().await;
+    let id = h.project("q", false).await;
+    let r = h
+        .admin()
+        .get(&format!("/quotas?reference=project&reference_id={id}"))
+        .await;
+    assert_eq!(r.header("x-total-count").as_deref(), Some("1"));
+    let q = r.json()[0].clone();
+    assert_eq!(
+        q["ref"],
+        json!({"id": id, "name": "q", "owner_name": "admin"})
+    );
+    assert_eq!(q["hard"], json!({"storage": -1}));
+    assert_eq!(q["used"], json!({"storage": 0}));
+    assert!(q.get("reference").is_none() && q.get("reference_id").is_none());
+}
+
+#[tokio::test]
+async fn quota_update_changes_hard_storage() {
+    let h = Harbor::start().await;
+    let qid = quota_of(&h, h.project("q", false).await).await;
+    let r = h
+        .admin()
+        .put(
+            &format!("/quotas/{qid}"),
+            json!({"hard": {"storage": 1024}}),
+        )
+        .await;
+    assert_eq!((r.status, r.text.as_str()), (200, ""));
+    assert_eq!(
+        h.admin().get(&format!("/quotas/{qid}")).await.json()["hard"]["storage"],
+        1024
+    );
+    assert_eq!(
+        h.admin()
+            .put(&format!("/quotas/{qid}"), json!({"hard": {"storage": -1}}))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn quota_rejects_zero() {
+    let h = Harbor::start().await;
+    let qid = quota_of(&h, h.project("q", false).await).await;
+    let r = h
+        .admin()
+        .put(&format!("/quotas/{qid}"), json!({"hard": {"storage": 0}}))
+        .await;
+    assert_eq!((r.status, r.code().as_str()), (400, "BAD_REQUEST"));
+}
+
+#[tokio::test]
+async fn quota_rejects_negative_values_other_than_minus_one() {
+    let h = Harbor::start().await;
+    let qid = quota_of(&h, h.project("q", false).await).await;
+    assert_eq!(
+        h.admin()
+            .put(&format!("/quotas/{qid}"), json!({"hard": {"storage": -2}}))
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn quota_maximum_is_1024_terabytes() {
+    let h = Harbor::start().await;
+    let qid = quota_of(&h, h.project("q", false).await).await;
+    let max = 1_125_899_906_842_624_i64;
+    assert_eq!(
+        h.admin()
+            .put(&format!("/quotas/{qid}"), json!({"hard": {"storage": max}}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        h.admin()
+            .put(
+                &format!("/quotas/{qid}"),
+                json!({"hard": {"storage": max + 1}})
+            )
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn quota_rejects_resources_other_than_storage() {
+    let h = Harbor::start().await;
+    let qid = quota_of(&h, h.project("q", false).await).await;
+    let r = h
+        .admin()
+        .put(
+            &format!("/quotas/{qid}"),
+            json!({"hard": {"storage": 10, "count": 5}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.message(), "resource count not support");
+}
+
+#[tokio::test]
+async fn quota_endpoints_need_system_access() {
+    let h = Harbor::start().await;
+    let id = h.project("q", false).await;
+    let qid = quota_of(&h, id).await;
+    assert_eq!(h.anon().get("/quotas").await.status, 401);
+    let (_, name, secret) = h.project_robot("q", "bot", &[("quota", "read")]).await;
+    let robot = h.user(&name, &secret);
+    assert_eq!(robot.get("/quotas").await.status, 403);
+    assert_eq!(robot.get(&format!("/quotas/{qid}")).await.status, 403);
+    assert_eq!(
+        robot
+            .put(&format!("/quotas/{qid}"), json!({"hard": {"storage": 5}}))
+            .await
+            .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn system_robot_with_quota_permissions_manages_quotas() {
+    let h = Harbor::start().await;
+    let qid = quota_of(&h, h.project("q", false).await).await;
+    let (_, name, secret) = h
+        .system_robot(
+            "quota",
+            &[("quota", "list"), ("quota", "read"), ("quota", "update")],
+        )
+        .await;
+    let robot = h.user(&name, &secret);
+    assert_eq!(robot.get("/quotas").await.status, 200);
+    assert_eq!(robot.get(&format!("/quotas/{qid}")).await.status, 200);
+    assert_eq!(
+        robot
+            .put(&format!("/quotas/{qid}"), json!({"hard": {"storage": 5}}))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn unknown_quota_is_404() {
+    let h = Harbor::start().await;
+    assert_eq!(h.admin().get("/quotas/999").await.status, 404);
+}

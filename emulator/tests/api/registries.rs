@@ -1,0 +1,414 @@
+//! Registries: normalisation, masking, partial update, delete rules, health checks, adapters.
+
+use serde_json::json;
+
+use crate::support::Harbor;
+
+#[tokio::test]
+async fn registry_create_normalises_the_url() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "r", "type": "docker-hub", "url": " hub.example.com/path/?x=1 "}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/api/v2.0/registries/1")
+    );
+    assert_eq!(
+        h.admin().get("/registries/1").await.json()["url"],
+        "http://hub.example.com/path"
+    );
+}
+
+#[tokio::test]
+async fn registry_url_must_be_http_or_https() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "r", "type": "docker-hub", "url": "ftp://x.io"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test]
+async fn registry_secret_is_masked_on_read() {
+    let h = Harbor::start().await;
+    h.admin()
+        .post(
+            "/registries",
+            json!({"name": "r", "type": "docker-hub", "url": "https://hub.docker.com",
+        "credential": {"type": "basic", "access_key": "me", "access_secret": "s3cret"}}),
+        )
+        .await;
+    let j = h.admin().get("/registries/1").await.json();
+    assert_eq!(
+        j["credential"],
+        json!({"type": "basic", "access_key": "me", "access_secret": "*****"})
+    );
+    assert_eq!(j["status"], "healthy");
+    let listed = h.admin().get("/registries").await.json();
+    assert_eq!(listed[0]["credential"]["access_secret"], "*****");
+}
+
+#[tokio::test]
+async fn registry_duplicate_name_conflicts() {
+    let h = Harbor::start().await;
+    h.registry("r").await;
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "r", "type": "docker-hub", "url": "https://hub.docker.com"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (409, "registry r already exists")
+    );
+}
+
+#[tokio::test]
+async fn registry_name_is_required_and_at_most_64_characters() {
+    let h = Harbor::start().await;
+    assert_eq!(
+        h.admin()
+            .post(
+                "/registries",
+                json!({"type": "docker-hub", "url": "https://x.io"})
+            )
+            .await
+            .status,
+        400
+    );
+    let long = "n".repeat(65);
+    assert_eq!(
+        h.admin()
+            .post(
+                "/registries",
+                json!({"name": long, "type": "docker-hub", "url": "https://x.io"})
+            )
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn unknown_registry_type_is_a_500() {
+    let h = Harbor::start().await;
+    for kind in ["nope", "helm-hub", "artifact-hub"] {
+        let r = h
+            .admin()
+            .post(
+                "/registries",
+                json!({"name": kind, "type": kind, "url": "https://x.io"}),
+            )
+            .await;
+        assert_eq!(r.status, 500, "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn registry_update_is_partial_and_keeps_the_type() {
+    let h = Harbor::start().await;
+    h.admin().post("/registries", json!({"name": "r", "type": "docker-hub", "url": "https://hub.docker.com", "description": "d",
+        "credential": {"type": "basic", "access_key": "me", "access_secret": "s"}})).await;
+    let r = h
+        .admin()
+        .put(
+            "/registries/1",
+            json!({"description": "new", "insecure": true, "type": "harbor"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let j = h.admin().get("/registries/1").await.json();
+    assert_eq!(
+        (
+            j["description"].as_str(),
+            j["insecure"].as_bool(),
+            j["type"].as_str()
+        ),
+        (Some("new"), Some(true), Some("docker-hub"))
+    );
+    assert_eq!(j["credential"]["access_key"], "me");
+    h.admin()
+        .put(
+            "/registries/1",
+            json!({"access_key": "you", "url": "hub.docker.com/"}),
+        )
+        .await;
+    let j = h.admin().get("/registries/1").await.json();
+    assert_eq!(
+        (j["credential"]["access_key"].as_str(), j["url"].as_str()),
+        (Some("you"), Some("http://hub.docker.com"))
+    );
+}
+
+#[tokio::test]
+async fn registry_update_rejects_a_taken_name() {
+    let h = Harbor::start().await;
+    h.registry("a").await;
+    let b = h.registry("b").await;
+    assert_eq!(
+        h.admin()
+            .put(&format!("/registries/{b}"), json!({"name": "a"}))
+            .await
+            .status,
+        409
+    );
+}
+
+#[tokio::test]
+async fn registry_delete_refused_while_a_policy_uses_it() {
+    let h = Harbor::start().await;
+    let reg = h.registry("r").await;
+    h.admin()
+        .post(
+            "/replication/policies",
+            json!({"name": "p", "src_registry": {"id": reg}}),
+        )
+        .await;
+    let r = h.admin().delete(&format!("/registries/{reg}")).await;
+    assert_eq!((r.status, r.code().as_str()), (412, "PRECONDITION"));
+    h.admin().delete("/replication/policies/1").await;
+    assert_eq!(
+        h.admin().delete(&format!("/registries/{reg}")).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn registry_delete_refused_while_a_proxy_project_uses_it() {
+    let h = Harbor::start().await;
+    let reg = h.registry("r").await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "proxy", "registry_id": reg}),
+        )
+        .await;
+    assert_eq!(
+        h.admin().delete(&format!("/registries/{reg}")).await.status,
+        412
+    );
+    h.admin().delete("/projects/proxy").await;
+    assert_eq!(
+        h.admin().delete(&format!("/registries/{reg}")).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn harbor_registry_health_check_reaches_another_emulator() {
+    let remote = Harbor::start().await;
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "peer", "type": "harbor", "url": remote.url(),
+        "credential": {"type": "basic", "access_key": "admin", "access_secret": "Harbor12345"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let counted = remote.anon().get("/_emulator/requests").await.json();
+    assert_eq!(counted["by_route"]["GET /api/v2.0/ping"], 1);
+}
+
+#[tokio::test]
+async fn unreachable_harbor_registry_is_unhealthy() {
+    let h = Harbor::start().await;
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "dead", "type": "harbor", "url": format!("http://127.0.0.1:{closed}")}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (400, "the registry is unhealthy")
+    );
+}
+
+#[tokio::test]
+async fn non_loopback_probed_registry_is_unhealthy() {
+    let h = Harbor::start().await;
+    let r = h.admin().post("/registries", json!({"name": "far", "type": "docker-registry", "url": "https://registry.example.com"})).await;
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (400, "the registry is unhealthy")
+    );
+}
+
+#[tokio::test]
+async fn registry_ping_checks_health_and_required_fields() {
+    let remote = Harbor::start().await;
+    let h = Harbor::start().await;
+    assert_eq!(
+        h.admin()
+            .post(
+                "/registries/ping",
+                json!({"type": "harbor", "url": remote.url()})
+            )
+            .await
+            .status,
+        200
+    );
+    let r = h
+        .admin()
+        .post("/registries/ping", json!({"type": "harbor"}))
+        .await;
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (400, "type or url cannot be empty")
+    );
+    let r = h
+        .admin()
+        .post(
+            "/registries/ping",
+            json!({"type": "harbor", "url": "http://harbor.example.com"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (400, "the registry is unhealthy")
+    );
+    let reg = h.registry("hub").await;
+    assert_eq!(
+        h.admin()
+            .post("/registries/ping", json!({"id": reg}))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn registry_zero_is_the_local_harbor() {
+    let h = Harbor::start().await;
+    let j = h.admin().get("/registries/0").await.json();
+    assert_eq!(
+        (j["id"].as_i64(), j["name"].as_str(), j["type"].as_str()),
+        (Some(0), Some("Local"), Some("harbor"))
+    );
+    assert_eq!(
+        h.admin()
+            .put("/registries/0", json!({"description": "x"}))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(h.admin().get("/registries").await.json(), json!([]));
+}
+
+#[tokio::test]
+async fn adapter_lists_omit_non_whitelisted_types_since_2_14() {
+    let h = Harbor::start().await;
+    let adapters = h.admin().get("/replication/adapters").await.json();
+    let list: Vec<&str> = adapters
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(list.contains(&"harbor") && list.contains(&"docker-hub"));
+    assert!(!list.contains(&"quay") && !list.contains(&"gitlab") && !list.contains(&"dtr"));
+    let infos = h.admin().get("/replication/adapterinfos").await.json();
+    assert_eq!(
+        infos["docker-hub"]["endpoint_pattern"]["endpoints"][0]["value"],
+        "https://hub.docker.com"
+    );
+    let old = Harbor::version("2.13.0").await;
+    let adapters = old.admin().get("/replication/adapters").await.json();
+    assert!(adapters.as_array().unwrap().contains(&json!("quay")));
+    assert_eq!(
+        h.admin()
+            .post(
+                "/registries",
+                json!({"name": "q", "type": "quay", "url": "https://quay.io"})
+            )
+            .await
+            .status,
+        201
+    );
+}
+
+#[tokio::test]
+async fn ca_certificate_exists_only_from_2_15() {
+    let body = json!({"name": "r", "type": "docker-hub", "url": "https://hub.docker.com", "ca_certificate": "PEM"});
+    let new = Harbor::start().await;
+    new.admin().post("/registries", body.clone()).await;
+    assert_eq!(
+        new.admin().get("/registries/1").await.json()["ca_certificate"],
+        "PEM"
+    );
+    let old = Harbor::version("2.14.1").await;
+    old.admin().post("/registries", body).await;
+    assert!(
+        old.admin()
+            .get("/registries/1")
+            .await
+            .json()
+            .get("ca_certificate")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn registries_need_system_access() {
+    let h = Harbor::start().await;
+    assert_eq!(h.anon().get("/registries").await.status, 401);
+    let (_, name, secret) = h
+        .system_robot("reg", &[("registry", "list"), ("registry", "create")])
+        .await;
+    let robot = h.user(&name, &secret);
+    assert_eq!(robot.get("/registries").await.status, 200);
+    assert_eq!(
+        robot
+            .post(
+                "/registries",
+                json!({"name": "x", "type": "docker-hub", "url": "https://hub.docker.com"})
+            )
+            .await
+            .status,
+        201
+    );
+    assert_eq!(robot.delete("/registries/1").await.status, 403);
+}
+
+#[tokio::test]
+async fn registry_list_name_is_fuzzy() {
+    let h = Harbor::start().await;
+    h.registry("hub-one").await;
+    h.registry("hub-two").await;
+    h.registry("other").await;
+    assert_eq!(
+        h.admin()
+            .get("/registries?name=hub")
+            .await
+            .header("x-total-count")
+            .as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        h.admin()
+            .get("/registries?q=name%3Dhub-one")
+            .await
+            .header("x-total-count")
+            .as_deref(),
+        Some("1")
+    );
+}

@@ -1,0 +1,352 @@
+//! Replication policies and executions.
+
+use serde_json::{Value, json};
+
+use crate::support::Harbor;
+
+async fn setup() -> (Harbor, i64) {
+    let h = Harbor::start().await;
+    let reg = h.registry("remote").await;
+    (h, reg)
+}
+
+fn push(reg: i64, name: &str) -> Value {
+    json!({"name": name, "dest_registry": {"id": reg}, "enabled": true, "trigger": {"type": "manual"}})
+}
+
+#[tokio::test]
+async fn policy_create_returns_location_and_reads_back_both_sides() {
+    let (h, reg) = setup().await;
+    let r = h
+        .admin()
+        .post("/replication/policies", push(reg, "p"))
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/api/v2.0/replication/policies/1")
+    );
+    let j = h.admin().get("/replication/policies/1").await.json();
+    assert_eq!(j["src_registry"]["id"], 0);
+    assert_eq!(j["src_registry"]["name"], "Local");
+    assert_eq!(j["dest_registry"]["id"], reg);
+    assert_eq!(j["dest_namespace_replace_count"], -1);
+    assert_eq!(j["single_active_replication"], false);
+}
+
+#[tokio::test]
+async fn policy_needs_exactly_one_remote_side() {
+    let (h, reg) = setup().await;
+    let both = json!({"name": "p", "src_registry": {"id": reg}, "dest_registry": {"id": reg}});
+    assert_eq!(
+        h.admin().post("/replication/policies", both).await.status,
+        400
+    );
+    let neither = json!({"name": "p", "src_registry": {"id": 0}});
+    assert_eq!(
+        h.admin()
+            .post("/replication/policies", neither)
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn policy_with_an_unknown_registry_is_404() {
+    let (h, _) = setup().await;
+    assert_eq!(
+        h.admin()
+            .post("/replication/policies", push(99, "p"))
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn policy_duplicate_name_conflicts() {
+    let (h, reg) = setup().await;
+    h.admin()
+        .post("/replication/policies", push(reg, "p"))
+        .await;
+    assert_eq!(
+        h.admin()
+            .post("/replication/policies", push(reg, "p"))
+            .await
+            .status,
+        409
+    );
+}
+
+#[tokio::test]
+async fn scheduled_trigger_needs_a_six_field_cron_with_zero_seconds() {
+    let (h, reg) = setup().await;
+    let with_cron = |cron: &str| {
+        let mut b = push(reg, &format!("p{}", cron.len()));
+        b["trigger"] = json!({"type": "scheduled", "trigger_settings": {"cron": cron}});
+        b
+    };
+    for bad in ["0 */2 * * *", "5 0 * * * *", "0 * * * * *", ""] {
+        assert_eq!(
+            h.admin()
+                .post("/replication/policies", with_cron(bad))
+                .await
+                .status,
+            400,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        h.admin()
+            .post("/replication/policies", with_cron("0 0 */2 * * *"))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        h.admin().get("/replication/policies/1").await.json()["trigger"]["trigger_settings"]["cron"],
+        "0 0 */2 * * *"
+    );
+}
+
+#[tokio::test]
+async fn unknown_trigger_type_is_rejected() {
+    let (h, reg) = setup().await;
+    let mut b = push(reg, "p");
+    b["trigger"] = json!({"type": "sometimes"});
+    assert_eq!(h.admin().post("/replication/policies", b).await.status, 400);
+}
+
+#[tokio::test]
+async fn filters_follow_harbor_rules() {
+    let (h, reg) = setup().await;
+    let with = |filters: Value| {
+        let mut b = push(reg, "p");
+        b["filters"] = filters;
+        b
+    };
+    let good = json!([
+        {"type": "name", "value": "library/**"},
+        {"type": "tag", "value": "v*", "decoration": "excludes"},
+        {"type": "resource", "value": "image"},
+        {"type": "label", "value": ["a", "b"], "decoration": "matches"}
+    ]);
+    assert_eq!(
+        h.admin()
+            .post("/replication/policies", with(good.clone()))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        h.admin().get("/replication/policies/1").await.json()["filters"],
+        good
+    );
+    for bad in [
+        json!([{"type": "label", "value": "a"}]),
+        json!([{"type": "resource", "value": "chart"}]),
+        json!([{"type": "name", "value": "x", "decoration": "matches"}]),
+        json!([{"type": "tag", "value": "x", "decoration": "sometimes"}]),
+        json!([{"type": "size", "value": "1"}]),
+    ] {
+        assert_eq!(
+            h.admin()
+                .post("/replication/policies", with(bad.clone()))
+                .await
+                .status,
+            400,
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn dest_namespace_must_be_a_repository_path() {
+    let (h, reg) = setup().await;
+    let mut b = push(reg, "p");
+    b["dest_namespace"] = json!("Bad Name");
+    assert_eq!(h.admin().post("/replication/policies", b).await.status, 400);
+}
+
+#[tokio::test]
+async fn policy_reads_deletion_and_ignores_replicate_deletion() {
+    let (h, reg) = setup().await;
+    let mut a = push(reg, "a");
+    a["replicate_deletion"] = json!(true);
+    h.admin().post("/replication/policies", a).await;
+    let j = h.admin().get("/replication/policies/1").await.json();
+    assert_eq!(
+        (j["deletion"].as_bool(), j["replicate_deletion"].as_bool()),
+        (Some(false), Some(false))
+    );
+    let mut b = push(reg, "b");
+    b["deletion"] = json!(true);
+    h.admin().post("/replication/policies", b).await;
+    let j = h.admin().get("/replication/policies/2").await.json();
+    assert_eq!(
+        (j["deletion"].as_bool(), j["replicate_deletion"].as_bool()),
+        (Some(true), Some(true))
+    );
+}
+
+#[tokio::test]
+async fn policy_put_replaces_the_whole_policy() {
+    let (h, reg) = setup().await;
+    let mut b = push(reg, "p");
+    b["override"] = json!(true);
+    b["dest_namespace_replace_count"] = json!(1);
+    b["speed"] = json!(100);
+    h.admin().post("/replication/policies", b).await;
+    let r = h
+        .admin()
+        .put(
+            "/replication/policies/1",
+            json!({"name": "p", "dest_registry": {"id": reg}}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let j = h.admin().get("/replication/policies/1").await.json();
+    assert_eq!(
+        (j["override"].as_bool(), j["enabled"].as_bool()),
+        (Some(false), Some(false))
+    );
+    assert_eq!(j["dest_namespace_replace_count"], -1);
+    assert_eq!(j["speed"], 0);
+}
+
+#[tokio::test]
+async fn negative_speed_becomes_unlimited() {
+    let (h, reg) = setup().await;
+    let mut b = push(reg, "p");
+    b["speed"] = json!(-5);
+    h.admin().post("/replication/policies", b).await;
+    assert_eq!(
+        h.admin().get("/replication/policies/1").await.json()["speed"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn single_active_replication_with_event_based_trigger_is_a_500() {
+    let (h, reg) = setup().await;
+    let mut b = push(reg, "p");
+    b["single_active_replication"] = json!(true);
+    b["trigger"] = json!({"type": "event_based"});
+    assert_eq!(h.admin().post("/replication/policies", b).await.status, 500);
+}
+
+#[tokio::test]
+async fn single_active_replication_exists_only_from_2_14() {
+    let h = Harbor::version("2.13.2").await;
+    let reg = h.registry("remote").await;
+    let mut b = push(reg, "p");
+    b["single_active_replication"] = json!(true);
+    b["trigger"] = json!({"type": "event_based"});
+    assert_eq!(h.admin().post("/replication/policies", b).await.status, 201);
+    assert!(
+        h.admin()
+            .get("/replication/policies/1")
+            .await
+            .json()
+            .get("single_active_replication")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn execution_of_a_disabled_policy_is_412() {
+    let (h, reg) = setup().await;
+    let mut b = push(reg, "p");
+    b["enabled"] = json!(false);
+    h.admin().post("/replication/policies", b).await;
+    let r = h
+        .admin()
+        .post("/replication/executions", json!({"policy_id": 1}))
+        .await;
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (412, "the policy 1 is disabled")
+    );
+}
+
+#[tokio::test]
+async fn executions_finish_as_succeed_and_list_by_policy() {
+    let (h, reg) = setup().await;
+    h.admin()
+        .post("/replication/policies", push(reg, "a"))
+        .await;
+    h.admin()
+        .post("/replication/policies", push(reg, "b"))
+        .await;
+    let r = h
+        .admin()
+        .post("/replication/executions", json!({"policy_id": 1}))
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/api/v2.0/replication/executions/1")
+    );
+    h.admin()
+        .post("/replication/executions", json!({"policy_id": 2}))
+        .await;
+    let e = h.admin().get("/replication/executions/1").await.json();
+    assert_eq!(
+        (
+            e["status"].as_str(),
+            e["policy_id"].as_i64(),
+            e["trigger"].as_str()
+        ),
+        (Some("Succeed"), Some(1), Some("manual"))
+    );
+    let list = h
+        .admin()
+        .get("/replication/executions?policy_id=2")
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], 2);
+}
+
+#[tokio::test]
+async fn policy_delete_removes_its_executions() {
+    let (h, reg) = setup().await;
+    h.admin()
+        .post("/replication/policies", push(reg, "a"))
+        .await;
+    h.admin()
+        .post("/replication/executions", json!({"policy_id": 1}))
+        .await;
+    assert_eq!(
+        h.admin().delete("/replication/policies/1").await.status,
+        200
+    );
+    assert_eq!(h.admin().get("/replication/executions/1").await.status, 404);
+    assert_eq!(h.admin().get("/replication/policies/1").await.status, 404);
+}
+
+#[tokio::test]
+async fn replication_needs_system_access() {
+    let (h, reg) = setup().await;
+    assert_eq!(h.anon().get("/replication/policies").await.status, 401);
+    let (_, name, secret) = h
+        .system_robot(
+            "rep",
+            &[
+                ("replication-policy", "create"),
+                ("replication-policy", "list"),
+            ],
+        )
+        .await;
+    let robot = h.user(&name, &secret);
+    assert_eq!(
+        robot
+            .post("/replication/policies", push(reg, "p"))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(robot.get("/replication/policies").await.status, 200);
+    assert_eq!(robot.delete("/replication/policies/1").await.status, 403);
+}
