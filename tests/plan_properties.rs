@@ -31,7 +31,18 @@ impl Rng {
     }
 }
 
-const STRINGS: &[&str] = &["", "a", "ci", "push", "project", "system", "/", "0 0 2 * * *", "manual", "high"];
+const STRINGS: &[&str] = &[
+    "",
+    "a",
+    "ci",
+    "push",
+    "project",
+    "system",
+    "/",
+    "0 0 2 * * *",
+    "manual",
+    "high",
+];
 
 fn random_value(rng: &mut Rng, ty: &Type, depth: u32) -> Value {
     match ty {
@@ -45,20 +56,39 @@ fn random_value(rng: &mut Rng, ty: &Type, depth: u32) -> Value {
         Type::List(e) | Type::Set(e) => {
             let n = if depth > 3 { 0 } else { rng.below(3) };
             let items = (0..n).map(|_| random_value(rng, e, depth + 1)).collect();
-            if matches!(ty, Type::Set(_)) { Value::Set(items) } else { Value::List(items) }
+            if matches!(ty, Type::Set(_)) {
+                Value::Set(items)
+            } else {
+                Value::List(items)
+            }
         }
         Type::Map(e) => {
             let n = if depth > 3 { 0 } else { rng.below(3) };
-            Value::Map((0..n).map(|i| (format!("k{i}"), random_value(rng, e, depth + 1))).collect())
+            Value::Map(
+                (0..n)
+                    .map(|i| (format!("k{i}"), random_value(rng, e, depth + 1)))
+                    .collect(),
+            )
         }
-        Type::Object(attrs) => Value::Object(attrs.iter().map(|(k, t)| (k.clone(), maybe_null(rng, t, depth + 1))).collect()),
-        Type::Tuple(ts) => Value::Tuple(ts.iter().map(|t| random_value(rng, t, depth + 1)).collect()),
+        Type::Object(attrs) => Value::Object(
+            attrs
+                .iter()
+                .map(|(k, t)| (k.clone(), maybe_null(rng, t, depth + 1)))
+                .collect(),
+        ),
+        Type::Tuple(ts) => {
+            Value::Tuple(ts.iter().map(|t| random_value(rng, t, depth + 1)).collect())
+        }
         Type::Dynamic => Value::from("d"),
     }
 }
 
 fn maybe_null(rng: &mut Rng, ty: &Type, depth: u32) -> Value {
-    if rng.chance(30) { Value::Null } else { random_value(rng, ty, depth) }
+    if rng.chance(30) {
+        Value::Null
+    } else {
+        random_value(rng, ty, depth)
+    }
 }
 
 /// A configuration: only non-computed-only attributes, sometimes unknown (values from other
@@ -69,7 +99,11 @@ fn random_config(rng: &mut Rng, block: &Block, depth: u32) -> Value {
         let x = match a.mode {
             Mode::Computed => Value::Null,
             Mode::Required => {
-                if rng.chance(10) { Value::Unknown } else { random_value(rng, &a.value_type(), depth) }
+                if rng.chance(10) {
+                    Value::Unknown
+                } else {
+                    random_value(rng, &a.value_type(), depth)
+                }
             }
             _ => match rng.below(10) {
                 0 => Value::Unknown,
@@ -81,12 +115,20 @@ fn random_config(rng: &mut Rng, block: &Block, depth: u32) -> Value {
     }
     for nb in &block.blocks {
         let n = rng.below(3) as usize;
-        let items: Vec<Value> = (0..n).map(|_| random_config(rng, &nb.block, depth + 1)).collect();
+        let items: Vec<Value> = (0..n)
+            .map(|_| random_config(rng, &nb.block, depth + 1))
+            .collect();
         let x = match nb.nesting {
             Nesting::Set => Value::Set(items),
             Nesting::List => Value::List(items),
             Nesting::Single | Nesting::Group => items.into_iter().next().unwrap_or(Value::Null),
-            Nesting::Map => Value::Map(items.into_iter().enumerate().map(|(i, x)| (format!("m{i}"), x)).collect()),
+            Nesting::Map => Value::Map(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, x)| (format!("m{i}"), x))
+                    .collect(),
+            ),
         };
         v.set(&nb.name, x);
     }
@@ -128,26 +170,60 @@ fn planned_states_always_satisfy_terraform_invariants() {
     for seed in 1..=3000u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let (name, schema) = &schemas[rng.below(schemas.len() as u64) as usize];
-        let resource = resources.iter().find(|r| r.type_name() == *name).expect("resource");
-        let prior = if rng.chance(30) { Value::Null } else { random_state(&mut rng, &schema.block) };
-        let config = if rng.chance(5) { Value::Null } else { random_config(&mut rng, &schema.block, 0) };
+        let resource = resources
+            .iter()
+            .find(|r| r.type_name() == *name)
+            .expect("resource");
+        let prior = if rng.chance(30) {
+            Value::Null
+        } else {
+            random_state(&mut rng, &schema.block)
+        };
+        let config = if rng.chance(5) {
+            Value::Null
+        } else {
+            random_config(&mut rng, &schema.block, 0)
+        };
         let proposal = proposed(schema, &prior, &config);
-        let p = plan::<terraform_provider_harbor::provider::HarborContext>(schema, None, &prior, &proposal, &config, |ctx| {
-            resource.modify_plan(ctx)
-        });
-        assert!(!p.diags.has_errors(), "seed {seed}, {name}: the pipeline flagged its own plan: {:?}", p.diags);
-        check_plan(schema, &prior, &config, &p.planned).unwrap_or_else(|e| panic!("seed {seed}, {name}: {e}"));
+        let p = plan::<terraform_provider_harbor::provider::HarborContext>(
+            schema,
+            None,
+            &prior,
+            &proposal,
+            &config,
+            |ctx| resource.modify_plan(ctx),
+        );
+        assert!(
+            !p.diags.has_errors(),
+            "seed {seed}, {name}: the pipeline flagged its own plan: {:?}",
+            p.diags
+        );
+        check_plan(schema, &prior, &config, &p.planned)
+            .unwrap_or_else(|e| panic!("seed {seed}, {name}: {e}"));
         let mut sorted = p.requires_replace.clone();
         sorted.sort();
         sorted.dedup();
-        assert_eq!(sorted, p.requires_replace, "seed {seed}, {name}: replace paths not sorted and unique");
+        assert_eq!(
+            sorted, p.requires_replace,
+            "seed {seed}, {name}: replace paths not sorted and unique"
+        );
         for path in &p.requires_replace {
             let attr = path.to_string();
-            assert!(schema.block.attribute(&attr).is_some(), "seed {seed}, {name}: replace path {attr} names no attribute");
-            assert!(!prior.is_null(), "seed {seed}, {name}: replacement planned on create");
+            assert!(
+                schema.block.attribute(&attr).is_some(),
+                "seed {seed}, {name}: replace path {attr} names no attribute"
+            );
+            assert!(
+                !prior.is_null(),
+                "seed {seed}, {name}: replacement planned on create"
+            );
         }
         for a in schema.block.attributes.iter().filter(|a| a.write_only) {
-            assert!(p.planned.get(&a.name).is_null(), "seed {seed}, {name}: write-only {} planned non-null", a.name);
+            assert!(
+                p.planned.get(&a.name).is_null(),
+                "seed {seed}, {name}: write-only {} planned non-null",
+                a.name
+            );
         }
         checked += 1;
     }

@@ -27,11 +27,25 @@ pub fn all() -> Vec<Arc<dyn DataSource<HarborContext>>> {
 
 /// A resource's attributes as a data source's: all computed, except `lookup` (optional search
 /// keys), without the resource-only ones in `drop`, and without behaviour meant for planning.
-pub(crate) fn computed_copy(resource: &Schema, description: &str, lookup: &[&str], drop: &[&str]) -> Block {
+pub(crate) fn computed_copy(
+    resource: &Schema,
+    description: &str,
+    lookup: &[&str],
+    drop: &[&str],
+) -> Block {
     let mut b = Block::new(description);
-    for a in resource.block.attributes.iter().filter(|a| !drop.contains(&a.name.as_str()) && !a.write_only) {
+    for a in resource
+        .block
+        .attributes
+        .iter()
+        .filter(|a| !drop.contains(&a.name.as_str()) && !a.write_only)
+    {
         let mut c: Attribute = a.clone();
-        c.mode = if lookup.contains(&a.name.as_str()) { Mode::OptionalComputed } else { Mode::Computed };
+        c.mode = if lookup.contains(&a.name.as_str()) {
+            Mode::OptionalComputed
+        } else {
+            Mode::Computed
+        };
         c.default = None;
         c.requires_replace = false;
         c.use_state_for_unknown = false;

@@ -26,13 +26,21 @@ impl DataSource<HarborContext> for ProjectDataSource {
             &["name", "project_id"],
             &["force_destroy"],
         )
-        .attr(Attribute::string("type").computed().describe("`Project`, or `ProxyCache` for a proxy-cache project."));
+        .attr(
+            Attribute::string("type")
+                .computed()
+                .describe("`Project`, or `ProxyCache` for a proxy-cache project."),
+        );
         Schema::new(0, block)
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         if config.get("name").is_null() == config.get("project_id").is_null() {
-            diags.attr_error(AttributePath::attr("name"), "Set exactly one of name and project_id", "Look the project up by `name` or by `project_id`.");
+            diags.attr_error(
+                AttributePath::attr("name"),
+                "Set exactly one of name and project_id",
+                "Look the project up by `name` or by `project_id`.",
+            );
         }
     }
 
@@ -42,19 +50,30 @@ impl DataSource<HarborContext> for ProjectDataSource {
             (None, Some(i)) => (ProjectRef::Id(i), format!("with id {i}")),
             _ => return Err(not_found("project", "(no name or id given)")),
         };
-        let project = not_found_is_none(h.client.get_project(&r).await).map_err(|e| api_diag("Could not read project", &r.to_string(), &e))?;
-        let Some(project) = project else { return Err(not_found("project", &what)) };
+        let project = not_found_is_none(h.client.get_project(&r).await)
+            .map_err(|e| api_diag("Could not read project", &r.to_string(), &e))?;
+        let Some(project) = project else {
+            return Err(not_found("project", &what));
+        };
         let summary = h
             .client
             .project_summary(&ProjectRef::Id(project.project_id))
             .await
             .map_err(|e| api_diag("Could not read the quota of project", &project.name, &e))?;
-        let mut v = to_state(&project, summary.quota.and_then(|q| q.hard.storage), None, &Value::Null);
+        let mut v = to_state(
+            &project,
+            summary.quota.and_then(|q| q.hard.storage),
+            None,
+            &Value::Null,
+        );
         if let Value::Object(m) = &mut v {
             m.remove("force_destroy");
         }
         let proxy = project.registry_id.is_some_and(|r| r > 0);
-        v.set("type", Value::from(if proxy { "ProxyCache" } else { "Project" }));
+        v.set(
+            "type",
+            Value::from(if proxy { "ProxyCache" } else { "Project" }),
+        );
         Ok(v)
     }
 }

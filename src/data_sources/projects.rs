@@ -19,12 +19,24 @@ impl DataSource<HarborContext> for ProjectsDataSource {
 
     fn schema(&self) -> Schema {
         let project = vec![
-            Attribute::string("name").computed().describe("The project name."),
-            Attribute::number("project_id").computed().describe("Harbor's numeric project id."),
-            Attribute::bool("public").computed().describe("Whether the project is public."),
-            Attribute::bool("vulnerability_scanning").computed().describe("Whether images are scanned on push."),
-            Attribute::string("type").computed().describe("`Project` or `ProxyCache`."),
-            Attribute::number("proxy_cache_registry_id").computed().describe("The upstream registry of a proxy-cache project; null otherwise."),
+            Attribute::string("name")
+                .computed()
+                .describe("The project name."),
+            Attribute::number("project_id")
+                .computed()
+                .describe("Harbor's numeric project id."),
+            Attribute::bool("public")
+                .computed()
+                .describe("Whether the project is public."),
+            Attribute::bool("vulnerability_scanning")
+                .computed()
+                .describe("Whether images are scanned on push."),
+            Attribute::string("type")
+                .computed()
+                .describe("`Project` or `ProxyCache`."),
+            Attribute::number("proxy_cache_registry_id")
+                .computed()
+                .describe("The upstream registry of a proxy-cache project; null otherwise."),
         ];
         Schema::new(
             0,
@@ -38,8 +50,16 @@ impl DataSource<HarborContext> for ProjectsDataSource {
     }
 
     async fn read(&self, h: &HarborContext, config: &Value) -> Result<Value, Diagnostics> {
-        let filter = ProjectListFilter { fuzzy_name: config.str_attr("name").map(str::to_string), public: config.bool_attr("public"), ..Default::default() };
-        let mut projects = h.client.list_projects(&filter).await.map_err(|e| api_diag("Could not list projects", "", &e))?;
+        let filter = ProjectListFilter {
+            fuzzy_name: config.str_attr("name").map(str::to_string),
+            public: config.bool_attr("public"),
+            ..Default::default()
+        };
+        let mut projects = h
+            .client
+            .list_projects(&filter)
+            .await
+            .map_err(|e| api_diag("Could not list projects", "", &e))?;
         projects.sort_by(|a, b| a.name.cmp(&b.name));
         let want_type = config.str_attr("type");
         let want_scan = config.bool_attr("vulnerability_scanning");
@@ -49,7 +69,9 @@ impl DataSource<HarborContext> for ProjectsDataSource {
                 let proxy = p.registry_id.is_some_and(|r| r > 0);
                 let scan = p.metadata.auto_scan.as_deref() == Some("true");
                 let public = p.metadata.public.as_deref() == Some("true");
-                if want_type.is_some_and(|t| (t == "proxy_cache") != proxy) || want_scan.is_some_and(|s| s != scan) {
+                if want_type.is_some_and(|t| (t == "proxy_cache") != proxy)
+                    || want_scan.is_some_and(|s| s != scan)
+                {
                     return None;
                 }
                 Some(Value::object([
@@ -57,8 +79,17 @@ impl DataSource<HarborContext> for ProjectsDataSource {
                     ("project_id", Value::int(p.project_id)),
                     ("public", public.into()),
                     ("vulnerability_scanning", scan.into()),
-                    ("type", Value::from(if proxy { "ProxyCache" } else { "Project" })),
-                    ("proxy_cache_registry_id", p.registry_id.filter(|r| *r > 0).map(Value::int).unwrap_or(Value::Null)),
+                    (
+                        "type",
+                        Value::from(if proxy { "ProxyCache" } else { "Project" }),
+                    ),
+                    (
+                        "proxy_cache_registry_id",
+                        p.registry_id
+                            .filter(|r| *r > 0)
+                            .map(Value::int)
+                            .unwrap_or(Value::Null),
+                    ),
                 ]))
             })
             .collect();

@@ -26,15 +26,30 @@ impl DataSource<HarborContext> for RegistryDataSource {
             &["access_secret", "access_secret_wo_version"],
         );
         for a in block.attributes.iter_mut().filter(|a| a.name == "name") {
-            *a = Attribute::string("name").required().describe("The endpoint's name in Harbor.");
+            *a = Attribute::string("name")
+                .required()
+                .describe("The endpoint's name in Harbor.");
         }
-        Schema::new(0, block.attr(Attribute::string("type").computed().describe("Harbor's type name of the registry, e.g. `github-ghcr`.")))
+        Schema::new(
+            0,
+            block.attr(
+                Attribute::string("type")
+                    .computed()
+                    .describe("Harbor's type name of the registry, e.g. `github-ghcr`."),
+            ),
+        )
     }
 
     async fn read(&self, h: &HarborContext, config: &Value) -> Result<Value, Diagnostics> {
         let name = config.str_attr("name").unwrap_or_default();
-        let found = h.client.find_registry(name).await.map_err(|e| api_diag("Could not look up registry", name, &e))?;
-        let Some(r) = found.filter(|r| r.name == name) else { return Err(not_found("registry named", &format!("{name:?}"))) };
+        let found = h
+            .client
+            .find_registry(name)
+            .await
+            .map_err(|e| api_diag("Could not look up registry", name, &e))?;
+        let Some(r) = found.filter(|r| r.name == name) else {
+            return Err(not_found("registry named", &format!("{name:?}")));
+        };
         let mut v = to_state(&r, &Value::Null);
         if let Value::Object(m) = &mut v {
             m.remove("access_secret");

@@ -18,13 +18,27 @@ impl DataSource<HarborContext> for RobotAccountsDataSource {
 
     fn schema(&self) -> Schema {
         let robot = vec![
-            Attribute::number("id").computed().describe("Harbor's numeric robot id."),
-            Attribute::string("name").computed().describe("The full name, with prefix (and project)."),
-            Attribute::string("description").computed().describe("The description."),
-            Attribute::string("level").computed().describe("`system` or `project`."),
-            Attribute::bool("disable").computed().describe("Whether the robot is disabled."),
-            Attribute::number("duration").computed().describe("Days of validity; -1 never expires."),
-            Attribute::number("expires_at").computed().describe("Expiry in seconds since the epoch; -1 never."),
+            Attribute::number("id")
+                .computed()
+                .describe("Harbor's numeric robot id."),
+            Attribute::string("name")
+                .computed()
+                .describe("The full name, with prefix (and project)."),
+            Attribute::string("description")
+                .computed()
+                .describe("The description."),
+            Attribute::string("level")
+                .computed()
+                .describe("`system` or `project`."),
+            Attribute::bool("disable")
+                .computed()
+                .describe("Whether the robot is disabled."),
+            Attribute::number("duration")
+                .computed()
+                .describe("Days of validity; -1 never expires."),
+            Attribute::number("expires_at")
+                .computed()
+                .describe("Expiry in seconds since the epoch; -1 never."),
         ];
         Schema::new(
             0,
@@ -47,7 +61,9 @@ impl DataSource<HarborContext> for RobotAccountsDataSource {
         let level = config.str_attr("level");
         let items = robots
             .iter()
-            .filter(|r| name.is_none_or(|n| r.name.contains(n)) && level.is_none_or(|l| r.level == l))
+            .filter(|r| {
+                name.is_none_or(|n| r.name.contains(n)) && level.is_none_or(|l| r.level == l)
+            })
             .map(|r| {
                 Value::object([
                     ("id", Value::int(r.id)),

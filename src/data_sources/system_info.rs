@@ -28,10 +28,18 @@ impl DataSource<HarborContext> for SystemInfoDataSource {
     }
 
     async fn read(&self, h: &HarborContext, _config: &Value) -> Result<Value, Diagnostics> {
-        let info = h.client.systeminfo().await.map_err(|e| api_diag("Could not read", "Harbor's system information", &e))?;
+        let info = h
+            .client
+            .systeminfo()
+            .await
+            .map_err(|e| api_diag("Could not read", "Harbor's system information", &e))?;
         // Only admins may read the configuration; others get null rather than an error.
         let quotas = match h.client.get_configurations().await {
-            Ok(c) => c.get("quota_per_project_enable").and_then(|i| i.value.as_bool()).map(Value::Bool).unwrap_or(Value::Null),
+            Ok(c) => c
+                .get("quota_per_project_enable")
+                .and_then(|i| i.value.as_bool())
+                .map(Value::Bool)
+                .unwrap_or(Value::Null),
             Err(e) if e.is_forbidden() || e.is_unauthorized() => Value::Null,
             Err(e) => return Err(api_diag("Could not read", "Harbor's configuration", &e)),
         };
@@ -40,7 +48,10 @@ impl DataSource<HarborContext> for SystemInfoDataSource {
             ("external_url", Value::opt_string(info.external_url)),
             ("robot_name_prefix", Value::from(h.robot_prefix.as_str())),
             ("quota_per_project_enable", quotas),
-            ("project_creation_restriction", Value::opt_string(info.project_creation_restriction)),
+            (
+                "project_creation_restriction",
+                Value::opt_string(info.project_creation_restriction),
+            ),
         ]))
     }
 }

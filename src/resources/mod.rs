@@ -18,6 +18,9 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
     vec![
         Arc::new(project::ProjectResource),
         Arc::new(project_quota::ProjectQuotaResource),
+        Arc::new(robot_account::RobotAccountResource),
+        Arc::new(registry::RegistryResource),
+        Arc::new(replication::ReplicationResource),
     ]
 }
 

@@ -74,12 +74,13 @@ impl ProjectResource {
                     Attribute::number("registry_id")
                         .optional_computed()
                         .requires_replace()
+                        .use_state_for_unknown()
                         .describe("Makes the project a proxy cache of this registry endpoint (`harbor_registry.x.registry_id`). Cannot change after creation: changing it replaces the project.")
                         .validate(validators::int_at_least(1)),
                 )
                 .attr(Attribute::bool("public").default(false).describe("Whether anyone may pull from the project without logging in."))
                 .attr(Attribute::bool("vulnerability_scanning").default(true).describe("Scan images automatically when they are pushed (Harbor's `auto_scan`)."))
-                .attr(Attribute::string("vulnerability_scanner").optional().describe("Name of the scanner registration the project uses (for example `Trivy`). Unset leaves Harbor's default scanner."))
+                .attr(Attribute::string("vulnerability_scanner").optional_computed().use_state_for_unknown().describe("Name of the scanner registration the project uses (for example `Trivy`). Unset leaves the project's scanner as Harbor has it (the system default for new projects); it is then read back only after an import."))
                 .attr(
                     Attribute::number("storage_quota")
                         .default(-1)
@@ -464,6 +465,13 @@ impl Resource<HarborContext> for ProjectResource {
         let mut state = planned.clone();
         state.set("id", Value::String(format!("/projects/{id}")));
         state.set("project_id", Value::int(id));
+        state.set(
+            "registry_id",
+            registry_id.map(Value::int).unwrap_or(Value::Null),
+        );
+        if planned.get("vulnerability_scanner").is_unknown() {
+            state.set("vulnerability_scanner", Value::Null);
+        }
         if let Some(scanner) = planned.str_attr("vulnerability_scanner") {
             if let Err(d) = self.set_scanner(h, &ProjectRef::Id(id), scanner).await {
                 state.set("vulnerability_scanner", Value::Null);

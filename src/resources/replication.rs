@@ -496,7 +496,17 @@ impl Resource<HarborContext> for ReplicationResource {
                 .any(|(k, v)| !local_only.contains(&k.as_str()) && b.get(k) != Some(v)),
             _ => true,
         };
-        if server_change {
+        // Regrouping filters blocks (as after an import) changes nothing in Harbor: skip the PUT.
+        let (want, have) = (policy_from(planned, Some(id)), policy_from(prior, Some(id)));
+        let same_policy = same_filters(&want.filters, &have.filters)
+            && ReplicationPolicy {
+                filters: vec![],
+                ..want
+            } == ReplicationPolicy {
+                filters: vec![],
+                ..have
+            };
+        if server_change && !same_policy {
             h.client
                 .update_replication_policy(id, &policy_from(planned, Some(id)))
                 .await

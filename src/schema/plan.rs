@@ -84,7 +84,10 @@ pub fn plan<D>(
     let mut requires_replace = Vec::new();
     if !prior.is_null() {
         for a in block.attributes.iter().filter(|a| a.requires_replace) {
-            if planned.get(&a.name) != prior.get(&a.name) {
+            // A computed value the configuration leaves to the provider cannot force replacement:
+            // only a change the user asked for can.
+            let provider_owned = a.is_computed() && config.get(&a.name).is_null();
+            if !provider_owned && planned.get(&a.name) != prior.get(&a.name) {
                 requires_replace.push(AttributePath::attr(&a.name));
             }
         }
