@@ -503,3 +503,72 @@ async fn registry_and_replication_lifecycle() {
     cron.set("schedule", "0 0 2 * * *".into());
     h.converge("harbor_replication", &state, &cron).await;
 }
+
+impl Harness {
+    async fn upgrade(&self, type_name: &str, version: i64, raw: serde_json::Value) -> Value {
+        let ty = self.schema(type_name).ty();
+        let r = self
+            .svc
+            .upgrade_resource_state(Request::new(pb::upgrade_resource_state::Request {
+                type_name: type_name.into(),
+                version,
+                raw_state: Some(pb::RawState {
+                    json: serde_json::to_vec(&raw).unwrap(),
+                    flatmap: Default::default(),
+                }),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(
+            errors(&r.diagnostics).is_empty(),
+            "upgrade: {:?}",
+            errors(&r.diagnostics)
+        );
+        codec::from_msgpack(&ty, &r.upgraded_state.unwrap().msgpack).unwrap()
+    }
+}
+
+/// State written by goharbor/harbor (SDKv2, schema version 0: zero values for unset attributes,
+/// `project_id` as it stored it) upgrades, refreshes and plans nothing for the same configuration.
+#[tokio::test]
+async fn go_provider_project_state_migrates_without_changes() {
+    let h = Harness::new().await;
+    let t = "harbor_project";
+    let config = h.config(
+        t,
+        &[
+            ("name", "main".into()),
+            ("public", true.into()),
+            ("storage_quota", Value::int(5)),
+        ],
+    );
+    let created = h.converge(t, &Value::Null, &config).await;
+    let id = created.i64_attr("project_id").unwrap();
+    let go_state = serde_json::json!({
+        "id": format!("/projects/{id}"),
+        "name": "main",
+        "project_id": id,
+        "registry_id": 0,
+        "public": true,
+        "vulnerability_scanning": true,
+        "vulnerability_scanner": "",
+        "storage_quota": 5,
+        "cve_allowlist": [],
+        "enable_content_trust": false,
+        "enable_content_trust_cosign": false,
+        "auto_sbom_generation": false,
+        "deployment_security": "",
+        "force_destroy": false,
+        "proxy_speed_kb": -1,
+        "proxy_cache_local_on_not_found": false
+    });
+    let upgraded = h.upgrade(t, 0, go_state).await;
+    let fresh = h.read(t, &upgraded).await;
+    let (planned, replace) = h.plan(t, &fresh, &config).await;
+    assert!(replace.is_empty());
+    assert_eq!(
+        planned, fresh,
+        "an unchanged configuration plans no changes after migrating"
+    );
+}

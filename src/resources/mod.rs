@@ -57,6 +57,42 @@ pub(crate) fn storage_quota_validator() -> crate::schema::def::Validator {
     })
 }
 
+/// The schema version of resources that goharbor/harbor also has. Its SDKv2 schemas declare no
+/// version, so state at version 0 is the Go provider's (after `terraform state replace-provider`).
+pub(crate) const SCHEMA_VERSION_AFTER_GO: i64 = 1;
+
+/// Rewrites SDKv2's zero values, which stand for "unset" in the Go provider's state, into the
+/// nulls this provider stores, so an unchanged configuration plans nothing after migrating:
+/// `""` strings, `0` numbers and `[]` lists among `keys` become null, recursively into `nested`
+/// set/list blocks.
+pub(crate) fn go_zero_values_to_null(
+    v: &mut serde_json::Value,
+    keys: &[&str],
+    nested: &[(&str, &[&str])],
+) {
+    let Some(obj) = v.as_object_mut() else { return };
+    for k in keys {
+        if let Some(x) = obj.get_mut(*k) {
+            let unset = match x {
+                serde_json::Value::String(s) => s.is_empty(),
+                serde_json::Value::Number(n) => n.as_f64() == Some(0.0),
+                serde_json::Value::Array(a) => a.is_empty(),
+                _ => false,
+            };
+            if unset {
+                *x = serde_json::Value::Null;
+            }
+        }
+    }
+    for (block, inner) in nested {
+        if let Some(serde_json::Value::Array(items)) = obj.get_mut(*block) {
+            for item in items {
+                go_zero_values_to_null(item, inner, &[]);
+            }
+        }
+    }
+}
+
 /// A Harbor error as a diagnostic naming the object: "Could not read project ci: ...".
 pub(crate) fn api_diag(what: &str, object: &str, e: &harbor::Error) -> Diagnostics {
     let mut d = Diagnostics::new();

@@ -59,7 +59,7 @@ fn project_name_validator() -> crate::schema::def::Validator {
 impl ProjectResource {
     pub fn schema() -> Schema {
         Schema::new(
-            0,
+            super::SCHEMA_VERSION_AFTER_GO,
             Block::new("A Harbor project: where repositories live, with its scanning and security policy, CVE allowlist and storage quota.")
                 .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The project's API path, `/projects/<project_id>` (as goharbor/harbor sets it)."))
                 .attr(
@@ -420,6 +420,27 @@ impl Resource<HarborContext> for ProjectResource {
                 );
             }
         }
+    }
+
+    /// goharbor/harbor's state (version 0): its unset values become nulls.
+    fn upgrade_state(
+        &self,
+        version: i64,
+        mut raw: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        if version == 0 {
+            super::go_zero_values_to_null(
+                &mut raw,
+                &[
+                    "deployment_security",
+                    "vulnerability_scanner",
+                    "registry_id",
+                    "cve_allowlist",
+                ],
+                &[],
+            );
+        }
+        Ok(raw)
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {

@@ -77,7 +77,7 @@ fn friendly_name(harbor_type: &str) -> String {
 impl RegistryResource {
     pub fn schema() -> Schema {
         Schema::new(
-            0,
+            super::SCHEMA_VERSION_AFTER_GO,
             Block::new("A registry endpoint: a remote registry that replication policies push to or pull from, or that a proxy-cache project mirrors.")
                 .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The registry's API path, `/registries/<registry_id>`."))
                 .attr(Attribute::number("registry_id").computed().use_state_for_unknown().describe("Harbor's numeric id of the registry."))
@@ -262,6 +262,26 @@ impl Resource<HarborContext> for RegistryResource {
                 ctx.planned.set("endpoint_url", Value::from(*url));
             }
         }
+    }
+
+    /// goharbor/harbor's state (version 0): its unset values become nulls.
+    fn upgrade_state(
+        &self,
+        version: i64,
+        mut raw: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        if version == 0 {
+            super::go_zero_values_to_null(
+                &mut raw,
+                &[
+                    "ca_certificate",
+                    "access_secret_wo",
+                    "access_secret_wo_version",
+                ],
+                &[],
+            );
+        }
+        Ok(raw)
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {

@@ -69,7 +69,7 @@ impl ReplicationResource {
             .attr(Attribute::string("resource").optional().describe("`image` or `artifact`.").validate(validators::one_of(&["image", "artifact"])))
             .attr(Attribute::string("decoration").optional().describe("`matches` (default) or `excludes`; applies to `tag` and `labels`.").validate(validators::one_of(&["matches", "excludes"])));
         Schema::new(
-            0,
+            super::SCHEMA_VERSION_AFTER_GO,
             Block::new("A replication policy: copies artifacts between this Harbor and a registry endpoint, by push or by pull.")
                 .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The policy's API path, `/replication/policies/<id>`."))
                 .attr(Attribute::number("replication_policy_id").computed().use_state_for_unknown().describe("Harbor's numeric id of the policy."))
@@ -446,6 +446,25 @@ impl Resource<HarborContext> for ReplicationResource {
             ctx.planned
                 .set("execution_id", ctx.prior.get("execution_id").clone());
         }
+    }
+
+    /// goharbor/harbor's state (version 0): its unset values become nulls, in `filters` too.
+    fn upgrade_state(
+        &self,
+        version: i64,
+        mut raw: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        if version == 0 {
+            super::go_zero_values_to_null(
+                &mut raw,
+                &["dest_namespace", "execution_id"],
+                &[(
+                    "filters",
+                    &["name", "tag", "labels", "resource", "decoration"],
+                )],
+            );
+        }
+        Ok(raw)
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {

@@ -148,7 +148,7 @@ impl RobotAccountResource {
             .attr(Attribute::string("namespace").required().describe("`/` for kind `system`; the project name for kind `project`, or `*` for every project (system robots only)."))
             .block_bounded("access", Nesting::Set, access, 1, 0);
         Schema::new(
-            0,
+            super::SCHEMA_VERSION_AFTER_GO,
             Block::new(
                 "A robot account: credentials for CI pipelines and replication. The secret is stored in state (sensitive) \
                  unless `secret_wo` is used. Changing `secret`, `secret_wo_version` or `rotation_triggers` changes the secret \
@@ -497,6 +497,42 @@ impl Resource<HarborContext> for RobotAccountResource {
                 );
             }
         }
+    }
+
+    /// goharbor/harbor's state (version 0): its unset values become nulls, an empty effect is `allow`.
+    fn upgrade_state(
+        &self,
+        version: i64,
+        mut raw: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        if version == 0 {
+            super::go_zero_values_to_null(
+                &mut raw,
+                &["secret_wo", "secret_wo_version", "rotation_triggers"],
+                &[],
+            );
+            for p in raw
+                .get_mut("permissions")
+                .and_then(|p| p.as_array_mut())
+                .into_iter()
+                .flatten()
+            {
+                for a in p
+                    .get_mut("access")
+                    .and_then(|a| a.as_array_mut())
+                    .into_iter()
+                    .flatten()
+                {
+                    if a.get("effect")
+                        .and_then(|e| e.as_str())
+                        .is_none_or(str::is_empty)
+                    {
+                        a["effect"] = "allow".into();
+                    }
+                }
+            }
+        }
+        Ok(raw)
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
