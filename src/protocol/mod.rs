@@ -1,5 +1,11 @@
 //! The wire: go-plugin handshake, AutoMTLS, gRPC services and the value codec.
 
+pub mod handshake;
+pub mod logging;
+pub mod server;
+pub mod stub;
+pub mod tls;
+
 /// Code generated from `proto/` by `build.rs`.
 pub mod proto {
     /// Terraform plugin protocol 6.
