@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
-use terraform_provider_harbor::protocol::{handshake, logging, server, stub::StubProvider};
+use terraform_provider_harbor::protocol::service::ProviderService;
+use terraform_provider_harbor::protocol::{handshake, logging, server};
+use terraform_provider_harbor::provider::HarborProvider;
 
 /// What the command line asked for.
 enum Mode {
@@ -53,8 +55,7 @@ fn main() -> anyhow::Result<ExitCode> {
     logging::init();
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        // The real tfplugin6 service replaces StubProvider here.
-        let provider = StubProvider;
+        let provider = ProviderService::new(HarborProvider);
         match mode {
             Mode::Debug => server::serve_debug(provider).await,
             _ => server::serve(provider).await,

@@ -14,7 +14,8 @@ use terraform_provider_harbor::protocol::proto::plugin::grpc_stdio_client::GrpcS
 use terraform_provider_harbor::protocol::proto::tfplugin6::get_provider_schema;
 use terraform_provider_harbor::protocol::proto::tfplugin6::provider_client::ProviderClient;
 use terraform_provider_harbor::protocol::server::{TestServer, start_for_test};
-use terraform_provider_harbor::protocol::stub::StubProvider;
+use terraform_provider_harbor::protocol::service::ProviderService;
+use terraform_provider_harbor::provider::HarborProvider;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 
 /// A client certificate made the way go-plugin's AutoMTLS makes Terraform's: self-signed
@@ -79,7 +80,7 @@ async fn get_schema(channel: Channel) -> Result<get_provider_schema::Response, t
 }
 
 async fn start_tls(client: &ClientCert) -> TestServer {
-    start_for_test(StubProvider, Some(&client.cert_pem))
+    start_for_test(ProviderService::new(HarborProvider), Some(&client.cert_pem))
         .await
         .expect("server starts")
 }
@@ -96,12 +97,74 @@ async fn terraform_like_client_gets_the_schema_over_mtls() {
     .await
     .expect("TLS connection with the pinned certificate");
     let schema = get_schema(channel).await.expect("GetProviderSchema");
-    let provider = schema
-        .provider
-        .expect("a provider schema is always present");
-    assert_eq!(provider.version, 0);
-    assert!(schema.resource_schemas.is_empty());
+    assert!(schema.provider.is_some(), "a provider schema is always present");
+    assert_schema_snapshot(&schema);
     server.stop().await.unwrap();
+}
+
+/// The served schema as stable JSON: what Terraform sees, attribute by attribute.
+fn block_json(b: &terraform_provider_harbor::protocol::proto::tfplugin6::schema::Block) -> serde_json::Value {
+    let attrs: serde_json::Map<String, serde_json::Value> = b
+        .attributes
+        .iter()
+        .map(|a| {
+            let ty = if a.r#type.is_empty() {
+                let n = a.nested_type.as_ref().expect("type or nested_type");
+                serde_json::json!({"nesting": n.nesting, "attributes": block_json(&terraform_provider_harbor::protocol::proto::tfplugin6::schema::Block { attributes: n.attributes.clone(), ..Default::default() })["attributes"]})
+            } else {
+                serde_json::from_slice(&a.r#type).expect("type JSON")
+            };
+            let flags: Vec<&str> = [
+                (a.required, "required"),
+                (a.optional, "optional"),
+                (a.computed, "computed"),
+                (a.sensitive, "sensitive"),
+                (a.write_only, "write_only"),
+                (a.deprecated, "deprecated"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| *n)
+            .collect();
+            (a.name.clone(), serde_json::json!({"type": ty, "flags": flags, "description": a.description}))
+        })
+        .collect();
+    let blocks: serde_json::Map<String, serde_json::Value> = b
+        .block_types
+        .iter()
+        .map(|nb| {
+            (
+                nb.type_name.clone(),
+                serde_json::json!({"nesting": nb.nesting, "min_items": nb.min_items, "max_items": nb.max_items, "block": block_json(nb.block.as_ref().unwrap())}),
+            )
+        })
+        .collect();
+    serde_json::json!({"description": b.description, "attributes": attrs, "blocks": blocks})
+}
+
+fn schema_json(s: &terraform_provider_harbor::protocol::proto::tfplugin6::Schema) -> serde_json::Value {
+    serde_json::json!({"version": s.version, "block": block_json(s.block.as_ref().unwrap())})
+}
+
+/// Compares the served schema with `tests/snapshots/provider_schema.json`. A schema change must
+/// move the snapshot in the same commit: rerun with `UPDATE_SNAPSHOTS=1` and review the diff.
+fn assert_schema_snapshot(resp: &get_provider_schema::Response) {
+    let sorted = |m: &std::collections::HashMap<String, terraform_provider_harbor::protocol::proto::tfplugin6::Schema>| {
+        m.iter().map(|(k, v)| (k.clone(), schema_json(v))).collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let got = serde_json::json!({
+        "provider": schema_json(resp.provider.as_ref().unwrap()),
+        "resources": sorted(&resp.resource_schemas),
+        "data_sources": sorted(&resp.data_source_schemas),
+    });
+    let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/provider_schema.json");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &text).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(want == text, "the served schema differs from {}; rerun with UPDATE_SNAPSHOTS=1 and review the diff", path.display());
 }
 
 #[tokio::test]
@@ -172,7 +235,7 @@ fn rustls_pki_types_der(pem: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn plaintext_without_client_certificate_serves_health_and_schema() {
-    let server = start_for_test(StubProvider, None).await.unwrap();
+    let server = start_for_test(ProviderService::new(HarborProvider), None).await.unwrap();
     assert!(server.handshake_line.ends_with("|grpc|"));
     let channel = Endpoint::from_shared(format!("http://{}", server.addr))
         .unwrap()
@@ -196,7 +259,7 @@ async fn plaintext_without_client_certificate_serves_health_and_schema() {
 
 #[tokio::test]
 async fn controller_shutdown_stops_the_server_despite_open_streams() {
-    let server = start_for_test(StubProvider, None).await.unwrap();
+    let server = start_for_test(ProviderService::new(HarborProvider), None).await.unwrap();
     let channel = Endpoint::from_shared(format!("http://{}", server.addr))
         .unwrap()
         .connect()
@@ -355,4 +418,18 @@ fn binary_refuses_hosts_without_protocol_6() {
     assert!(!out.status.success());
     assert!(out.stdout.is_empty(), "no handshake line");
     assert!(String::from_utf8_lossy(&out.stderr).contains("speaks only 6"));
+}
+
+/// Every schema the provider serves follows the rules Terraform checks (`InternalValidate`) and
+/// the ones Terraform 1.0.3 panics on (type and nested_type both set).
+#[test]
+fn every_served_schema_follows_terraform_schema_rules() {
+    let svc = ProviderService::new(HarborProvider);
+    let (provider, resources, data_sources) = svc.schemas();
+    let mut problems = provider.check_rules();
+    for (name, s) in resources.iter().chain(data_sources.iter()) {
+        problems.extend(s.check_rules().into_iter().map(|p| format!("{name}: {p}")));
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(resources.len() >= 5 && data_sources.len() >= 5);
 }

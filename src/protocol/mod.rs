@@ -3,7 +3,6 @@
 pub mod handshake;
 pub mod logging;
 pub mod server;
-pub mod stub;
 pub mod tls;
 
 /// Code generated from `proto/` by `build.rs`.
