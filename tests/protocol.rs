@@ -356,3 +356,31 @@ fn binary_refuses_hosts_without_protocol_6() {
     assert!(out.stdout.is_empty(), "no handshake line");
     assert!(String::from_utf8_lossy(&out.stderr).contains("speaks only 6"));
 }
+
+#[test]
+fn debug_mode_prints_reattach_json_and_stops_on_ctrl_c() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_terraform-provider-harbor"))
+        .arg("--debug")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let line = stdout
+        .lines()
+        .map(Result::unwrap)
+        .find(|l| l.contains("TF_REATTACH_PROVIDERS="))
+        .expect("reattach hint on stdout");
+    assert!(line.contains(r#""ProtocolVersion":6"#), "{line}");
+    assert!(line.contains(r#""Test":true"#), "{line}");
+    let mut plugin = Plugin {
+        child,
+        line: String::new(),
+    };
+    plugin.signal("INT");
+    let status = plugin
+        .wait_exit(Duration::from_secs(5))
+        .expect("Ctrl-C stops debug mode");
+    assert!(status.success(), "{status:?}");
+}

@@ -291,3 +291,62 @@ pub fn required_providers() -> String {
         "terraform {{\n  required_providers {{\n    harbor = {{\n      source = \"{PROVIDER_SOURCE}\"\n    }}\n  }}\n}}\n"
     )
 }
+
+/// The provider started by hand with `--debug`, for Terraform to reattach to: one long-lived
+/// process serving many commands, as under a debugger.
+pub struct DebugProvider {
+    child: std::process::Child,
+    /// The `TF_REATTACH_PROVIDERS` value it printed.
+    pub reattach: String,
+}
+
+impl DebugProvider {
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let mut child = Command::new(provider_binary())
+            .arg("--debug")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("provider starts in debug mode");
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let prefix = "TF_REATTACH_PROVIDERS='";
+        let mut reattach = None;
+        for line in stdout.lines() {
+            let line = line.expect("read the debug-mode hint");
+            if let Some(start) = line.find(prefix) {
+                let rest = &line[start + prefix.len()..];
+                reattach = Some(rest.trim_end().trim_end_matches('\'').to_owned());
+                break;
+            }
+        }
+        let reattach = reattach.expect("debug mode prints TF_REATTACH_PROVIDERS");
+        Self { child, reattach }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for DebugProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Workdir {
+    /// Makes Terraform use `provider` instead of starting its own (reattach mode).
+    pub fn reattach(&mut self, provider: &DebugProvider) -> &mut Self {
+        self.env("TF_REATTACH_PROVIDERS", &provider.reattach)
+    }
+}

@@ -1,7 +1,9 @@
 //! The provider as a plugin: Terraform finds it through dev_overrides, completes the
 //! handshake (AutoMTLS), reads its schema, validates a configuration and shows its logs.
 
-use crate::harness::{PROVIDER_ADDRESS, Workdir, for_each_terraform, required_providers};
+use crate::harness::{
+    DebugProvider, PROVIDER_ADDRESS, Workdir, for_each_terraform, required_providers,
+};
 
 /// Log message the stub's GetProviderSchema emits at DEBUG (kept in step with `stub.rs`).
 use terraform_provider_harbor::protocol::stub::SCHEMA_LOG_MESSAGE;
@@ -67,4 +69,25 @@ fn provider_logs_reach_terraforms_log() {
             "fields lost: {entry}"
         );
     });
+}
+
+#[test]
+fn terraform_reattaches_to_a_debug_mode_provider() {
+    let mut provider = DebugProvider::start();
+    let reattach: serde_json::Value = serde_json::from_str(&provider.reattach).unwrap();
+    assert_eq!(reattach[PROVIDER_ADDRESS]["Test"], true);
+    assert_eq!(reattach[PROVIDER_ADDRESS]["Pid"], provider.pid());
+    for_each_terraform(|tf| {
+        let mut wd = Workdir::new(tf);
+        wd.write_config(&provider_config());
+        wd.reattach(&provider);
+        wd.validate();
+        let plan = wd.plan_json();
+        assert!(plan["format_version"].is_string(), "{plan:#}");
+    });
+    // With "Test": true Terraform neither shuts down nor kills a reattached provider.
+    assert!(
+        provider.is_running(),
+        "the debug-mode provider outlived every command"
+    );
 }
