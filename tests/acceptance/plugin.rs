@@ -5,8 +5,8 @@ use crate::harness::{
     DebugProvider, PROVIDER_ADDRESS, Workdir, for_each_terraform, required_providers,
 };
 
-/// Log message the stub's GetProviderSchema emits at DEBUG (kept in step with `stub.rs`).
-use terraform_provider_harbor::protocol::stub::SCHEMA_LOG_MESSAGE;
+/// The server logs this at DEBUG for every tfplugin6 call, whichever service it serves.
+use terraform_provider_harbor::protocol::server::RPC_LOG_MESSAGE;
 
 fn provider_config() -> String {
     format!("{}\nprovider \"harbor\" {{}}\n", required_providers())
@@ -51,7 +51,7 @@ fn provider_logs_reach_terraforms_log() {
         // a line it could not parse would appear raw, with `"@message"` in it.
         let entry = stderr
             .lines()
-            .find(|l| l.contains(SCHEMA_LOG_MESSAGE))
+            .find(|l| l.contains(RPC_LOG_MESSAGE) && l.contains("rpc=GetProviderSchema"))
             .unwrap_or_else(|| {
                 panic!("provider log entry missing from Terraform's log:\n{stderr}")
             });
