@@ -433,3 +433,104 @@ fn every_served_schema_follows_terraform_schema_rules() {
     assert!(problems.is_empty(), "{problems:#?}");
     assert!(resources.len() >= 5 && data_sources.len() >= 5);
 }
+
+#[test]
+fn debug_mode_prints_reattach_json_and_stops_on_ctrl_c() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_terraform-provider-harbor"))
+        .arg("--debug")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let line = stdout
+        .lines()
+        .map(Result::unwrap)
+        .find(|l| l.contains("TF_REATTACH_PROVIDERS="))
+        .expect("reattach hint on stdout");
+    assert!(line.contains(r#""ProtocolVersion":6"#), "{line}");
+    assert!(line.contains(r#""Test":true"#), "{line}");
+    let mut plugin = Plugin {
+        child,
+        line: String::new(),
+    };
+    plugin.signal("INT");
+    let status = plugin
+        .wait_exit(Duration::from_secs(5))
+        .expect("Ctrl-C stops debug mode");
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn accepts_messages_far_above_tonics_4_mib_default() {
+    use terraform_provider_harbor::protocol::proto::tfplugin6::{
+        DynamicValue, validate_provider_config,
+    };
+    let server = start_for_test(ProviderService::new(HarborProvider), None).await.unwrap();
+    let channel = Endpoint::from_shared(format!("http://{}", server.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let big = DynamicValue {
+        msgpack: vec![0xc0; 16 * 1024 * 1024],
+        json: Vec::new(),
+    };
+    ProviderClient::new(channel)
+        .validate_provider_config(validate_provider_config::Request { config: Some(big) })
+        .await
+        .expect("a 16 MiB config is accepted");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn binary_serves_automtls_on_a_unix_socket_when_asked() {
+    use hyper_util::rt::TokioIo;
+    let dir = tempfile::tempdir().unwrap();
+    let client = terraform_like_client_cert();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_terraform-provider-harbor"));
+    cmd.env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_UNIX_SOCKET_DIR", dir.path())
+        .env("PLUGIN_CLIENT_CERT", &client.cert_pem)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let plugin = Plugin {
+        child,
+        line: line.trim_end().to_owned(),
+    };
+    let fields: Vec<&str> = plugin.line.split('|').collect();
+    assert_eq!(fields[2], "unix", "{}", plugin.line);
+    let path = std::path::PathBuf::from(fields[3]);
+    assert!(path.starts_with(dir.path()));
+
+    let der = STANDARD_NO_PAD.decode(fields[5]).unwrap();
+    let server_pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        base64::engine::general_purpose::STANDARD.encode(der)
+    );
+    let tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(server_pem))
+        .domain_name("localhost")
+        .identity(Identity::from_pem(&client.cert_pem, &client.key_pem));
+    // The URI only selects https; the connector ignores it and dials the socket.
+    let channel = Endpoint::from_static("https://localhost")
+        .tls_config(tls)
+        .unwrap()
+        .connect_with_connector(tower::service_fn(move |_| {
+            let path = path.clone();
+            async move {
+                Ok::<_, std::io::Error>(TokioIo::new(tokio::net::UnixStream::connect(path).await?))
+            }
+        }))
+        .await
+        .unwrap();
+    get_schema(channel).await.expect("schema over unix + mTLS");
+}

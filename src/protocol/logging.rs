@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::Layer;
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
@@ -43,12 +43,26 @@ pub fn level_from_env(lookup: impl Fn(&str) -> Option<String>) -> LevelFilter {
     }
 }
 
+/// Which events pass: this crate at `level`; dependencies (h2, hyper, rustls, tonic...) at WARN
+/// unless `level` is TRACE, then at DEBUG. At DEBUG they log every HTTP/2 frame and TLS step,
+/// which would bury the provider's own entries in `TF_LOG_PROVIDER=DEBUG` output.
+pub fn filter(level: LevelFilter) -> Targets {
+    let dependencies = if level == LevelFilter::TRACE {
+        LevelFilter::DEBUG
+    } else {
+        level.min(LevelFilter::WARN)
+    };
+    Targets::new()
+        .with_default(dependencies)
+        .with_target(env!("CARGO_CRATE_NAME"), level)
+}
+
 /// Installs the global subscriber: hclog JSON lines on stderr at the level from the environment.
 /// Safe to call more than once; later calls do nothing.
 pub fn init() {
     let level = level_from_env(|k| std::env::var(k).ok());
     let _ = tracing_subscriber::registry()
-        .with(HclogLayer::new(std::io::stderr).with_filter(level))
+        .with(HclogLayer::new(std::io::stderr).with_filter(filter(level)))
         .try_init();
 }
 
@@ -83,6 +97,11 @@ fn format_event(event: &Event<'_>, now: SystemTime) -> String {
     let mut fields = FieldVisitor(Map::new());
     event.record(&mut fields);
     let mut obj = fields.0;
+    // Events bridged from the `log` crate carry their source location as fields; it is
+    // noise in Terraform's log, while the target says where they came from.
+    for noise in ["log.file", "log.line", "log.module_path"] {
+        obj.remove(noise);
+    }
     let message = match obj.remove("message") {
         Some(Value::String(s)) => s,
         Some(other) => other.to_string(),
@@ -225,6 +244,19 @@ mod tests {
         let ts = first["@timestamp"].as_str().unwrap();
         assert_eq!(ts.len(), "2006-01-02T15:04:05.000000Z".len(), "{ts}");
         assert_eq!(lines[1]["@level"], "warn");
+    }
+
+    #[test]
+    fn dependencies_stay_at_warn_unless_tracing() {
+        let debug = filter(LevelFilter::DEBUG);
+        assert!(debug.would_enable("terraform_provider_harbor::protocol", &Level::DEBUG));
+        assert!(!debug.would_enable("h2::codec", &Level::DEBUG));
+        assert!(debug.would_enable("h2::codec", &Level::WARN));
+        let trace = filter(LevelFilter::TRACE);
+        assert!(trace.would_enable("rustls::server", &Level::DEBUG));
+        assert!(!trace.would_enable("h2::codec", &Level::TRACE));
+        let error = filter(LevelFilter::ERROR);
+        assert!(!error.would_enable("h2::codec", &Level::WARN));
     }
 
     #[test]

@@ -15,7 +15,8 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
-use tonic::codegen::BoxStream;
+use tonic::codegen::{BoxStream, Service, http};
+use tonic::server::NamedService;
 use tonic::transport::Server;
 use tonic::transport::server::Connected;
 use tonic::{Request, Response, Status, Streaming};
@@ -32,6 +33,9 @@ use super::tls::{self, TlsError};
 /// Largest gRPC message either way. terraform-plugin-go uses 256 MiB; tonic's default 4 MiB
 /// decode limit would fail on large configs or states.
 pub const MAX_MESSAGE_SIZE: usize = 256 * 1024 * 1024;
+
+/// The DEBUG message logged for every `tfplugin6.Provider` call, with the RPC name in `rpc`.
+pub const RPC_LOG_MESSAGE: &str = "tfplugin6 call";
 
 /// How long a TLS handshake may take before the connection is dropped, so a stuck client
 /// cannot hold a task forever.
@@ -191,9 +195,11 @@ async fn run<P: Provider>(
         .set_service_status("plugin", ServingStatus::Serving)
         .await;
 
-    let provider = ProviderServer::new(provider)
-        .max_decoding_message_size(MAX_MESSAGE_SIZE)
-        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+    let provider = LogCalls(
+        ProviderServer::new(provider)
+            .max_decoding_message_size(MAX_MESSAGE_SIZE)
+            .max_encoding_message_size(MAX_MESSAGE_SIZE),
+    );
     let controller = GrpcControllerServer::new(Controller {
         shutdown: shutdown.clone(),
     });
@@ -332,6 +338,34 @@ impl AsyncWrite for Conn {
     }
     fn is_write_vectored(&self) -> bool {
         self.0.is_write_vectored()
+    }
+}
+
+/// Logs each `tfplugin6.Provider` call at DEBUG before the service sees it, so
+/// `TF_LOG_PROVIDER=DEBUG` shows which RPCs Terraform made whatever the service logs itself.
+#[derive(Clone)]
+struct LogCalls<S>(S);
+
+impl<S: NamedService> NamedService for LogCalls<S> {
+    const NAME: &'static str = S::NAME;
+}
+
+impl<S, B> Service<http::Request<B>> for LogCalls<S>
+where
+    S: Service<http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let rpc = request.uri().path().rsplit('/').next().unwrap_or_default();
+        tracing::debug!(rpc, "{RPC_LOG_MESSAGE}");
+        self.0.call(request)
     }
 }
 

@@ -1,0 +1,4 @@
+//! Acceptance tests: the real `terraform` binary, every version found, drives the provider.
+
+mod harness;
+mod plugin;
