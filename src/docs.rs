@@ -594,8 +594,8 @@ fn existing_generated(docs_dir: &Path) -> io::Result<BTreeSet<String>> {
     Ok(found)
 }
 
-/// Meta-arguments Terraform accepts in every resource or data block.
-const META_ARGUMENTS: &[&str] = &["count", "for_each", "provider", "depends_on"];
+/// Meta-arguments Terraform accepts in every resource or data block (and `alias` in provider blocks).
+const META_ARGUMENTS: &[&str] = &["count", "for_each", "provider", "depends_on", "alias"];
 /// Meta-blocks whose contents are Terraform's, not the provider's.
 const META_BLOCKS: &[&str] = &[
     "lifecycle",
