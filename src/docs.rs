@@ -651,30 +651,30 @@ pub fn check_example_hcl(file: &str, src: &str, schemas: &ExampleSchemas<'_>) ->
             .collect();
         let after = trimmed[first_word.len()..].trim_start();
         let current = stack.last().and_then(|f| f.block);
-        if !first_word.is_empty() {
-            if after.starts_with('=') && !after.starts_with("==") {
-                if let (Some(frame), Some(block)) = (stack.last_mut(), current) {
-                    frame.seen.insert(first_word.clone());
-                    let meta = frame.top && META_ARGUMENTS.contains(&first_word.as_str());
-                    match block.attribute(&first_word) {
-                        _ if meta => {}
-                        Some(a) if a.mode == Mode::Computed => problems.push(format!(
-                            "{file}:{lineno}: `{first_word}` in {} is read-only and cannot be set",
-                            frame.label
-                        )),
-                        Some(_) => {}
-                        None if block.blocks.iter().any(|b| b.name == first_word) => {
-                            problems.push(format!(
-                                "{file}:{lineno}: `{first_word}` in {} is a block: write `{first_word} {{ ... }}`",
-                                frame.label
-                            ))
-                        }
-                        None => problems.push(format!(
-                            "{file}:{lineno}: {} has no attribute `{first_word}`",
-                            frame.label
-                        )),
-                    }
+        if !first_word.is_empty()
+            && after.starts_with('=')
+            && !after.starts_with("==")
+            && let (Some(frame), Some(block)) = (stack.last_mut(), current)
+        {
+            frame.seen.insert(first_word.clone());
+            let meta = frame.top && META_ARGUMENTS.contains(&first_word.as_str());
+            match block.attribute(&first_word) {
+                _ if meta => {}
+                Some(a) if a.mode == Mode::Computed => problems.push(format!(
+                    "{file}:{lineno}: `{first_word}` in {} is read-only and cannot be set",
+                    frame.label
+                )),
+                Some(_) => {}
+                None if block.blocks.iter().any(|b| b.name == first_word) => {
+                    problems.push(format!(
+                        "{file}:{lineno}: `{first_word}` in {} is a block: write `{first_word} {{ ... }}`",
+                        frame.label
+                    ))
                 }
+                None => problems.push(format!(
+                    "{file}:{lineno}: {} has no attribute `{first_word}`",
+                    frame.label
+                )),
             }
         }
         if opens > closes {
