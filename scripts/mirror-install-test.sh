@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs openova/harbor from dist/mirror (made by scripts/release.sh) the way an air-gapped
 # machine would, with only a filesystem mirror and no network for this provider, then checks it:
-#   1. `terraform init` installs the pinned version and writes .terraform.lock.hcl with its hashes;
+#   1. `terraform init` installs the pinned version and writes .terraform.lock.hcl with the h1:
+#      hash release.sh computed; a second init, from the lock entry release.sh wrote (h1: and zh:,
+#      as a registry install records them), accepts the mirror's zip and keeps both hashes;
 #   2. `terraform validate` starts the provider and validates a configuration against its schema;
 #   3. `terraform providers schema -json` returns the provider's schema.
 # Exits non-zero naming the first step that fails.
@@ -99,11 +101,22 @@ grep -q "provider \"$host/openova/harbor\"" "$lock" || fail "$lock has no entry 
 grep -q "version *= *\"$version\"" "$lock" || fail "$lock does not pin $version"
 grep -q '"h1:' "$lock" || fail "$lock has no h1: hash"
 cat "$lock"
-if grep -q '"zh:' "$lock"; then
-  # zh: is the SHA-256 of the zip; it must be the one release.sh published.
+# The lock entry release.sh wrote beside the mirror: its h1: must be the one Terraform computed.
+published=$(dirname "$mirror")/terraform-provider-harbor_${version}.terraform.lock.hcl
+if [[ -f $published ]]; then
+  h1=$(grep -o '"h1:[^"]*"' "$lock" | head -1)
+  grep -qF "$h1" "$published" || fail "Terraform's hash $h1 is not in $(basename "$published")"
+  step "init again, from the published lock entry (h1: and zh:)"
+  rm -rf .terraform
+  sed "s|registry.terraform.io/openova/harbor|$host/openova/harbor|" "$published" > "$lock"
+  "$tf" init -input=false -no-color >/dev/null || fail "terraform init with the published lock file"
+  grep -q '"zh:' "$lock" || fail "init dropped the zh: hash from $lock"
   zip=$(ls "$mirror/$host/openova/harbor/"*.zip | head -1)
   sum=$(sha256sum "$zip" | cut -d' ' -f1)
   grep -q "\"zh:$sum\"" "$lock" || fail "$lock's zh: hash is not the SHA-256 of $(basename "$zip")"
+  cat "$lock"
+else
+  echo "(no $published: run scripts/release.sh to check the published lock entry too)"
 fi
 
 if [[ $init_only == 1 ]]; then

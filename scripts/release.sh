@@ -6,12 +6,14 @@
 #   terraform-provider-harbor_<version>_manifest.json      (the same, under the name a registry release uses)
 #   mirror/<host>/openova/harbor/<zip>                     (packed filesystem-mirror layout, for
 #                                                          registry.terraform.io and registry.opentofu.org)
+#   terraform-provider-harbor_<version>.terraform.lock.hcl (the lock entry, with the h1: hash Terraform
+#                                                          computes and the zh: hash, the zip's SHA-256)
 # Copy dist/mirror to the air-gapped machine and point `provider_installation { filesystem_mirror }`
 # at it; scripts/mirror-install-test.sh shows the CLI configuration and checks that it installs.
 #
 # Usage: scripts/release.sh [--no-build]
 #   --no-build   package target/release/terraform-provider-harbor as it is (CI builds it first)
-# Environment: CARGO_BUILD_JOBS (default 2).
+# Environment: CARGO_BUILD_JOBS (default 2); RELEASE_PYTHON_ZIP=1 zips with python3 even when `zip` exists.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -64,7 +66,7 @@ cp "$bin" "$stage/${name}_v${version}"
 chmod 0755 "$stage/${name}_v${version}"
 # A fixed timestamp keeps the zip, and so its zh: hash, the same for the same binary.
 touch -d '1980-01-02 00:00:00 UTC' "$stage/${name}_v${version}" 2>/dev/null || true
-if command -v zip >/dev/null; then
+if [[ -z ${RELEASE_PYTHON_ZIP:-} ]] && command -v zip >/dev/null; then
   (cd "$stage" && zip -q -X -9 "$dist/$zip_name" "${name}_v${version}")
 else
   python3 - "$stage/${name}_v${version}" "$dist/$zip_name" <<'PY'
@@ -82,6 +84,30 @@ printf '{"version":1,"metadata":{"protocol_versions":["6.0"]}}\n' > "$dist/terra
 cp "$dist/terraform-registry-manifest.json" "$dist/${name}_${version}_manifest.json"
 
 (cd "$dist" && sha256sum "$zip_name" "${name}_${version}_manifest.json" > "${name}_${version}_SHA256SUMS")
+
+# Installing from a filesystem mirror records only an h1: hash (of the files in the zip); a
+# registry install also records zh: (the zip's SHA-256, from SHA256SUMS). This entry has both,
+# so an air-gapped configuration can commit the lock file a connected one would write.
+python3 - "$dist/$zip_name" "$version" > "$dist/${name}_${version}.terraform.lock.hcl" <<'PY'
+import base64, hashlib, sys, zipfile
+path, version = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(path) as z:
+    # Terraform's dirhash "h1": sorted "<sha256 hex>  <name>" lines, hashed again, base64.
+    lines = "".join(
+        f"{hashlib.sha256(z.read(n)).hexdigest()}  {n}\n"
+        for n in sorted(z.namelist()) if not n.endswith("/")
+    )
+h1 = base64.b64encode(hashlib.sha256(lines.encode()).digest()).decode()
+zh = hashlib.sha256(open(path, "rb").read()).hexdigest()
+print(f'''provider "registry.terraform.io/openova/harbor" {{
+  version     = "{version}"
+  constraints = "{version}"
+  hashes = [
+    "h1:{h1}",
+    "zh:{zh}",
+  ]
+}}''')
+PY
 
 for host in registry.terraform.io registry.opentofu.org; do
   mkdir -p "$dist/mirror/$host/openova/harbor"
