@@ -171,3 +171,59 @@ fn guides_have_front_matter_and_link_to_existing_pages_or_examples() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The resources not served yet still render: their pages appear, complete, on the day they are
+/// registered and `cargo run --bin harbor-docs` is run.
+#[test]
+fn pages_of_unregistered_resources_render_completely() {
+    let mut set = DocSet::from_provider(root());
+    set.resources = unregistered_resources()
+        .into_iter()
+        .map(|(n, s)| (n.to_string(), s))
+        .collect();
+    let pages = set.render().expect("render");
+    let robot = &pages["resources/robot_account.md"];
+    for needle in [
+        "# harbor_robot_account (Resource)",
+        "- `secret_wo` (String, Sensitive, Write-only) ",
+        "- `name` (String) ",
+        "Changing this forces a new resource.",
+        "- `permissions` (Block Set, Min: 1) ",
+        "<a id=\"nestedblock--permissions--access\"></a>\n### Nested Schema for `permissions.access`",
+        "- `effect` (String) `allow` (the default) or `deny`. Defaults to `\"allow\"`.",
+        "## Example Usage\n\n```terraform\n",
+        "terraform import harbor_robot_account.ci_push /robots/12",
+    ] {
+        assert!(robot.contains(needle), "{needle:?} not in:\n{robot}");
+    }
+    let replication = &pages["resources/replication.md"];
+    assert!(
+        replication.contains("- `filters` (Block Set) "),
+        "{replication}"
+    );
+    assert!(
+        replication.contains("- `labels` (List of String) "),
+        "{replication}"
+    );
+    assert!(pages["resources/registry.md"].contains("- `access_secret` (String, Sensitive) "));
+}
+
+/// Examples are written as `terraform fmt` writes them (skipped when terraform is not installed).
+#[test]
+fn examples_are_terraform_fmt_clean() {
+    let Ok(out) = std::process::Command::new("terraform")
+        .args(["fmt", "-check", "-recursive", "-list=true"])
+        .arg(root().join("examples"))
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+    else {
+        eprintln!("terraform not found; skipping the fmt check of examples/");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "run `terraform fmt -recursive examples`; these files differ:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
