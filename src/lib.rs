@@ -10,6 +10,7 @@
 //! - [`harbor`]: a typed Harbor REST client that knows nothing of Terraform.
 
 pub mod data_sources;
+pub mod docs;
 pub mod harbor;
 pub mod protocol;
 pub mod provider;
