@@ -11,17 +11,23 @@
 # Copy dist/mirror to the air-gapped machine and point `provider_installation { filesystem_mirror }`
 # at it; scripts/mirror-install-test.sh shows the CLI configuration and checks that it installs.
 #
-# Usage: scripts/release.sh [--no-build]
-#   --no-build   package target/release/terraform-provider-harbor as it is (CI builds it first)
+# Usage: scripts/release.sh [--no-build] [--binary PATH]
+#   --no-build     package target/release/terraform-provider-harbor as it is
+#   --binary PATH  package this binary instead (CI packages its debug build: the packaging and the
+#                  mirror install are what it checks, and a release build takes minutes on 2 cores)
 # Environment: CARGO_BUILD_JOBS (default 2); RELEASE_PYTHON_ZIP=1 zips with python3 even when `zip` exists.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 root=$(pwd)
 build=1
-for arg in "$@"; do
+bin=target/release/terraform-provider-harbor
+while [[ $# -gt 0 ]]; do
+  arg=$1
+  shift
   case "$arg" in
     --no-build) build=0 ;;
+    --binary) build=0; bin=$1; shift ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "release.sh: unknown argument $arg" >&2; exit 2 ;;
   esac
@@ -51,7 +57,6 @@ esac
 if [[ $build == 1 ]]; then
   cargo build --release --locked -j "${CARGO_BUILD_JOBS:-2}" --bin terraform-provider-harbor
 fi
-bin=target/release/terraform-provider-harbor
 [[ -x $bin ]] || { echo "release.sh: $bin is missing; run without --no-build" >&2; exit 1; }
 
 name=terraform-provider-harbor

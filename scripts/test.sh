@@ -17,7 +17,8 @@ echo "==> docs are current"
 cargo run --quiet --bin harbor-docs -- --check
 
 echo "==> air-gap mirror install"
-scripts/release.sh
+cargo build --quiet --bin terraform-provider-harbor
+scripts/release.sh --binary target/debug/terraform-provider-harbor
 for tf in .tools/terraform-1.0.3/terraform $(command -v terraform || true); do
   scripts/mirror-install-test.sh "$tf"
 done

@@ -97,13 +97,18 @@ async fn terraform_like_client_gets_the_schema_over_mtls() {
     .await
     .expect("TLS connection with the pinned certificate");
     let schema = get_schema(channel).await.expect("GetProviderSchema");
-    assert!(schema.provider.is_some(), "a provider schema is always present");
+    assert!(
+        schema.provider.is_some(),
+        "a provider schema is always present"
+    );
     assert_schema_snapshot(&schema);
     server.stop().await.unwrap();
 }
 
 /// The served schema as stable JSON: what Terraform sees, attribute by attribute.
-fn block_json(b: &terraform_provider_harbor::protocol::proto::tfplugin6::schema::Block) -> serde_json::Value {
+fn block_json(
+    b: &terraform_provider_harbor::protocol::proto::tfplugin6::schema::Block,
+) -> serde_json::Value {
     let attrs: serde_json::Map<String, serde_json::Value> = b
         .attributes
         .iter()
@@ -142,15 +147,22 @@ fn block_json(b: &terraform_provider_harbor::protocol::proto::tfplugin6::schema:
     serde_json::json!({"description": b.description, "attributes": attrs, "blocks": blocks})
 }
 
-fn schema_json(s: &terraform_provider_harbor::protocol::proto::tfplugin6::Schema) -> serde_json::Value {
+fn schema_json(
+    s: &terraform_provider_harbor::protocol::proto::tfplugin6::Schema,
+) -> serde_json::Value {
     serde_json::json!({"version": s.version, "block": block_json(s.block.as_ref().unwrap())})
 }
 
 /// Compares the served schema with `tests/snapshots/provider_schema.json`. A schema change must
 /// move the snapshot in the same commit: rerun with `UPDATE_SNAPSHOTS=1` and review the diff.
 fn assert_schema_snapshot(resp: &get_provider_schema::Response) {
-    let sorted = |m: &std::collections::HashMap<String, terraform_provider_harbor::protocol::proto::tfplugin6::Schema>| {
-        m.iter().map(|(k, v)| (k.clone(), schema_json(v))).collect::<std::collections::BTreeMap<_, _>>()
+    let sorted = |m: &std::collections::HashMap<
+        String,
+        terraform_provider_harbor::protocol::proto::tfplugin6::Schema,
+    >| {
+        m.iter()
+            .map(|(k, v)| (k.clone(), schema_json(v)))
+            .collect::<std::collections::BTreeMap<_, _>>()
     };
     let got = serde_json::json!({
         "provider": schema_json(resp.provider.as_ref().unwrap()),
@@ -158,13 +170,18 @@ fn assert_schema_snapshot(resp: &get_provider_schema::Response) {
         "data_sources": sorted(&resp.data_source_schemas),
     });
     let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/provider_schema.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots/provider_schema.json");
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &text).unwrap();
     }
     let want = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(want == text, "the served schema differs from {}; rerun with UPDATE_SNAPSHOTS=1 and review the diff", path.display());
+    assert!(
+        want == text,
+        "the served schema differs from {}; rerun with UPDATE_SNAPSHOTS=1 and review the diff",
+        path.display()
+    );
 }
 
 #[tokio::test]
@@ -235,7 +252,9 @@ fn rustls_pki_types_der(pem: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn plaintext_without_client_certificate_serves_health_and_schema() {
-    let server = start_for_test(ProviderService::new(HarborProvider), None).await.unwrap();
+    let server = start_for_test(ProviderService::new(HarborProvider), None)
+        .await
+        .unwrap();
     assert!(server.handshake_line.ends_with("|grpc|"));
     let channel = Endpoint::from_shared(format!("http://{}", server.addr))
         .unwrap()
@@ -259,7 +278,9 @@ async fn plaintext_without_client_certificate_serves_health_and_schema() {
 
 #[tokio::test]
 async fn controller_shutdown_stops_the_server_despite_open_streams() {
-    let server = start_for_test(ProviderService::new(HarborProvider), None).await.unwrap();
+    let server = start_for_test(ProviderService::new(HarborProvider), None)
+        .await
+        .unwrap();
     let channel = Endpoint::from_shared(format!("http://{}", server.addr))
         .unwrap()
         .connect()
@@ -467,7 +488,9 @@ async fn accepts_messages_far_above_tonics_4_mib_default() {
     use terraform_provider_harbor::protocol::proto::tfplugin6::{
         DynamicValue, validate_provider_config,
     };
-    let server = start_for_test(ProviderService::new(HarborProvider), None).await.unwrap();
+    let server = start_for_test(ProviderService::new(HarborProvider), None)
+        .await
+        .unwrap();
     let channel = Endpoint::from_shared(format!("http://{}", server.addr))
         .unwrap()
         .connect()
