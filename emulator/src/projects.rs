@@ -216,6 +216,33 @@ fn allowlist_items(req: &AllowlistReq) -> Vec<String> {
         .collect()
 }
 
+/// Applies `sort=k1,-k2`; without it Harbor's project model sorts by name. Unknown keys are ignored.
+fn sort_projects(items: &mut [&Project], sort: Option<&str>) {
+    let keys: Vec<&str> = sort
+        .unwrap_or("name")
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .collect();
+    items.sort_by(|a, b| {
+        for key in &keys {
+            let (desc, field) = key.strip_prefix('-').map_or((false, *key), |f| (true, f));
+            let order = match field {
+                "name" => a.name.cmp(&b.name),
+                "project_id" => a.id.cmp(&b.id),
+                "creation_time" => a.creation_time.cmp(&b.creation_time).then(a.id.cmp(&b.id)),
+                "update_time" => a.update_time.cmp(&b.update_time),
+                _ => std::cmp::Ordering::Equal,
+            };
+            let order = if desc { order.reverse() } else { order };
+            if order.is_ne() {
+                return order;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
+}
+
 /// `GET /projects`
 pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
@@ -225,7 +252,7 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
     let q = params.query();
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let items: Vec<&Project> = store
+    let mut items: Vec<&Project> = store
         .projects
         .values()
         .filter(|p| who.sees_project(p))
@@ -234,6 +261,7 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
         .filter(|p| q.allows("name", &p.name) && q.allows("project_id", &p.id.to_string()))
         .filter(|p| q.allows("public", if p.is_public() { "true" } else { "false" }))
         .collect();
+    sort_projects(&mut items, params.get("sort"));
     let total = items.len();
     let rendered: Vec<Value> = page
         .slice(&items)
