@@ -393,7 +393,7 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
             .parse()
             .map_err(|_| ApiError::bad_request(format!("invalid ProjectID {pid}")))?;
         // Admins pass the permission check for any id, so an unknown project simply has no robots.
-        if !(who.is_admin() && !store.projects.contains_key(&pid)) {
+        if !who.is_admin() || store.projects.contains_key(&pid) {
             who.require_project(
                 store.projects.get(&pid),
                 "robot",
