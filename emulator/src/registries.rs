@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{App, AppInner, Registry};
+use crate::state::{App, AppInner, ProbeClients, Registry};
 use crate::util::{Page, Params, Timestamp, created, list_response, ok_empty, ok_json, parse_body};
 
 /// Types with a replication adapter; `helm-hub` and `artifact-hub` exist as constants only (500 on create).
@@ -152,22 +152,13 @@ async fn healthy(app: &AppInner, kind: &str, url: &str, insecure: bool, ca: Opti
     }
     let custom;
     let client = match ca.filter(|c| !insecure && !c.trim().is_empty()) {
-        None if insecure => &app.http_insecure,
-        None => &app.http,
+        None => app.probes.get(insecure),
         Some(pem) => {
             // A CA certificate that does not parse can never make the remote trusted.
             let Ok(cert) = reqwest::Certificate::from_pem(pem.as_bytes()) else {
                 return false;
             };
-            let Ok(built) = reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(2))
-                .no_proxy()
-                .add_root_certificate(cert)
-                .build()
-            else {
-                return false;
-            };
-            custom = built;
+            custom = ProbeClients::build(false, Some(cert));
             &custom
         }
     };

@@ -66,13 +66,6 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let base_url = format!("{scheme}://{addr}");
-    let probe = |insecure: bool| {
-        reqwest::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .no_proxy()
-            .tls_danger_accept_invalid_certs(insecure)
-            .build()
-    };
     let app: App = Arc::new(AppInner {
         version,
         admin_password: config.admin_password,
@@ -82,8 +75,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         store: std::sync::Mutex::new(Store::new()),
         counter: RequestCounter::default(),
         faults: Faults::default(),
-        http: probe(false)?,
-        http_insecure: probe(true)?,
+        probes: Default::default(),
     });
     let router = router(app);
     let (shutdown, mut stop) = watch::channel(false);

@@ -1,7 +1,7 @@
 //! The in-memory Harbor: every table behind one mutex, with ids that only ever grow.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde_json::Value;
 
@@ -317,8 +317,37 @@ pub struct AppInner {
     pub store: Mutex<Store>,
     pub counter: RequestCounter,
     pub faults: Faults,
-    pub http: reqwest::Client,
-    pub http_insecure: reqwest::Client,
+    /// Health-check clients, built on first use: most emulators never probe a registry.
+    pub probes: ProbeClients,
+}
+
+#[derive(Debug, Default)]
+pub struct ProbeClients {
+    strict: OnceLock<reqwest::Client>,
+    insecure: OnceLock<reqwest::Client>,
+}
+
+impl ProbeClients {
+    /// A client with a short timeout that never uses a proxy, optionally trusting an extra CA.
+    pub fn build(insecure: bool, ca: Option<reqwest::Certificate>) -> reqwest::Client {
+        let mut builder = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(2))
+            .no_proxy()
+            .tls_danger_accept_invalid_certs(insecure);
+        if let Some(cert) = ca {
+            builder = builder.add_root_certificate(cert);
+        }
+        builder.build().unwrap_or_default()
+    }
+
+    pub fn get(&self, insecure: bool) -> &reqwest::Client {
+        let cell = if insecure {
+            &self.insecure
+        } else {
+            &self.strict
+        };
+        cell.get_or_init(|| Self::build(insecure, None))
+    }
 }
 
 pub type App = Arc<AppInner>;
