@@ -385,19 +385,16 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         None => store.new_allowlist(None, Vec::new(), now),
     };
     let id = store.seq.project();
-    store.projects.insert(
+    store.insert_project(Project {
         id,
-        Project {
-            id,
-            name: name.clone(),
-            registry_id: req.registry_id,
-            creation_time: now,
-            update_time: now,
-            metadata,
-            cve_allowlist: allowlist,
-            scanner_uuid: None,
-        },
-    );
+        name: name.clone(),
+        registry_id: req.registry_id,
+        creation_time: now,
+        update_time: now,
+        metadata,
+        cve_allowlist: allowlist,
+        scanner_uuid: None,
+    });
     if let Some(hard_storage) = quota_limit {
         let quota_id = store.seq.quota();
         store.quotas.insert(
@@ -493,7 +490,7 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -
     if store.repo_count(id) > 0 {
         return Err(ApiError::precondition(HAS_REPOSITORIES));
     }
-    store.projects.remove(&id);
+    store.remove_project(id);
     store.quotas.retain(|_, q| q.project_id != id);
     store.robots.retain(|_, r| r.project_id != id);
     for robot in store.robots.values_mut() {

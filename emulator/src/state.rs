@@ -1,6 +1,6 @@
 //! The in-memory Harbor: every table behind one mutex, with ids that only ever grow.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde_json::Value;
@@ -221,7 +221,10 @@ impl Sequences {
 pub struct Store {
     pub seq: Sequences,
     pub settings: Settings,
+    /// Keyed by id; insert and remove through [`Store::insert_project`] and [`Store::remove_project`]
+    /// so the name index stays in step.
     pub projects: BTreeMap<i64, Project>,
+    project_names: HashMap<String, i64>,
     pub repositories: BTreeMap<i64, Repository>,
     pub quotas: BTreeMap<i64, Quota>,
     pub robots: BTreeMap<i64, Robot>,
@@ -238,19 +241,16 @@ impl Store {
         let id = store.seq.project();
         let allowlist = store.new_allowlist(None, Vec::new(), now);
         let metadata = BTreeMap::from([("public".to_string(), "true".to_string())]);
-        store.projects.insert(
+        store.insert_project(Project {
             id,
-            Project {
-                id,
-                name: "library".into(),
-                registry_id: None,
-                creation_time: now,
-                update_time: now,
-                metadata,
-                cve_allowlist: allowlist,
-                scanner_uuid: None,
-            },
-        );
+            name: "library".into(),
+            registry_id: None,
+            creation_time: now,
+            update_time: now,
+            metadata,
+            cve_allowlist: allowlist,
+            scanner_uuid: None,
+        });
         let quota_id = store.seq.quota();
         store.quotas.insert(
             quota_id,
@@ -281,7 +281,20 @@ impl Store {
     }
 
     pub fn project_by_name(&self, name: &str) -> Option<&Project> {
-        self.projects.values().find(|p| p.name == name)
+        self.project_names
+            .get(name)
+            .and_then(|id| self.projects.get(id))
+    }
+
+    pub fn insert_project(&mut self, project: Project) {
+        self.project_names.insert(project.name.clone(), project.id);
+        self.projects.insert(project.id, project);
+    }
+
+    pub fn remove_project(&mut self, id: i64) -> Option<Project> {
+        let project = self.projects.remove(&id)?;
+        self.project_names.remove(&project.name);
+        Some(project)
     }
 
     pub fn repo_count(&self, project_id: i64) -> usize {
