@@ -56,6 +56,9 @@ impl Running {
 
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let version = Version::parse(&config.harbor_version)?;
+    if !(version.at_least(2, 11, 0) && version < Version::new(2, 16, 0)) {
+        anyhow::bail!("harbor version {version} is not emulated; choose one from 2.11.0 to 2.15.2");
+    }
     let tls = match &config.tls {
         Some(files) => Some(crate::tls::acceptor(files)?),
         None => None,

@@ -330,3 +330,14 @@ fn spawn_background_serves_and_stops_on_drop() {
     let after = rt.block_on(async { reqwest::get(format!("{url}/api/v2.0/ping")).await });
     assert!(after.is_err());
 }
+
+#[tokio::test]
+async fn versions_outside_2_11_to_2_15_are_refused() {
+    for version in ["2.10.3", "2.16.0", "banana"] {
+        let config = harbor_emulator::Config {
+            harbor_version: version.into(),
+            ..Default::default()
+        };
+        assert!(harbor_emulator::start(config).await.is_err(), "{version}");
+    }
+}
