@@ -24,6 +24,7 @@ use crate::state::{App, AppInner, Store};
 use crate::version::Version;
 use crate::{
     Config, projects, quotas, registries, replication, repositories, robots, scanners, system,
+    system_jobs,
 };
 
 /// Marks a response that must never reach the client: the connection is closed instead.
@@ -301,6 +302,16 @@ fn router(app: App) -> Router {
         .route(
             "/replication/executions/{id}/tasks",
             get(replication::list_tasks),
+        )
+        .route(
+            "/system/CVEAllowlist",
+            get(system_jobs::get_allowlist).put(system_jobs::put_allowlist),
+        )
+        .route(
+            "/system/scanAll/schedule",
+            get(system_jobs::get_scan_all)
+                .post(system_jobs::create_scan_all)
+                .put(system_jobs::update_scan_all),
         )
         .route("/scanners", get(scanners::list))
         .route(

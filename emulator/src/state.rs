@@ -158,6 +158,16 @@ pub struct Execution {
     pub end_time: Timestamp,
 }
 
+/// A periodic system job's schedule as `/system/.../schedule` stores it.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub id: i64,
+    pub kind: String,
+    pub cron: String,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
 /// The handful of system configurations the emulator acts on, plus any other key a client stored.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -194,6 +204,7 @@ pub struct Sequences {
     execution: i64,
     allowlist: i64,
     retention: i64,
+    schedule: i64,
 }
 
 macro_rules! sequence {
@@ -215,6 +226,7 @@ impl Sequences {
     sequence!(execution);
     sequence!(allowlist);
     sequence!(retention);
+    sequence!(schedule);
 }
 
 #[derive(Debug, Default)]
@@ -231,6 +243,9 @@ pub struct Store {
     pub registries: BTreeMap<i64, Registry>,
     pub policies: BTreeMap<i64, ReplicationPolicy>,
     pub executions: BTreeMap<i64, Execution>,
+    /// The system-level CVE allowlist (`project_id` 0); created on first write.
+    pub system_allowlist: Option<CveAllowlist>,
+    pub scan_all: Option<Schedule>,
 }
 
 impl Store {
