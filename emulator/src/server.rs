@@ -313,6 +313,18 @@ fn router(app: App) -> Router {
                 .post(system_jobs::create_scan_all)
                 .put(system_jobs::update_scan_all),
         )
+        .route(
+            "/system/gc/schedule",
+            get(system_jobs::get_gc)
+                .post(system_jobs::create_gc)
+                .put(system_jobs::update_gc),
+        )
+        .route(
+            "/system/purgeaudit/schedule",
+            get(system_jobs::get_purge_audit)
+                .post(system_jobs::create_purge_audit)
+                .put(system_jobs::update_purge_audit),
+        )
         .route("/scanners", get(scanners::list))
         .route(
             "/scanners/{registration_id}",

@@ -164,6 +164,8 @@ pub struct Schedule {
     pub id: i64,
     pub kind: String,
     pub cron: String,
+    /// Job parameters as sent (`delete_untagged`, `audit_retention_hour`, ...).
+    pub parameters: serde_json::Map<String, Value>,
     pub creation_time: Timestamp,
     pub update_time: Timestamp,
 }
@@ -246,6 +248,8 @@ pub struct Store {
     /// The system-level CVE allowlist (`project_id` 0); created on first write.
     pub system_allowlist: Option<CveAllowlist>,
     pub scan_all: Option<Schedule>,
+    pub gc: Option<Schedule>,
+    pub purge_audit: Option<Schedule>,
 }
 
 impl Store {

@@ -1,16 +1,17 @@
-//! System-wide settings beside `/configurations`: the system CVE allowlist and the scan-all schedule.
+//! System-wide settings beside `/configurations`: the system CVE allowlist and the schedules of
+//! scan-all, garbage collection and audit-log purge (stored and validated, never run).
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{App, Schedule};
-use crate::util::{Timestamp, ok_empty, ok_json, parse_body};
+use crate::state::{App, AppInner, Schedule, Store};
+use crate::util::{Timestamp, created, ok_empty, ok_json, parse_body};
 
 #[derive(Debug, Deserialize)]
 struct AllowlistItem {
@@ -82,13 +83,89 @@ struct ScheduleObj {
 struct ScheduleReq {
     #[serde(default)]
     schedule: Option<ScheduleObj>,
+    #[serde(default)]
+    parameters: Option<Map<String, Value>>,
+}
+
+/// The three scheduled system jobs; they share one API shape and differ in permissions and parameters.
+#[derive(Debug, Clone, Copy)]
+pub enum Job {
+    ScanAll,
+    Gc,
+    PurgeAudit,
+}
+
+impl Job {
+    fn resource(self) -> &'static str {
+        match self {
+            Job::ScanAll => "scan-all",
+            Job::Gc => "garbage-collection",
+            Job::PurgeAudit => "purge-audit",
+        }
+    }
+
+    fn slot(self, store: &mut Store) -> &mut Option<Schedule> {
+        match self {
+            Job::ScanAll => &mut store.scan_all,
+            Job::Gc => &mut store.gc,
+            Job::PurgeAudit => &mut store.purge_audit,
+        }
+    }
+
+    /// Where a manual run is reported; scan-all answers 201 without a `Location`.
+    fn run_location(self, id: i64) -> Option<String> {
+        match self {
+            Job::ScanAll => None,
+            Job::Gc => Some(format!("/api/v2.0/system/gc/{id}")),
+            Job::PurgeAudit => Some(format!("/api/v2.0/system/purgeaudit/{id}")),
+        }
+    }
+
+    /// Validates the job parameters the emulator knows about; others are kept as sent.
+    fn check_parameters(self, app: &AppInner, params: &Map<String, Value>) -> ApiResult<()> {
+        match self {
+            Job::ScanAll => Ok(()),
+            Job::Gc => match params.get("workers") {
+                Some(w) if !w.as_i64().is_some_and(|w| w >= 1) => {
+                    Err(ApiError::bad_request(format!("invalid workers {w}")))
+                }
+                _ => Ok(()),
+            },
+            Job::PurgeAudit => {
+                if let Some(hours) = params.get("audit_retention_hour")
+                    && !hours.as_i64().is_some_and(|h| (1..=240_000).contains(&h))
+                {
+                    return Err(ApiError::bad_request(format!(
+                        "audit_retention_hour should be between 1 and 240000, got {hours}"
+                    )));
+                }
+                // 2.13 renamed `include_operations` to `include_event_types`.
+                let (current, legacy) = ("include_event_types", "include_operations");
+                let (wanted, unwanted) = if app.version.at_least(2, 13, 0) {
+                    (current, legacy)
+                } else {
+                    (legacy, current)
+                };
+                if params.contains_key(unwanted) && !params.contains_key(wanted) {
+                    return Err(ApiError::bad_request(format!(
+                        "{wanted} is required, {unwanted} is not supported by this version"
+                    )));
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// What a schedule request asks for once validated.
 enum Wanted {
     RunNow,
     Cancel,
-    Periodic { kind: String, cron: String },
+    Periodic {
+        kind: String,
+        cron: String,
+        parameters: Map<String, Value>,
+    },
 }
 
 /// Harbor's `ValidateCronString`: six fields with the seconds fixed at 0.
@@ -97,11 +174,13 @@ fn valid_cron(cron: &str) -> bool {
     fields.len() == 6 && fields[0] == "0"
 }
 
-fn wanted(body: &[u8]) -> ApiResult<Wanted> {
+fn wanted(app: &AppInner, job: Job, body: &[u8]) -> ApiResult<Wanted> {
     let req: ScheduleReq = parse_body(body)?;
     let schedule = req
         .schedule
         .ok_or_else(|| ApiError::bad_request("schedule is required"))?;
+    let parameters = req.parameters.unwrap_or_default();
+    job.check_parameters(app, &parameters)?;
     match schedule.kind.as_str() {
         "Manual" => Ok(Wanted::RunNow),
         "None" => Ok(Wanted::Cancel),
@@ -115,6 +194,7 @@ fn wanted(body: &[u8]) -> ApiResult<Wanted> {
             Ok(Wanted::Periodic {
                 kind: schedule.kind,
                 cron: schedule.cron,
+                parameters,
             })
         }
         other => Err(ApiError::bad_request(format!(
@@ -131,39 +211,56 @@ fn schedule_json(schedule: &Option<Schedule>) -> Value {
             "creation_time": s.creation_time,
             "update_time": s.update_time,
             "schedule": {"type": s.kind, "cron": s.cron},
+            "parameters": s.parameters,
         }),
         None => json!({}),
     }
 }
 
-/// `GET /system/scanAll/schedule`
-pub async fn get_scan_all(State(app): State<App>, ctx: Ctx) -> ApiResult {
+/// `GET /system/{job}/schedule`
+pub async fn get_schedule(app: App, ctx: Ctx, job: Job) -> ApiResult {
     let store = app.store();
-    Principal::resolve(&app, &store, &ctx).require_system("scan-all", "read")?;
-    Ok(ok_json(schedule_json(&store.scan_all)))
+    Principal::resolve(&app, &store, &ctx).require_system(job.resource(), "read")?;
+    let schedule = match job {
+        Job::ScanAll => &store.scan_all,
+        Job::Gc => &store.gc,
+        Job::PurgeAudit => &store.purge_audit,
+    };
+    Ok(ok_json(schedule_json(schedule)))
 }
 
-/// `POST /system/scanAll/schedule`: creates a schedule (412 if one exists) or runs a scan now.
-pub async fn create_scan_all(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
-    let wanted = wanted(&body)?;
+/// `POST /system/{job}/schedule`: creates a schedule (412 if one exists) or runs the job now.
+pub async fn create_schedule(app: App, ctx: Ctx, job: Job, body: Bytes) -> ApiResult {
+    let wanted = wanted(&app, job, &body)?;
     let mut store = app.store();
-    Principal::resolve(&app, &store, &ctx).require_system("scan-all", "create")?;
+    Principal::resolve(&app, &store, &ctx).require_system(job.resource(), "create")?;
     match wanted {
-        // There are no artifacts to scan, so a manual run finishes before anything could conflict.
-        Wanted::RunNow => Ok(StatusCode::CREATED.into_response()),
+        // Nothing to collect, scan or purge, so a manual run finishes before anything could conflict.
+        Wanted::RunNow => {
+            let run = store.seq.schedule();
+            Ok(match job.run_location(run) {
+                Some(location) => created(location, None),
+                None => StatusCode::CREATED.into_response(),
+            })
+        }
         Wanted::Cancel => Err(ApiError::bad_request("invalid schedule type: None")),
-        Wanted::Periodic { kind, cron } => {
-            if store.scan_all.is_some() {
+        Wanted::Periodic {
+            kind,
+            cron,
+            parameters,
+        } => {
+            if job.slot(&mut store).is_some() {
                 return Err(ApiError::precondition(
-                    "fail to set schedule for scan all as always had one, please delete it firstly then to update it.",
+                    "fail to set schedule as always had one, please delete it firstly then to update it.",
                 ));
             }
             let now = Timestamp::now();
             let id = store.seq.schedule();
-            store.scan_all = Some(Schedule {
+            *job.slot(&mut store) = Some(Schedule {
                 id,
                 kind,
                 cron,
+                parameters,
                 creation_time: now,
                 update_time: now,
             });
@@ -172,20 +269,25 @@ pub async fn create_scan_all(State(app): State<App>, ctx: Ctx, body: Bytes) -> A
     }
 }
 
-/// `PUT /system/scanAll/schedule`: creates or replaces the schedule; `None` removes it.
-pub async fn update_scan_all(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
-    let wanted = wanted(&body)?;
+/// `PUT /system/{job}/schedule`: creates or replaces the schedule; `None` removes it.
+pub async fn update_schedule(app: App, ctx: Ctx, job: Job, body: Bytes) -> ApiResult {
+    let wanted = wanted(&app, job, &body)?;
     let mut store = app.store();
-    Principal::resolve(&app, &store, &ctx).require_system("scan-all", "update")?;
+    Principal::resolve(&app, &store, &ctx).require_system(job.resource(), "update")?;
     match wanted {
         Wanted::RunNow => {}
-        Wanted::Cancel => store.scan_all = None,
-        Wanted::Periodic { kind, cron } => {
+        Wanted::Cancel => *job.slot(&mut store) = None,
+        Wanted::Periodic {
+            kind,
+            cron,
+            parameters,
+        } => {
             let now = Timestamp::now();
-            let next = match store.scan_all.take() {
+            let next = match job.slot(&mut store).take() {
                 Some(existing) => Schedule {
                     kind,
                     cron,
+                    parameters,
                     update_time: now,
                     ..existing
                 },
@@ -193,12 +295,36 @@ pub async fn update_scan_all(State(app): State<App>, ctx: Ctx, body: Bytes) -> A
                     id: store.seq.schedule(),
                     kind,
                     cron,
+                    parameters,
                     creation_time: now,
                     update_time: now,
                 },
             };
-            store.scan_all = Some(next);
+            *job.slot(&mut store) = Some(next);
         }
     }
     Ok(ok_empty())
 }
+
+macro_rules! job_handlers {
+    ($job:expr, $get:ident, $create:ident, $update:ident) => {
+        pub async fn $get(State(app): State<App>, ctx: Ctx) -> ApiResult {
+            get_schedule(app, ctx, $job).await
+        }
+        pub async fn $create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
+            create_schedule(app, ctx, $job, body).await
+        }
+        pub async fn $update(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
+            update_schedule(app, ctx, $job, body).await
+        }
+    };
+}
+
+job_handlers!(Job::ScanAll, get_scan_all, create_scan_all, update_scan_all);
+job_handlers!(Job::Gc, get_gc, create_gc, update_gc);
+job_handlers!(
+    Job::PurgeAudit,
+    get_purge_audit,
+    create_purge_audit,
+    update_purge_audit
+);

@@ -117,3 +117,92 @@ async fn scan_all_needs_system_access() {
         403
     );
 }
+
+#[tokio::test]
+async fn gc_schedule_keeps_its_parameters() {
+    let h = Harbor::start().await;
+    let body = json!({"schedule": {"type": "Weekly", "cron": "0 0 0 * * 0"}, "parameters": {"delete_untagged": true, "workers": 2}});
+    assert_eq!(h.admin().put("/system/gc/schedule", body).await.status, 200);
+    let j = h.admin().get("/system/gc/schedule").await.json();
+    assert_eq!(
+        j["parameters"],
+        json!({"delete_untagged": true, "workers": 2})
+    );
+    assert_eq!(j["schedule"]["type"], "Weekly");
+    let bad = json!({"schedule": {"type": "Weekly", "cron": "0 0 0 * * 0"}, "parameters": {"workers": 0}});
+    assert_eq!(h.admin().put("/system/gc/schedule", bad).await.status, 400);
+}
+
+#[tokio::test]
+async fn manual_gc_run_answers_201_with_a_location() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/system/gc/schedule",
+            json!({"schedule": {"type": "Manual"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert!(
+        r.header("location")
+            .unwrap()
+            .starts_with("/api/v2.0/system/gc/")
+    );
+}
+
+#[tokio::test]
+async fn purge_audit_retention_is_capped_at_240000_hours() {
+    let h = Harbor::start().await;
+    let with = |hours: i64| json!({"schedule": {"type": "Daily", "cron": "0 0 0 * * *"}, "parameters": {"audit_retention_hour": hours, "include_event_types": "create_artifact", "dry_run": false}});
+    assert_eq!(
+        h.admin()
+            .put("/system/purgeaudit/schedule", with(240_001))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        h.admin()
+            .put("/system/purgeaudit/schedule", with(240_000))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn purge_audit_parameter_name_follows_the_version() {
+    let legacy = json!({"schedule": {"type": "Daily", "cron": "0 0 0 * * *"}, "parameters": {"audit_retention_hour": 24, "include_operations": "create"}});
+    let current = json!({"schedule": {"type": "Daily", "cron": "0 0 0 * * *"}, "parameters": {"audit_retention_hour": 24, "include_event_types": "create_artifact"}});
+    let new = Harbor::start().await;
+    assert_eq!(
+        new.admin()
+            .put("/system/purgeaudit/schedule", legacy.clone())
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        new.admin()
+            .put("/system/purgeaudit/schedule", current.clone())
+            .await
+            .status,
+        200
+    );
+    let old = Harbor::version("2.12.0").await;
+    assert_eq!(
+        old.admin()
+            .put("/system/purgeaudit/schedule", legacy)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        old.admin()
+            .put("/system/purgeaudit/schedule", current)
+            .await
+            .status,
+        400
+    );
+}
