@@ -126,7 +126,7 @@ impl Job {
         match self {
             Job::ScanAll => Ok(()),
             Job::Gc => match params.get("workers") {
-                Some(w) if !w.as_i64().is_some_and(|w| w >= 1) => {
+                Some(w) if w.as_i64().is_none_or(|w| w < 1) => {
                     Err(ApiError::bad_request(format!("invalid workers {w}")))
                 }
                 _ => Ok(()),
