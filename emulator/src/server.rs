@@ -325,12 +325,13 @@ fn router(app: App) -> Router {
                 .post(system_jobs::create_purge_audit)
                 .put(system_jobs::update_purge_audit),
         )
-        .route("/scanners", get(scanners::list))
+        .route("/scanners", get(scanners::list).post(scanners::create))
         .route(
             "/scanners/{registration_id}",
             get(scanners::get)
                 .put(scanners::update)
-                .delete(scanners::delete),
+                .delete(scanners::delete)
+                .patch(scanners::set_default),
         );
     Router::new()
         .nest("/api/v2.0", api)

@@ -158,6 +158,25 @@ pub struct Execution {
     pub end_time: Timestamp,
 }
 
+/// A scanner adapter registration.
+#[derive(Debug, Clone)]
+pub struct ScannerRegistration {
+    pub uuid: String,
+    pub name: String,
+    pub description: String,
+    pub url: String,
+    pub auth: String,
+    pub access_credential: String,
+    pub skip_cert_verify: bool,
+    pub use_internal_addr: bool,
+    pub disabled: bool,
+    pub is_default: bool,
+    /// The built-in registration cannot be changed or removed.
+    pub immutable: bool,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
 /// A periodic system job's schedule as `/system/.../schedule` stores it.
 #[derive(Debug, Clone)]
 pub struct Schedule {
@@ -248,6 +267,8 @@ pub struct Store {
     /// The system-level CVE allowlist (`project_id` 0); created on first write.
     pub system_allowlist: Option<CveAllowlist>,
     pub scan_all: Option<Schedule>,
+    /// Scanner registrations by uuid; the built-in Trivy is always there.
+    pub scanners: BTreeMap<String, ScannerRegistration>,
     pub gc: Option<Schedule>,
     pub purge_audit: Option<Schedule>,
 }
@@ -270,6 +291,24 @@ impl Store {
             cve_allowlist: allowlist,
             scanner_uuid: None,
         });
+        store.scanners.insert(
+            TRIVY_UUID.into(),
+            ScannerRegistration {
+                uuid: TRIVY_UUID.into(),
+                name: "Trivy".into(),
+                description: "The Trivy scanner adapter".into(),
+                url: "http://trivy-adapter:8080".into(),
+                auth: String::new(),
+                access_credential: String::new(),
+                skip_cert_verify: false,
+                use_internal_addr: true,
+                disabled: false,
+                is_default: true,
+                immutable: true,
+                creation_time: now,
+                update_time: now,
+            },
+        );
         let quota_id = store.seq.quota();
         store.quotas.insert(
             quota_id,

@@ -217,10 +217,19 @@ fn schedule_json(schedule: &Option<Schedule>) -> Value {
     }
 }
 
+/// Every scan-all call answers 412 while no scanner is the default.
+fn require_default_scanner(store: &Store, job: Job) -> ApiResult<()> {
+    if matches!(job, Job::ScanAll) && !crate::scanners::has_default(store) {
+        return Err(ApiError::precondition("no default scanner is configured"));
+    }
+    Ok(())
+}
+
 /// `GET /system/{job}/schedule`
 pub async fn get_schedule(app: App, ctx: Ctx, job: Job) -> ApiResult {
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system(job.resource(), "read")?;
+    require_default_scanner(&store, job)?;
     let schedule = match job {
         Job::ScanAll => &store.scan_all,
         Job::Gc => &store.gc,
@@ -234,6 +243,7 @@ pub async fn create_schedule(app: App, ctx: Ctx, job: Job, body: Bytes) -> ApiRe
     let wanted = wanted(&app, job, &body)?;
     let mut store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system(job.resource(), "create")?;
+    require_default_scanner(&store, job)?;
     match wanted {
         // Nothing to collect, scan or purge, so a manual run finishes before anything could conflict.
         Wanted::RunNow => {
@@ -274,6 +284,7 @@ pub async fn update_schedule(app: App, ctx: Ctx, job: Job, body: Bytes) -> ApiRe
     let wanted = wanted(&app, job, &body)?;
     let mut store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system(job.resource(), "update")?;
+    require_default_scanner(&store, job)?;
     match wanted {
         Wanted::RunNow => {}
         Wanted::Cancel => *job.slot(&mut store) = None,
