@@ -249,13 +249,15 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
     let page = Page::from_params(&params)?;
     let name = params.get("name").map(str::to_string);
     let public = params.bool("public")?;
+    // Every emulated project is owned by `admin`, the only user.
+    let owner_ok = params.get("owner").is_none_or(|o| o == ADMIN_USERNAME);
     let q = params.query();
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
     let mut items: Vec<&Project> = store
         .projects
         .values()
-        .filter(|p| who.sees_project(p))
+        .filter(|p| owner_ok && who.sees_project(p))
         .filter(|p| name.as_deref().is_none_or(|n| p.name.contains(n)))
         .filter(|p| public.is_none_or(|b| p.is_public() == b))
         .filter(|p| q.allows("name", &p.name) && q.allows("project_id", &p.id.to_string()))

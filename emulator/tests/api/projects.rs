@@ -992,3 +992,21 @@ async fn project_list_is_sorted_by_name_unless_sort_is_given() {
         vec!["alpha", "zeta", "library"]
     );
 }
+
+#[tokio::test]
+async fn project_list_filters_by_owner() {
+    let h = Harbor::start().await;
+    h.project("mine", false).await;
+    assert_eq!(
+        h.admin()
+            .get("/projects?owner=admin")
+            .await
+            .header("x-total-count")
+            .as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        h.admin().get("/projects?owner=someone").await.json(),
+        json!([])
+    );
+}
