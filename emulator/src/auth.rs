@@ -220,8 +220,7 @@ mod tests {
             store: std::sync::Mutex::new(Store::new()),
             counter: Default::default(),
             faults: Default::default(),
-            http: reqwest::Client::new(),
-            http_insecure: reqwest::Client::new(),
+            probes: Default::default(),
         }
     }
 

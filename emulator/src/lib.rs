@@ -4,7 +4,7 @@
 //! - [`server`]: listener, TLS, middleware (request ids, counters, faults) and the route table;
 //! - [`state`]: the store, one mutex around every table; [`auth`]: callers and permissions;
 //! - [`projects`], [`repositories`], [`quotas`], [`robots`], [`registries`], [`replication`],
-//!   [`scanners`], [`system`]: one module per Harbor API area;
+//!   [`scanners`], [`system`], [`system_jobs`]: one module per Harbor API area;
 //! - [`control`]: `/_emulator/...` endpoints for tests; [`catalog`]: the robot permission catalog.
 
 pub mod auth;
@@ -21,6 +21,7 @@ pub mod scanners;
 pub mod server;
 pub mod state;
 pub mod system;
+pub mod system_jobs;
 mod tls;
 pub mod util;
 pub mod version;

@@ -216,24 +216,54 @@ fn allowlist_items(req: &AllowlistReq) -> Vec<String> {
         .collect()
 }
 
+/// Applies `sort=k1,-k2`; without it Harbor's project model sorts by name. Unknown keys are ignored.
+fn sort_projects(items: &mut [&Project], sort: Option<&str>) {
+    let keys: Vec<&str> = sort
+        .unwrap_or("name")
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .collect();
+    items.sort_by(|a, b| {
+        for key in &keys {
+            let (desc, field) = key.strip_prefix('-').map_or((false, *key), |f| (true, f));
+            let order = match field {
+                "name" => a.name.cmp(&b.name),
+                "project_id" => a.id.cmp(&b.id),
+                "creation_time" => a.creation_time.cmp(&b.creation_time).then(a.id.cmp(&b.id)),
+                "update_time" => a.update_time.cmp(&b.update_time),
+                _ => std::cmp::Ordering::Equal,
+            };
+            let order = if desc { order.reverse() } else { order };
+            if order.is_ne() {
+                return order;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
+}
+
 /// `GET /projects`
 pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
     let name = params.get("name").map(str::to_string);
     let public = params.bool("public")?;
+    // Every emulated project is owned by `admin`, the only user.
+    let owner_ok = params.get("owner").is_none_or(|o| o == ADMIN_USERNAME);
     let q = params.query();
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let items: Vec<&Project> = store
+    let mut items: Vec<&Project> = store
         .projects
         .values()
-        .filter(|p| who.sees_project(p))
+        .filter(|p| owner_ok && who.sees_project(p))
         .filter(|p| name.as_deref().is_none_or(|n| p.name.contains(n)))
         .filter(|p| public.is_none_or(|b| p.is_public() == b))
         .filter(|p| q.allows("name", &p.name) && q.allows("project_id", &p.id.to_string()))
         .filter(|p| q.allows("public", if p.is_public() { "true" } else { "false" }))
         .collect();
+    sort_projects(&mut items, params.get("sort"));
     let total = items.len();
     let rendered: Vec<Value> = page
         .slice(&items)
@@ -357,19 +387,16 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         None => store.new_allowlist(None, Vec::new(), now),
     };
     let id = store.seq.project();
-    store.projects.insert(
+    store.insert_project(Project {
         id,
-        Project {
-            id,
-            name: name.clone(),
-            registry_id: req.registry_id,
-            creation_time: now,
-            update_time: now,
-            metadata,
-            cve_allowlist: allowlist,
-            scanner_uuid: None,
-        },
-    );
+        name: name.clone(),
+        registry_id: req.registry_id,
+        creation_time: now,
+        update_time: now,
+        metadata,
+        cve_allowlist: allowlist,
+        scanner_uuid: None,
+    });
     if let Some(hard_storage) = quota_limit {
         let quota_id = store.seq.quota();
         store.quotas.insert(
@@ -465,7 +492,7 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -
     if store.repo_count(id) > 0 {
         return Err(ApiError::precondition(HAS_REPOSITORIES));
     }
-    store.projects.remove(&id);
+    store.remove_project(id);
     store.quotas.retain(|_, q| q.project_id != id);
     store.robots.retain(|_, r| r.project_id != id);
     for robot in store.robots.values_mut() {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{App, AppInner, Registry};
+use crate::state::{App, AppInner, ProbeClients, Registry};
 use crate::util::{Page, Params, Timestamp, created, list_response, ok_empty, ok_json, parse_body};
 
 /// Types with a replication adapter; `helm-hub` and `artifact-hub` exist as constants only (500 on create).
@@ -141,7 +141,7 @@ fn is_loopback(url: &str) -> bool {
 }
 
 /// The adapter health check: Harbor and Docker registries are probed over HTTP, other types pass.
-async fn healthy(app: &AppInner, kind: &str, url: &str, insecure: bool) -> bool {
+async fn healthy(app: &AppInner, kind: &str, url: &str, insecure: bool, ca: Option<&str>) -> bool {
     let path = match kind {
         "harbor" => "/api/v2.0/ping",
         "docker-registry" => "/v2/",
@@ -150,10 +150,17 @@ async fn healthy(app: &AppInner, kind: &str, url: &str, insecure: bool) -> bool 
     if !is_loopback(url) {
         return false;
     }
-    let client = if insecure {
-        &app.http_insecure
-    } else {
-        &app.http
+    let custom;
+    let client = match ca.filter(|c| !insecure && !c.trim().is_empty()) {
+        None => app.probes.get(insecure),
+        Some(pem) => {
+            // A CA certificate that does not parse can never make the remote trusted.
+            let Ok(cert) = reqwest::Certificate::from_pem(pem.as_bytes()) else {
+                return false;
+            };
+            custom = ProbeClients::build(false, Some(cert));
+            &custom
+        }
     };
     match client.get(format!("{url}{path}")).send().await {
         Ok(resp) => {
@@ -261,7 +268,15 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
             update_time: now,
         }
     };
-    if !healthy(&app, &draft.kind, &draft.url, draft.insecure).await {
+    if !healthy(
+        &app,
+        &draft.kind,
+        &draft.url,
+        draft.insecure,
+        draft.ca_certificate.as_deref(),
+    )
+    .await
+    {
         return Err(ApiError::bad_request(UNHEALTHY));
     }
     let mut store = app.store();
@@ -387,7 +402,15 @@ pub async fn update(
         }
         draft
     };
-    if !healthy(&app, &draft.kind, &draft.url, draft.insecure).await {
+    if !healthy(
+        &app,
+        &draft.kind,
+        &draft.url,
+        draft.insecure,
+        draft.ca_certificate.as_deref(),
+    )
+    .await
+    {
         return Err(ApiError::bad_request(UNHEALTHY));
     }
     let mut store = app.store();
@@ -424,7 +447,7 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -
 /// `POST /registries/ping`: checks a stored registry (by `id`) overlaid with the given fields, or a new one.
 pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let patch: RegistryPatch = parse_body(&body)?;
-    let (kind, url, insecure) = {
+    let (kind, url, insecure, ca) = {
         let store = app.store();
         Principal::resolve(&app, &store, &ctx).require_system("registry", "create")?;
         let base = match patch.id {
@@ -454,10 +477,14 @@ pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
             .insecure
             .or(base.as_ref().map(|b| b.insecure))
             .unwrap_or(false);
+        let ca = patch
+            .ca_certificate
+            .clone()
+            .or_else(|| base.as_ref().and_then(|b| b.ca_certificate.clone()));
         check_type(&kind)?;
-        (kind, normalise_url(&url)?, insecure)
+        (kind, normalise_url(&url)?, insecure, ca)
     };
-    if healthy(&app, &kind, &url, insecure).await {
+    if healthy(&app, &kind, &url, insecure, ca.as_deref()).await {
         Ok(ok_empty())
     } else {
         Err(ApiError::bad_request(UNHEALTHY))

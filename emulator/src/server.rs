@@ -24,6 +24,7 @@ use crate::state::{App, AppInner, Store};
 use crate::version::Version;
 use crate::{
     Config, projects, quotas, registries, replication, repositories, robots, scanners, system,
+    system_jobs,
 };
 
 /// Marks a response that must never reach the client: the connection is closed instead.
@@ -56,6 +57,9 @@ impl Running {
 
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let version = Version::parse(&config.harbor_version)?;
+    if !(version.at_least(2, 11, 0) && version < Version::new(2, 16, 0)) {
+        anyhow::bail!("harbor version {version} is not emulated; choose one from 2.11.0 to 2.15.2");
+    }
     let tls = match &config.tls {
         Some(files) => Some(crate::tls::acceptor(files)?),
         None => None,
@@ -66,13 +70,6 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let base_url = format!("{scheme}://{addr}");
-    let probe = |insecure: bool| {
-        reqwest::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .no_proxy()
-            .tls_danger_accept_invalid_certs(insecure)
-            .build()
-    };
     let app: App = Arc::new(AppInner {
         version,
         admin_password: config.admin_password,
@@ -82,8 +79,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         store: std::sync::Mutex::new(Store::new()),
         counter: RequestCounter::default(),
         faults: Faults::default(),
-        http: probe(false)?,
-        http_insecure: probe(true)?,
+        probes: Default::default(),
     });
     let router = router(app);
     let (shutdown, mut stop) = watch::channel(false);
@@ -307,12 +303,35 @@ fn router(app: App) -> Router {
             "/replication/executions/{id}/tasks",
             get(replication::list_tasks),
         )
-        .route("/scanners", get(scanners::list))
+        .route(
+            "/system/CVEAllowlist",
+            get(system_jobs::get_allowlist).put(system_jobs::put_allowlist),
+        )
+        .route(
+            "/system/scanAll/schedule",
+            get(system_jobs::get_scan_all)
+                .post(system_jobs::create_scan_all)
+                .put(system_jobs::update_scan_all),
+        )
+        .route(
+            "/system/gc/schedule",
+            get(system_jobs::get_gc)
+                .post(system_jobs::create_gc)
+                .put(system_jobs::update_gc),
+        )
+        .route(
+            "/system/purgeaudit/schedule",
+            get(system_jobs::get_purge_audit)
+                .post(system_jobs::create_purge_audit)
+                .put(system_jobs::update_purge_audit),
+        )
+        .route("/scanners", get(scanners::list).post(scanners::create))
         .route(
             "/scanners/{registration_id}",
             get(scanners::get)
                 .put(scanners::update)
-                .delete(scanners::delete),
+                .delete(scanners::delete)
+                .patch(scanners::set_default),
         );
     Router::new()
         .nest("/api/v2.0", api)

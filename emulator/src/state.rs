@@ -1,7 +1,7 @@
 //! The in-memory Harbor: every table behind one mutex, with ids that only ever grow.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde_json::Value;
 
@@ -158,6 +158,37 @@ pub struct Execution {
     pub end_time: Timestamp,
 }
 
+/// A scanner adapter registration.
+#[derive(Debug, Clone)]
+pub struct ScannerRegistration {
+    pub uuid: String,
+    pub name: String,
+    pub description: String,
+    pub url: String,
+    pub auth: String,
+    pub access_credential: String,
+    pub skip_cert_verify: bool,
+    pub use_internal_addr: bool,
+    pub disabled: bool,
+    pub is_default: bool,
+    /// The built-in registration cannot be changed or removed.
+    pub immutable: bool,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
+/// A periodic system job's schedule as `/system/.../schedule` stores it.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub id: i64,
+    pub kind: String,
+    pub cron: String,
+    /// Job parameters as sent (`delete_untagged`, `audit_retention_hour`, ...).
+    pub parameters: serde_json::Map<String, Value>,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
 /// The handful of system configurations the emulator acts on, plus any other key a client stored.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -194,6 +225,7 @@ pub struct Sequences {
     execution: i64,
     allowlist: i64,
     retention: i64,
+    schedule: i64,
 }
 
 macro_rules! sequence {
@@ -215,19 +247,30 @@ impl Sequences {
     sequence!(execution);
     sequence!(allowlist);
     sequence!(retention);
+    sequence!(schedule);
 }
 
 #[derive(Debug, Default)]
 pub struct Store {
     pub seq: Sequences,
     pub settings: Settings,
+    /// Keyed by id; insert and remove through [`Store::insert_project`] and [`Store::remove_project`]
+    /// so the name index stays in step.
     pub projects: BTreeMap<i64, Project>,
+    project_names: HashMap<String, i64>,
     pub repositories: BTreeMap<i64, Repository>,
     pub quotas: BTreeMap<i64, Quota>,
     pub robots: BTreeMap<i64, Robot>,
     pub registries: BTreeMap<i64, Registry>,
     pub policies: BTreeMap<i64, ReplicationPolicy>,
     pub executions: BTreeMap<i64, Execution>,
+    /// The system-level CVE allowlist (`project_id` 0); created on first write.
+    pub system_allowlist: Option<CveAllowlist>,
+    pub scan_all: Option<Schedule>,
+    /// Scanner registrations by uuid; the built-in Trivy is always there.
+    pub scanners: BTreeMap<String, ScannerRegistration>,
+    pub gc: Option<Schedule>,
+    pub purge_audit: Option<Schedule>,
 }
 
 impl Store {
@@ -238,17 +281,32 @@ impl Store {
         let id = store.seq.project();
         let allowlist = store.new_allowlist(None, Vec::new(), now);
         let metadata = BTreeMap::from([("public".to_string(), "true".to_string())]);
-        store.projects.insert(
+        store.insert_project(Project {
             id,
-            Project {
-                id,
-                name: "library".into(),
-                registry_id: None,
+            name: "library".into(),
+            registry_id: None,
+            creation_time: now,
+            update_time: now,
+            metadata,
+            cve_allowlist: allowlist,
+            scanner_uuid: None,
+        });
+        store.scanners.insert(
+            TRIVY_UUID.into(),
+            ScannerRegistration {
+                uuid: TRIVY_UUID.into(),
+                name: "Trivy".into(),
+                description: "The Trivy scanner adapter".into(),
+                url: "http://trivy-adapter:8080".into(),
+                auth: String::new(),
+                access_credential: String::new(),
+                skip_cert_verify: false,
+                use_internal_addr: true,
+                disabled: false,
+                is_default: true,
+                immutable: true,
                 creation_time: now,
                 update_time: now,
-                metadata,
-                cve_allowlist: allowlist,
-                scanner_uuid: None,
             },
         );
         let quota_id = store.seq.quota();
@@ -281,7 +339,20 @@ impl Store {
     }
 
     pub fn project_by_name(&self, name: &str) -> Option<&Project> {
-        self.projects.values().find(|p| p.name == name)
+        self.project_names
+            .get(name)
+            .and_then(|id| self.projects.get(id))
+    }
+
+    pub fn insert_project(&mut self, project: Project) {
+        self.project_names.insert(project.name.clone(), project.id);
+        self.projects.insert(project.id, project);
+    }
+
+    pub fn remove_project(&mut self, id: i64) -> Option<Project> {
+        let project = self.projects.remove(&id)?;
+        self.project_names.remove(&project.name);
+        Some(project)
     }
 
     pub fn repo_count(&self, project_id: i64) -> usize {
@@ -317,8 +388,37 @@ pub struct AppInner {
     pub store: Mutex<Store>,
     pub counter: RequestCounter,
     pub faults: Faults,
-    pub http: reqwest::Client,
-    pub http_insecure: reqwest::Client,
+    /// Health-check clients, built on first use: most emulators never probe a registry.
+    pub probes: ProbeClients,
+}
+
+#[derive(Debug, Default)]
+pub struct ProbeClients {
+    strict: OnceLock<reqwest::Client>,
+    insecure: OnceLock<reqwest::Client>,
+}
+
+impl ProbeClients {
+    /// A client with a short timeout that never uses a proxy, optionally trusting an extra CA.
+    pub fn build(insecure: bool, ca: Option<reqwest::Certificate>) -> reqwest::Client {
+        let mut builder = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(2))
+            .no_proxy()
+            .tls_danger_accept_invalid_certs(insecure);
+        if let Some(cert) = ca {
+            builder = builder.add_root_certificate(cert);
+        }
+        builder.build().unwrap_or_default()
+    }
+
+    pub fn get(&self, insecure: bool) -> &reqwest::Client {
+        let cell = if insecure {
+            &self.insecure
+        } else {
+            &self.strict
+        };
+        cell.get_or_init(|| Self::build(insecure, None))
+    }
 }
 
 pub type App = Arc<AppInner>;

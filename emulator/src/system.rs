@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{ADMIN_USER_ID, ADMIN_USERNAME, App};
+use crate::state::{ADMIN_USER_ID, ADMIN_USERNAME, App, AppInner};
 use crate::util::{Timestamp, ok_empty, ok_json, parse_body};
 
 pub async fn ping() -> Response {
@@ -116,12 +116,67 @@ pub async fn get_configurations(State(app): State<App>, ctx: Ctx) -> ApiResult {
     for (key, value) in &s.others {
         put(key, value.clone());
     }
+    // The metadata list marks the audit forwarding keys as not editable.
+    for key in ["audit_log_forward_endpoint", "skip_audit_log_database"] {
+        if let Some(entry) = out.get_mut(key) {
+            entry["editable"] = json!(false);
+        }
+    }
     Ok(ok_json(Value::Object(out)))
+}
+
+/// Harbor dials a new syslog forward endpoint and refuses to skip the audit database without one.
+/// Only loopback endpoints are dialled; any other host counts as unreachable.
+async fn check_audit_forwarding(app: &AppInner, req: &Map<String, Value>) -> ApiResult<()> {
+    let endpoint = match req.get("audit_log_forward_endpoint") {
+        Some(v) => v.as_str().map(str::to_string),
+        None => app
+            .store()
+            .settings
+            .others
+            .get("audit_log_forward_endpoint")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    }
+    .filter(|e| !e.is_empty());
+    if req.get("skip_audit_log_database").and_then(Value::as_bool) == Some(true)
+        && endpoint.is_none()
+    {
+        return Err(ApiError::bad_request(
+            "skip_audit_log_database cannot be enabled without audit_log_forward_endpoint",
+        ));
+    }
+    let Some(new_endpoint) = req
+        .get("audit_log_forward_endpoint")
+        .and_then(Value::as_str)
+        .filter(|e| !e.is_empty())
+    else {
+        return Ok(());
+    };
+    let normalised = new_endpoint.replacen("localhost:", "127.0.0.1:", 1);
+    let reachable = match normalised.parse::<std::net::SocketAddr>() {
+        Ok(addr) if addr.ip().is_loopback() => tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        .is_ok_and(|r| r.is_ok()),
+        _ => false,
+    };
+    if reachable {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "could not connect to the audit log forward endpoint {new_endpoint}"
+        )))
+    }
 }
 
 /// `PUT /configurations`: flat `{key: value}`; the keys the emulator acts on are type-checked.
 pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let req: Map<String, Value> = parse_body(&body)?;
+    Principal::resolve(&app, &app.store(), &ctx).require_admin()?;
+    check_audit_forwarding(&app, &req).await?;
     let mut store = app.store();
     Principal::resolve(&app, &store, &ctx).require_admin()?;
     let mut next = store.settings.clone();

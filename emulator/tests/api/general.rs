@@ -330,3 +330,53 @@ fn spawn_background_serves_and_stops_on_drop() {
     let after = rt.block_on(async { reqwest::get(format!("{url}/api/v2.0/ping")).await });
     assert!(after.is_err());
 }
+
+#[tokio::test]
+async fn versions_outside_2_11_to_2_15_are_refused() {
+    for version in ["2.10.3", "2.16.0", "banana"] {
+        let config = harbor_emulator::Config {
+            harbor_version: version.into(),
+            ..Default::default()
+        };
+        assert!(harbor_emulator::start(config).await.is_err(), "{version}");
+    }
+}
+
+#[tokio::test]
+async fn skipping_the_audit_database_needs_a_forward_endpoint() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .put("/configurations", json!({"skip_audit_log_database": true}))
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+#[tokio::test]
+async fn audit_forward_endpoint_must_be_reachable() {
+    let h = Harbor::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = listener.local_addr().unwrap().to_string();
+    let ok = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"audit_log_forward_endpoint": endpoint, "skip_audit_log_database": true}),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    let j = h.admin().get("/configurations").await.json();
+    assert_eq!(
+        j["audit_log_forward_endpoint"],
+        json!({"value": endpoint, "editable": false})
+    );
+    drop(listener);
+    let far = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"audit_log_forward_endpoint": "syslog.example.com:514"}),
+        )
+        .await;
+    assert_eq!(far.status, 400);
+}

@@ -14,3 +14,4 @@ mod replication;
 mod repositories;
 mod robots;
 mod scanners;
+mod system_jobs;

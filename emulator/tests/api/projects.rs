@@ -970,3 +970,43 @@ async fn metadata_delete_removes_the_key() {
         404
     );
 }
+
+#[tokio::test]
+async fn project_list_is_sorted_by_name_unless_sort_is_given() {
+    let h = Harbor::start().await;
+    h.project("zeta", false).await;
+    h.project("alpha", false).await;
+    let names = |v: serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(h.admin().get("/projects").await.json()),
+        vec!["alpha", "library", "zeta"]
+    );
+    assert_eq!(
+        names(h.admin().get("/projects?sort=-project_id").await.json()),
+        vec!["alpha", "zeta", "library"]
+    );
+}
+
+#[tokio::test]
+async fn project_list_filters_by_owner() {
+    let h = Harbor::start().await;
+    h.project("mine", false).await;
+    assert_eq!(
+        h.admin()
+            .get("/projects?owner=admin")
+            .await
+            .header("x-total-count")
+            .as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        h.admin().get("/projects?owner=someone").await.json(),
+        json!([])
+    );
+}

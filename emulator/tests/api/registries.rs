@@ -412,3 +412,45 @@ async fn registry_list_name_is_fuzzy() {
         Some("1")
     );
 }
+
+#[tokio::test]
+async fn https_remote_is_healthy_only_when_trusted() {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let dir = std::env::temp_dir().join(format!("harbor-emulator-reg-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("cert.pem"), cert.cert.pem()).unwrap();
+    std::fs::write(dir.join("key.pem"), cert.signing_key.serialize_pem()).unwrap();
+    let tls = harbor_emulator::TlsFiles {
+        cert_pem_path: dir.join("cert.pem"),
+        key_pem_path: dir.join("key.pem"),
+    };
+    let remote = Harbor::with(harbor_emulator::Config {
+        tls: Some(tls),
+        ..Default::default()
+    })
+    .await;
+    let url = format!("https://localhost:{}", remote.running.addr().port());
+    let h = Harbor::start().await;
+    let untrusted = h
+        .admin()
+        .post("/registries/ping", json!({"type": "harbor", "url": url}))
+        .await;
+    assert_eq!(untrusted.status, 400);
+    let insecure = h
+        .admin()
+        .post(
+            "/registries/ping",
+            json!({"type": "harbor", "url": url, "insecure": true}),
+        )
+        .await;
+    assert_eq!(insecure.status, 200);
+    let with_ca = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "tls", "type": "harbor", "url": url, "ca_certificate": cert.cert.pem()}),
+        )
+        .await;
+    assert_eq!(with_ca.status, 201, "{}", with_ca.text);
+    let _ = std::fs::remove_dir_all(dir);
+}

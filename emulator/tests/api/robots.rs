@@ -726,3 +726,13 @@ async fn robot_list_q_is_unescaped_twice_so_plus_needs_double_encoding() {
         0
     );
 }
+
+#[tokio::test]
+async fn admin_listing_robots_of_an_unknown_project_gets_an_empty_list() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .get("/robots?q=Level%3Dproject%2CProjectID%3D999")
+        .await;
+    assert_eq!((r.status, r.json()), (200, json!([])));
+}
