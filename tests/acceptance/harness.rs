@@ -350,3 +350,83 @@ impl Workdir {
         self.env("TF_REATTACH_PROVIDERS", &provider.reattach)
     }
 }
+
+/// The planned action of every resource in a `show -json` plan: `(address, ["create"])`,
+/// `(address, ["delete", "create"])` for a replacement, `["no-op"]` when nothing changes.
+pub fn plan_actions(plan: &Value) -> Vec<(String, Vec<String>)> {
+    plan["resource_changes"]
+        .as_array()
+        .map(|changes| {
+            changes
+                .iter()
+                .map(|c| {
+                    let actions = c["change"]["actions"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (
+                        c["address"].as_str().unwrap_or_default().to_string(),
+                        actions,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Workdir {
+    /// Plans and fails unless every resource is a no-op.
+    pub fn assert_plan_empty(&self, why: &str) {
+        let plan = self.plan_json();
+        let busy: Vec<_> = plan_actions(&plan)
+            .into_iter()
+            .filter(|(_, a)| a != &["no-op"])
+            .collect();
+        assert!(
+            busy.is_empty(),
+            "{why} on {}: expected no changes, got {busy:?}\n{plan:#}",
+            self.terraform()
+        );
+    }
+
+    /// The planned actions for one resource address.
+    pub fn planned_actions(&self, address: &str) -> Vec<String> {
+        let plan = self.plan_json();
+        plan_actions(&plan)
+            .into_iter()
+            .find(|(a, _)| a == address)
+            .map(|(_, actions)| actions)
+            .unwrap_or_else(|| panic!("{address} is not in the plan: {plan:#}"))
+    }
+
+    /// Runs a command that must fail; its stderr and stdout, for checking the diagnostic.
+    pub fn expect_failure(&self, args: &[&str]) -> String {
+        let out = self.try_run(args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(
+            !out.status.success(),
+            "`terraform {}` should fail on {}:\n{text}",
+            args.join(" "),
+            self.terraform()
+        );
+        text
+    }
+
+    /// The attributes of one resource in `show -json` state.
+    pub fn resource_values(&self, address: &str) -> Value {
+        let state = self.state_json();
+        state["values"]["root_module"]["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["address"] == address))
+            .map(|r| r["values"].clone())
+            .unwrap_or_else(|| panic!("{address} is not in the state: {state:#}"))
+    }
+}

@@ -2,3 +2,5 @@
 
 mod harness;
 mod plugin;
+mod project;
+mod target;
