@@ -60,10 +60,27 @@ impl DataSource<HarborContext> for ProjectDataSource {
             .project_summary(&ProjectRef::Id(project.project_id))
             .await
             .map_err(|e| api_diag("Could not read the quota of project", &project.name, &e))?;
+        // goharbor/harbor's data source reports the scanner too; a project without one
+        // (Harbor without any scanner registration) answers null rather than failing the read.
+        let scanner = match h
+            .client
+            .get_project_scanner(&ProjectRef::Id(project.project_id))
+            .await
+        {
+            Ok(s) => Some(s.name),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => {
+                return Err(api_diag(
+                    "Could not read the scanner of project",
+                    &project.name,
+                    &e,
+                ));
+            }
+        };
         let mut v = to_state(
             &project,
             summary.quota.and_then(|q| q.hard.storage),
-            None,
+            scanner,
             &Value::Null,
         );
         if let Value::Object(m) = &mut v {
