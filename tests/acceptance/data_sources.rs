@@ -167,14 +167,14 @@ data "harbor_projects" "none" {{
             |n: &str| names(&wd.resource_values(&format!("data.harbor_projects.{n}"))["projects"]);
         assert_eq!(
             list("mine"),
-            [private.clone(), proxy.clone(), public.clone()]
+            [private.as_str(), proxy.as_str(), public.as_str()]
         );
-        assert_eq!(list("public"), [public.clone()]);
-        assert_eq!(list("private"), [private.clone(), proxy.clone()]);
-        assert_eq!(list("proxies"), [proxy.clone()]);
-        assert_eq!(list("proxies_go_spelling"), [proxy.clone()]);
-        assert_eq!(list("regular"), [private.clone(), public.clone()]);
-        assert_eq!(list("scanned"), [public.clone()]);
+        assert_eq!(list("public"), [public.as_str()]);
+        assert_eq!(list("private"), [private.as_str(), proxy.as_str()]);
+        assert_eq!(list("proxies"), [proxy.as_str()]);
+        assert_eq!(list("proxies_go_spelling"), [proxy.as_str()]);
+        assert_eq!(list("regular"), [private.as_str(), public.as_str()]);
+        assert_eq!(list("scanned"), [public.as_str()]);
         assert!(
             list("none").is_empty(),
             "a filter matching nothing is an empty list"
@@ -336,8 +336,8 @@ data "harbor_robot_accounts" "none" {{
         );
         assert_eq!(list("ci"), ["robot$ci-pull", "robot$ci-push"]);
         let deploy = format!("robot${project}+deploy");
-        assert_eq!(list("project"), [deploy.clone()]);
-        assert_eq!(list("project_level"), [deploy.clone()]);
+        assert_eq!(list("project"), [deploy.as_str()]);
+        assert_eq!(list("project_level"), [deploy.as_str()]);
         assert!(list("none").is_empty());
         let item = &wd.resource_values("data.harbor_robot_accounts.project")["robot_accounts"][0];
         assert_eq!(item["level"], "project");
