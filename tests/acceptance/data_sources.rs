@@ -345,6 +345,14 @@ data "harbor_robot_accounts" "none" {{
         assert_eq!(item["disable"], false);
         assert_eq!(item["duration"], -1);
         assert!(item["id"].as_i64().is_some_and(|i| i > 0), "{item}");
+
+        // Project robots of no project: Harbor cannot list them, so it is a plan-time error.
+        wd.write_config(&config(
+            &h,
+            "data \"harbor_robot_accounts\" \"x\" {\n  level = \"project\"\n}\n",
+        ));
+        let err = wd.expect_failure(&["plan", "-no-color", "-input=false"]);
+        assert!(err.contains("project_id"), "{err}");
     });
 }
 
