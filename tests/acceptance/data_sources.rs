@@ -390,5 +390,36 @@ fn system_info_data_source_reports_version_url_prefix_and_quotas() {
         let i = wd.resource_values("data.harbor_system_info.i");
         assert_eq!(i["robot_name_prefix"], "bot_");
         assert_eq!(i["quota_per_project_enable"], false);
+
+        // A robot may not read Harbor's configuration: the quota setting is then null, the
+        // prefix the one given in the provider block, and the read does not fail.
+        let r = h.call(
+            "POST",
+            "/robots",
+            Some(json!({
+                "name": "reader", "level": "system", "duration": -1,
+                "permissions": [{"kind": "project", "namespace": "*",
+                                 "access": [{"resource": "repository", "action": "pull"}]}],
+            })),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        let wd = Workdir::new(tf);
+        wd.write_config(&format!(
+            "{}provider \"harbor\" {{\n  url          = \"{}\"\n  username     = \"{}\"\n  password     = \"{}\"\n  robot_prefix = \"bot_\"\n}}\ndata \"harbor_system_info\" \"i\" {{}}\n",
+            required_providers(),
+            h.url,
+            r.body["name"].as_str().unwrap(),
+            r.body["secret"].as_str().unwrap(),
+        ));
+        wd.apply();
+        let i = wd.resource_values("data.harbor_system_info.i");
+        assert!(
+            i["harbor_version"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("v2.13.1")),
+            "{i}"
+        );
+        assert_eq!(i["robot_name_prefix"], "bot_");
+        assert_eq!(i["quota_per_project_enable"], Value::Null);
     });
 }
