@@ -195,13 +195,16 @@ data "harbor_projects" "none" {{
             &format!("data \"harbor_project\" \"x\" {{\n  name = \"{missing}\"\n}}\n"),
         ));
         let err = wd.expect_failure(&["plan", "-no-color", "-input=false"]);
-        assert!(err.contains(&missing) && err.contains("project"), "{err}");
+        assert!(
+            err.contains(&format!("Error: No project named \"{missing}\"")),
+            "{err}"
+        );
         wd.write_config(&config(
             &h,
             "data \"harbor_project\" \"x\" {\n  project_id = 987654\n}\n",
         ));
         let err = wd.expect_failure(&["plan", "-no-color", "-input=false"]);
-        assert!(err.contains("987654"), "{err}");
+        assert!(err.contains("Error: No project with id 987654"), "{err}");
     });
 }
 
@@ -272,7 +275,10 @@ fn registry_data_source_finds_by_name_and_fails_clearly() {
             &format!("data \"harbor_registry\" \"r\" {{\n  name = \"{missing}\"\n}}\n"),
         ));
         let err = wd.expect_failure(&["plan", "-no-color", "-input=false"]);
-        assert!(err.contains(&missing) && err.contains("registry"), "{err}");
+        assert!(
+            err.contains(&format!("Error: No registry named \"{missing}\"")),
+            "{err}"
+        );
     });
 }
 
