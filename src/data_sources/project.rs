@@ -50,8 +50,13 @@ impl DataSource<HarborContext> for ProjectDataSource {
             (None, Some(i)) => (ProjectRef::Id(i), format!("with id {i}")),
             _ => return Err(not_found("project", "(no name or id given)")),
         };
-        let project = not_found_is_none(h.client.get_project(&r).await)
-            .map_err(|e| api_diag("Could not read project", &r.to_string(), &e))?;
+        let project = match not_found_is_none(h.client.get_project(&r).await) {
+            Ok(p) => p,
+            // Harbor answers a non-admin 403 alike for a project that does not exist and for
+            // one the credentials may not see.
+            Err(e) if e.is_forbidden() => None,
+            Err(e) => return Err(api_diag("Could not read project", &r.to_string(), &e)),
+        };
         let Some(project) = project else {
             return Err(not_found("project", &what));
         };

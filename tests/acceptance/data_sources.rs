@@ -205,6 +205,30 @@ data "harbor_projects" "none" {{
         ));
         let err = wd.expect_failure(&["plan", "-no-color", "-input=false"]);
         assert!(err.contains("Error: No project with id 987654"), "{err}");
+
+        // A robot gets 403 from Harbor for a project that does not exist: still "no project".
+        let r = h.call(
+            "POST",
+            "/robots",
+            Some(json!({
+                "name": format!("{stem}-reader"), "level": "system", "duration": -1,
+                "permissions": [{"kind": "project", "namespace": "*",
+                                 "access": [{"resource": "repository", "action": "pull"}]}],
+            })),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        wd.write_config(&format!(
+            "{}provider \"harbor\" {{\n  url      = \"{}\"\n  username = \"{}\"\n  password = \"{}\"\n}}\ndata \"harbor_project\" \"x\" {{\n  name = \"{missing}\"\n}}\n",
+            required_providers(),
+            h.url,
+            r.body["name"].as_str().unwrap(),
+            r.body["secret"].as_str().unwrap(),
+        ));
+        let err = wd.expect_failure(&["plan", "-no-color", "-input=false"]);
+        assert!(
+            err.contains(&format!("Error: No project named \"{missing}\"")),
+            "{err}"
+        );
     });
 }
 
