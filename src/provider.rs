@@ -133,13 +133,13 @@ impl Provider for HarborProvider {
             .attr(
                 Attribute::number("request_timeout")
                     .optional()
-                    .describe(&format!("Seconds one Harbor operation may take, retries included. Default {DEFAULT_TIMEOUT_SECS}."))
+                    .describe(format!("Seconds one Harbor operation may take, retries included. Default {DEFAULT_TIMEOUT_SECS}."))
                     .validate(validators::int_between(1, 3600)),
             )
             .attr(
                 Attribute::number("max_retries")
                     .optional()
-                    .describe(&format!(
+                    .describe(format!(
                         "Retries of a failed idempotent request (connection errors, 429, 502, 503, 504), with exponential back-off. 0 disables retrying. Default {DEFAULT_MAX_RETRIES}."
                     ))
                     .validate(validators::int_between(0, 20)),
@@ -148,10 +148,10 @@ impl Provider for HarborProvider {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if let Some(url) = config.str_attr("url") {
-            if let Err(e) = check_url(url) {
-                diags.attr_error(AttributePath::attr("url"), "Invalid Harbor URL", e);
-            }
+        if let Some(url) = config.str_attr("url")
+            && let Err(e) = check_url(url)
+        {
+            diags.attr_error(AttributePath::attr("url"), "Invalid Harbor URL", e);
         }
         match config.get("api_version") {
             Value::Number(n) if n.as_i64() == Some(1) => diags.attr_error(

@@ -50,8 +50,13 @@ impl DataSource<HarborContext> for ProjectDataSource {
             (None, Some(i)) => (ProjectRef::Id(i), format!("with id {i}")),
             _ => return Err(not_found("project", "(no name or id given)")),
         };
-        let project = not_found_is_none(h.client.get_project(&r).await)
-            .map_err(|e| api_diag("Could not read project", &r.to_string(), &e))?;
+        let project = match not_found_is_none(h.client.get_project(&r).await) {
+            Ok(p) => p,
+            // Harbor answers a non-admin 403 alike for a project that does not exist and for
+            // one the credentials may not see.
+            Err(e) if e.is_forbidden() => None,
+            Err(e) => return Err(api_diag("Could not read project", &r.to_string(), &e)),
+        };
         let Some(project) = project else {
             return Err(not_found("project", &what));
         };
@@ -60,10 +65,27 @@ impl DataSource<HarborContext> for ProjectDataSource {
             .project_summary(&ProjectRef::Id(project.project_id))
             .await
             .map_err(|e| api_diag("Could not read the quota of project", &project.name, &e))?;
+        // goharbor/harbor's data source reports the scanner too; a project without one
+        // (Harbor without any scanner registration) answers null rather than failing the read.
+        let scanner = match h
+            .client
+            .get_project_scanner(&ProjectRef::Id(project.project_id))
+            .await
+        {
+            Ok(s) => Some(s.name),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => {
+                return Err(api_diag(
+                    "Could not read the scanner of project",
+                    &project.name,
+                    &e,
+                ));
+            }
+        };
         let mut v = to_state(
             &project,
             summary.quota.and_then(|q| q.hard.storage),
-            None,
+            scanner,
             &Value::Null,
         );
         if let Value::Object(m) = &mut v {

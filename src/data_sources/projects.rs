@@ -43,7 +43,7 @@ impl DataSource<HarborContext> for ProjectsDataSource {
             Block::new("Lists Harbor projects, optionally filtered. A filter that matches nothing gives an empty list.")
                 .attr(Attribute::string("name").optional().describe("Only projects whose name contains this text."))
                 .attr(Attribute::bool("public").optional().describe("Only public (`true`) or private (`false`) projects."))
-                .attr(Attribute::string("type").optional().describe("Only `project` (regular) or `proxy_cache` projects.").validate(validators::one_of(&["project", "proxy_cache"])))
+                .attr(Attribute::string("type").optional().describe("Only `project` (regular) or `proxy_cache` projects. goharbor/harbor's spellings `Project` and `ProxyCache` work too.").validate(validators::one_of(&["project", "proxy_cache", "Project", "ProxyCache"])))
                 .attr(Attribute::bool("vulnerability_scanning").optional().describe("Only projects that scan on push (`true`) or do not (`false`)."))
                 .attr(Attribute::nested("projects", Nesting::List, project).computed().describe("The matching projects, by name.")),
         )
@@ -69,7 +69,7 @@ impl DataSource<HarborContext> for ProjectsDataSource {
                 let proxy = p.registry_id.is_some_and(|r| r > 0);
                 let scan = p.metadata.auto_scan.as_deref() == Some("true");
                 let public = p.metadata.public.as_deref() == Some("true");
-                if want_type.is_some_and(|t| (t == "proxy_cache") != proxy)
+                if want_type.is_some_and(|t| matches!(t, "proxy_cache" | "ProxyCache") != proxy)
                     || want_scan.is_some_and(|s| s != scan)
                 {
                     return None;

@@ -32,11 +32,17 @@ impl DataSource<HarborContext> for RegistryDataSource {
         }
         Schema::new(
             0,
-            block.attr(
-                Attribute::string("type")
-                    .computed()
-                    .describe("Harbor's type name of the registry, e.g. `github-ghcr`."),
-            ),
+            block
+                .attr(
+                    Attribute::string("type")
+                        .computed()
+                        .describe("Harbor's type name of the registry, e.g. `github-ghcr`."),
+                )
+                .attr(
+                    Attribute::string("url")
+                        .computed()
+                        .describe("The same as `endpoint_url`: goharbor/harbor's name for it."),
+                ),
         )
     }
 
@@ -56,6 +62,8 @@ impl DataSource<HarborContext> for RegistryDataSource {
             m.remove("access_secret_wo_version");
         }
         v.set("type", Value::from(r.registry_type.as_str()));
+        let url = v.get("endpoint_url").clone();
+        v.set("url", url);
         Ok(v)
     }
 }

@@ -6,7 +6,7 @@ use crate::provider::HarborContext;
 use crate::resources::api_diag;
 use crate::schema::def::validators;
 use crate::schema::resource::DataSource;
-use crate::schema::{Attribute, Block, Diagnostics, Nesting, Schema, Value};
+use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Nesting, Schema, Value};
 
 pub struct RobotAccountsDataSource;
 
@@ -48,6 +48,18 @@ impl DataSource<HarborContext> for RobotAccountsDataSource {
                 .attr(Attribute::number("project_id").optional().describe("List this project's robots instead of system robots."))
                 .attr(Attribute::nested("robot_accounts", Nesting::List, robot).computed().describe("The matching robots, by id.")),
         )
+    }
+
+    /// Harbor lists project robots one project at a time (`Level=project` needs `ProjectID`),
+    /// so project robots without a project would silently be an empty list.
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if config.str_attr("level") == Some("project") && config.get("project_id").is_null() {
+            diags.attr_error(
+                AttributePath::attr("project_id"),
+                "Project robots need project_id",
+                "Harbor lists project robot accounts one project at a time: set `project_id` (e.g. `data.harbor_project.x.project_id`), or use `level = \"system\"`.",
+            );
+        }
     }
 
     async fn read(&self, h: &HarborContext, config: &Value) -> Result<Value, Diagnostics> {

@@ -1,6 +1,10 @@
 //! Acceptance tests: the real `terraform` binary, every version found, drives the provider.
 
+mod data_sources;
+mod examples;
 mod harness;
 mod plugin;
 mod project;
+mod provider_config;
+mod secrets;
 mod target;
