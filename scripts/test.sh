@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command, and what CI runs: installs the Terraform the acceptance tests
 # need, then runs every test tier (unit, in-process protocol, emulator, acceptance against every
-# Terraform found, docs and example checks, air-gap mirror install).
+# Terraform found, docs and example checks, air-gap mirror install, fuzzing for a bounded time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,3 +22,6 @@ scripts/release.sh --binary target/debug/terraform-provider-harbor
 for tf in .tools/terraform-1.0.3/terraform $(command -v terraform || true); do
   scripts/mirror-install-test.sh "$tf"
 done
+
+echo "==> fuzzing (45 s per target)"
+scripts/fuzz.sh 45
