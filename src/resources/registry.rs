@@ -370,9 +370,12 @@ impl Resource<HarborContext> for RegistryResource {
             .to_string();
         let differs = |n: &str| planned.get(n) != prior.get(n);
         let s = |n: &str| planned.str_attr(n).map(str::to_string);
+        // Another spelling of the same address (as after an import) is no change for Harbor.
+        let url_changed = planned.str_attr("endpoint_url").map(normalize_url)
+            != prior.str_attr("endpoint_url").map(normalize_url);
         let secret_changed = differs("access_secret") || differs("access_secret_wo_version");
         // Send the secret with a URL or key change too: newer Harbor clears it otherwise.
-        let send_secret = secret_changed || differs("endpoint_url") || differs("access_id");
+        let send_secret = secret_changed || url_changed || differs("access_id");
         let update = RegistryUpdate {
             name: differs("name").then(|| name.clone()),
             description: if differs("description") {
@@ -380,7 +383,7 @@ impl Resource<HarborContext> for RegistryResource {
             } else {
                 None
             },
-            url: differs("endpoint_url").then(|| url.clone()),
+            url: url_changed.then(|| url.clone()),
             credential_type: send_secret.then(|| "basic".to_string()),
             access_key: if differs("access_id") || send_secret {
                 s("access_id")
