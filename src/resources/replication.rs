@@ -70,7 +70,7 @@ impl ReplicationResource {
             .attr(Attribute::string("decoration").optional().describe("`matches` (default) or `excludes`; applies to `tag` and `labels`.").validate(validators::one_of(&["matches", "excludes"])));
         Schema::new(
             super::SCHEMA_VERSION_AFTER_GO,
-            Block::new("A replication policy: copies artifacts between this Harbor and a registry endpoint, by push or by pull.")
+            Block::new("A replication policy: copies artifacts between this Harbor and a registry endpoint, by push or by pull. Harbor stores one key per filter, so an import yields one `filters` block per key; a configuration that groups keys in one block then plans an update that sends nothing to Harbor.")
                 .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The policy's API path, `/replication/policies/<id>`."))
                 .attr(Attribute::number("replication_policy_id").computed().use_state_for_unknown().describe("Harbor's numeric id of the policy."))
                 .attr(Attribute::string("name").required().describe("The policy's name (unique).").validate(validators::not_empty()))
