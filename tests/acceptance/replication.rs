@@ -290,6 +290,104 @@ fn registry_health_check_failure_names_the_endpoint() {
         );
         assert!(err.contains("endpoint_url"), "{err}");
         assert_eq!(h.get("/registries"), json!([]), "nothing created");
+
+        // The same check guards an endpoint change: Harbor keeps the old URL, and so does the state.
+        let remote = Harbor::emulator(Default::default());
+        let hcl = |endpoint: &str| {
+            config(
+                &h,
+                &registry_hcl(&format!(
+                    "  provider_name = \"harbor\"\n  name = \"moving\"\n  endpoint_url = \"{endpoint}\"\n"
+                )),
+            )
+        };
+        wd.write_config(&hcl(&remote.url));
+        wd.apply();
+        let id = registry_id_by_name(&h, "moving").unwrap();
+        wd.write_config(&hcl(url));
+        let err = wd.expect_failure(&["apply", "-auto-approve", "-no-color"]);
+        assert!(
+            err.contains(&format!("Harbor cannot reach the registry at {url}")),
+            "{err}"
+        );
+        assert_eq!(
+            h.get(&format!("/registries/{id}"))["url"],
+            remote.url.as_str()
+        );
+        assert_eq!(
+            wd.resource_values("harbor_registry.r")["endpoint_url"],
+            remote.url.as_str()
+        );
+        wd.write_config(&hcl(&remote.url));
+        wd.assert_plan_empty("back to the reachable endpoint");
+        wd.destroy();
+    });
+}
+
+/// goharbor/harbor's registry and replication examples apply unchanged and re-plan empty.
+#[test]
+fn go_provider_registry_and_replication_examples_apply_unchanged() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator(Default::default());
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(
+            &h,
+            r#"
+resource "harbor_registry" "main" {
+  provider_name = "docker-hub"
+  name          = "test_docker_harbor"
+  endpoint_url  = "https://hub.docker.com"
+}
+
+resource "harbor_replication" "push" {
+  name        = "test_push"
+  action      = "push"
+  registry_id = harbor_registry.main.registry_id
+}
+
+resource "harbor_replication" "alpine" {
+  name           = "alpine"
+  action         = "pull"
+  registry_id    = harbor_registry.main.registry_id
+  schedule       = "0 0/15 * * * *"
+  dest_namespace = "nice"
+  filters {
+    name = "library/alpine"
+  }
+  filters {
+    tag = "3.*.*"
+  }
+  filters {
+    resource = "artifact"
+  }
+  filters {
+    labels = ["qa"]
+  }
+}
+
+resource "harbor_replication" "events" {
+  name        = "events"
+  action      = "push"
+  registry_id = harbor_registry.main.registry_id
+  schedule    = "event_based"
+  deletion    = true
+}
+"#,
+        ));
+        wd.apply();
+        wd.assert_plan_empty("re-plan of the Go provider's examples");
+        let alpine = h
+            .get("/replication/policies?page_size=100")
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "alpine")
+            .cloned()
+            .unwrap();
+        assert_eq!(alpine["filters"].as_array().unwrap().len(), 4, "{alpine:#}");
+        wd.destroy();
+        assert_eq!(h.get("/replication/policies"), json!([]));
+        assert_eq!(h.get("/registries"), json!([]));
     });
 }
 
