@@ -958,3 +958,49 @@ fn replication_plan_time_errors_name_the_attribute() {
         assert!(err.contains(":   single_active_replication ="), "{err}");
     });
 }
+
+/// `ca_certificate` (Harbor 2.15+) is stored, read back, changed in place and removed.
+#[test]
+fn registry_ca_certificate_updates_in_place() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator(Default::default());
+        let hcl = |ca: Option<&str>| {
+            let ca = ca
+                .map(|c| format!("  ca_certificate = \"{c}\"\n"))
+                .unwrap_or_default();
+            config(
+                &h,
+                &registry_hcl(&format!(
+                    "  provider_name = \"github\"\n  name = \"ghcr\"\n{ca}"
+                )),
+            )
+        };
+        let wd = Workdir::new(tf);
+        wd.write_config(&hcl(Some("CA-ONE")));
+        wd.apply();
+        let id = registry_id_by_name(&h, "ghcr").unwrap();
+        let r = h.get(&format!("/registries/{id}"));
+        assert_eq!(
+            (r["url"].as_str(), r["ca_certificate"].as_str()),
+            (Some("https://ghcr.io"), Some("CA-ONE"))
+        );
+        wd.assert_plan_empty("re-plan with a CA certificate");
+
+        wd.write_config(&hcl(Some("CA-TWO")));
+        assert_eq!(wd.planned_actions("harbor_registry.r"), ["update"]);
+        wd.apply();
+        assert_eq!(
+            h.get(&format!("/registries/{id}"))["ca_certificate"],
+            "CA-TWO"
+        );
+
+        wd.write_config(&hcl(None));
+        assert_eq!(wd.planned_actions("harbor_registry.r"), ["update"]);
+        wd.apply();
+        let ca = h.get(&format!("/registries/{id}"))["ca_certificate"].clone();
+        assert!(ca.is_null() || ca == "", "CA removed: {ca}");
+        wd.assert_plan_empty("re-plan without a CA certificate");
+        wd.destroy();
+        assert_eq!(h.status(&format!("/registries/{id}")), 404);
+    });
+}
