@@ -89,23 +89,23 @@ impl RegistryResource {
                             "The kind of registry: `harbor`, `docker-hub`, `docker-registry`, `github`, `aws`, `azure`, `google`, `alibaba`, `huawei`, `jfrog`, `quay`, `gitlab`, `tencent`, `volcengine`, `dtr`, or Harbor's own type name. Changing it replaces the registry.",
                         )
                         .validate(std::sync::Arc::new(|v, path, diags| {
-                            if let Some(p) = v.as_str() {
-                                if harbor_type(p).is_none() {
-                                    let names: Vec<&str> = PROVIDERS.iter().take(15).map(|(n, _)| *n).collect();
-                                    diags.attr_error(
-                                        path.clone(),
-                                        format!("Unknown provider_name {p:?}"),
-                                        format!("Harbor supports these registry providers: {}. (`helm` and `artifact-hub` have no replication adapter in Harbor 2.x.)", names.join(", ")),
-                                    );
-                                }
+                            if let Some(p) = v.as_str()
+                                && harbor_type(p).is_none()
+                            {
+                                let names: Vec<&str> = PROVIDERS.iter().take(15).map(|(n, _)| *n).collect();
+                                diags.attr_error(
+                                    path.clone(),
+                                    format!("Unknown provider_name {p:?}"),
+                                    format!("Harbor supports these registry providers: {}. (`helm` and `artifact-hub` have no replication adapter in Harbor 2.x.)", names.join(", ")),
+                                );
                             }
                         })),
                 )
                 .attr(Attribute::string("name").required().describe("The endpoint's name in Harbor (unique, at most 64 characters).").validate(std::sync::Arc::new(|v, path, diags| {
-                    if let Some(n) = v.as_str() {
-                        if n.trim().is_empty() || n.chars().count() > 64 {
-                            diags.attr_error(path.clone(), format!("Invalid registry name {n:?}"), "Use 1 to 64 characters.");
-                        }
+                    if let Some(n) = v.as_str()
+                        && (n.trim().is_empty() || n.chars().count() > 64)
+                    {
+                        diags.attr_error(path.clone(), format!("Invalid registry name {n:?}"), "Use 1 to 64 characters.");
                     }
                 })))
                 .attr(Attribute::string("endpoint_url").optional_computed().describe("The registry's URL. Optional for `docker-hub` and `github`, whose URLs Harbor fixes. Harbor's normalisation (trailing `/`, added `http://`) never shows as a change."))
@@ -241,26 +241,24 @@ impl Resource<HarborContext> for RegistryResource {
     }
 
     fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
-        if let Some(h) = ctx.data {
-            if !ctx.config.get("ca_certificate").is_null()
-                && !h.supports(Feature::RegistryCaCertificate)
-            {
-                ctx.diags.attr_error(
-                    AttributePath::attr("ca_certificate"),
-                    "ca_certificate needs Harbor 2.15 or later",
-                    "The connected Harbor does not store registry CA certificates. Remove `ca_certificate` (and use `insecure` only if you must), or upgrade Harbor.",
-                );
-            }
+        if let Some(h) = ctx.data
+            && !ctx.config.get("ca_certificate").is_null()
+            && !h.supports(Feature::RegistryCaCertificate)
+        {
+            ctx.diags.attr_error(
+                AttributePath::attr("ca_certificate"),
+                "ca_certificate needs Harbor 2.15 or later",
+                "The connected Harbor does not store registry CA certificates. Remove `ca_certificate` (and use `insecure` only if you must), or upgrade Harbor.",
+            );
         }
         // A fixed URL is known at plan time; other URLs Harbor normalises are kept as configured.
-        if ctx.config.get("endpoint_url").is_null() && ctx.planned.get("endpoint_url").is_unknown()
-        {
-            if let Some((_, url)) = FIXED_URLS
+        if ctx.config.get("endpoint_url").is_null()
+            && ctx.planned.get("endpoint_url").is_unknown()
+            && let Some((_, url)) = FIXED_URLS
                 .iter()
                 .find(|(t, _)| *t == registry_type(ctx.planned))
-            {
-                ctx.planned.set("endpoint_url", Value::from(*url));
-            }
+        {
+            ctx.planned.set("endpoint_url", Value::from(*url));
         }
     }
 
