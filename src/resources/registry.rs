@@ -2,6 +2,8 @@
 //! goharbor/harbor's HCL works unchanged; unlike it, `provider_name` is checked at plan time,
 //! `endpoint_url` may be left out where Harbor fixes it, URL normalisation never shows as a diff,
 //! and credentials (`access_id`, `access_secret`, `endpoint_url`) update in place.
+//! After an import the state holds Harbor's spelling of the URL; a configuration spelling it
+//! differently plans one update, which sends nothing (URLs are compared normalised).
 //!
 //! Harbor masks the secret on read (`*****`), so drift of the secret cannot be seen: the state
 //! keeps what was last applied, and a changed `access_secret` (or `access_secret_wo_version`) is
