@@ -855,7 +855,18 @@ fn replication_execute_on_changed_reports_the_execution() {
 #[test]
 fn replication_plan_time_errors_name_the_attribute() {
     let base = "name = \"p\"\n  registry_id = 1";
+    // A body naming `name` replaces the base.
     let cases: &[(&str, &str, &str)] = &[
+        (
+            "name = \" \"\n  registry_id = 1\n  action = \"push\"",
+            "name",
+            "Empty value for name",
+        ),
+        (
+            "name = \"p\"\n  registry_id = 0\n  action = \"push\"",
+            "registry_id",
+            "out of range",
+        ),
         ("action = \"sync\"", "action", "Use one of: push, pull"),
         (
             "action = \"push\"\n  schedule = \"0 0 2 * *\"",
@@ -925,7 +936,11 @@ fn replication_plan_time_errors_name_the_attribute() {
             let wd = Workdir::new(tf);
             wd.write_config(&config(
                 &h,
-                &format!("resource \"harbor_replication\" \"p\" {{\n  {base}\n  {body}\n}}\n"),
+                &if body.starts_with("name") {
+                    format!("resource \"harbor_replication\" \"p\" {{\n  {body}\n}}\n")
+                } else {
+                    format!("resource \"harbor_replication\" \"p\" {{\n  {base}\n  {body}\n}}\n")
+                },
             ));
             let err = wd.expect_failure(&["plan", "-no-color"]);
             assert!(
