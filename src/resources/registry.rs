@@ -2,6 +2,8 @@
 //! goharbor/harbor's HCL works unchanged; unlike it, `provider_name` is checked at plan time,
 //! `endpoint_url` may be left out where Harbor fixes it, URL normalisation never shows as a diff,
 //! and credentials (`access_id`, `access_secret`, `endpoint_url`) update in place.
+//! After an import the state holds Harbor's spelling of the URL; a configuration spelling it
+//! differently plans one update, which sends nothing (URLs are compared normalised).
 //!
 //! Harbor masks the secret on read (`*****`), so drift of the secret cannot be seen: the state
 //! keeps what was last applied, and a changed `access_secret` (or `access_secret_wo_version`) is
@@ -89,23 +91,23 @@ impl RegistryResource {
                             "The kind of registry: `harbor`, `docker-hub`, `docker-registry`, `github`, `aws`, `azure`, `google`, `alibaba`, `huawei`, `jfrog`, `quay`, `gitlab`, `tencent`, `volcengine`, `dtr`, or Harbor's own type name. Changing it replaces the registry.",
                         )
                         .validate(std::sync::Arc::new(|v, path, diags| {
-                            if let Some(p) = v.as_str() {
-                                if harbor_type(p).is_none() {
-                                    let names: Vec<&str> = PROVIDERS.iter().take(15).map(|(n, _)| *n).collect();
-                                    diags.attr_error(
-                                        path.clone(),
-                                        format!("Unknown provider_name {p:?}"),
-                                        format!("Harbor supports these registry providers: {}. (`helm` and `artifact-hub` have no replication adapter in Harbor 2.x.)", names.join(", ")),
-                                    );
-                                }
+                            if let Some(p) = v.as_str()
+                                && harbor_type(p).is_none()
+                            {
+                                let names: Vec<&str> = PROVIDERS.iter().take(15).map(|(n, _)| *n).collect();
+                                diags.attr_error(
+                                    path.clone(),
+                                    format!("Unknown provider_name {p:?}"),
+                                    format!("Harbor supports these registry providers: {}. (`helm` and `artifact-hub` have no replication adapter in Harbor 2.x.)", names.join(", ")),
+                                );
                             }
                         })),
                 )
                 .attr(Attribute::string("name").required().describe("The endpoint's name in Harbor (unique, at most 64 characters).").validate(std::sync::Arc::new(|v, path, diags| {
-                    if let Some(n) = v.as_str() {
-                        if n.trim().is_empty() || n.chars().count() > 64 {
-                            diags.attr_error(path.clone(), format!("Invalid registry name {n:?}"), "Use 1 to 64 characters.");
-                        }
+                    if let Some(n) = v.as_str()
+                        && (n.trim().is_empty() || n.chars().count() > 64)
+                    {
+                        diags.attr_error(path.clone(), format!("Invalid registry name {n:?}"), "Use 1 to 64 characters.");
                     }
                 })))
                 .attr(Attribute::string("endpoint_url").optional_computed().describe("The registry's URL. Optional for `docker-hub` and `github`, whose URLs Harbor fixes. Harbor's normalisation (trailing `/`, added `http://`) never shows as a change."))
@@ -241,26 +243,24 @@ impl Resource<HarborContext> for RegistryResource {
     }
 
     fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
-        if let Some(h) = ctx.data {
-            if !ctx.config.get("ca_certificate").is_null()
-                && !h.supports(Feature::RegistryCaCertificate)
-            {
-                ctx.diags.attr_error(
-                    AttributePath::attr("ca_certificate"),
-                    "ca_certificate needs Harbor 2.15 or later",
-                    "The connected Harbor does not store registry CA certificates. Remove `ca_certificate` (and use `insecure` only if you must), or upgrade Harbor.",
-                );
-            }
+        if let Some(h) = ctx.data
+            && !ctx.config.get("ca_certificate").is_null()
+            && !h.supports(Feature::RegistryCaCertificate)
+        {
+            ctx.diags.attr_error(
+                AttributePath::attr("ca_certificate"),
+                "ca_certificate needs Harbor 2.15 or later",
+                "The connected Harbor does not store registry CA certificates. Remove `ca_certificate` (and use `insecure` only if you must), or upgrade Harbor.",
+            );
         }
         // A fixed URL is known at plan time; other URLs Harbor normalises are kept as configured.
-        if ctx.config.get("endpoint_url").is_null() && ctx.planned.get("endpoint_url").is_unknown()
-        {
-            if let Some((_, url)) = FIXED_URLS
+        if ctx.config.get("endpoint_url").is_null()
+            && ctx.planned.get("endpoint_url").is_unknown()
+            && let Some((_, url)) = FIXED_URLS
                 .iter()
                 .find(|(t, _)| *t == registry_type(ctx.planned))
-            {
-                ctx.planned.set("endpoint_url", Value::from(*url));
-            }
+        {
+            ctx.planned.set("endpoint_url", Value::from(*url));
         }
     }
 
@@ -370,9 +370,12 @@ impl Resource<HarborContext> for RegistryResource {
             .to_string();
         let differs = |n: &str| planned.get(n) != prior.get(n);
         let s = |n: &str| planned.str_attr(n).map(str::to_string);
+        // Another spelling of the same address (as after an import) is no change for Harbor.
+        let url_changed = planned.str_attr("endpoint_url").map(normalize_url)
+            != prior.str_attr("endpoint_url").map(normalize_url);
         let secret_changed = differs("access_secret") || differs("access_secret_wo_version");
         // Send the secret with a URL or key change too: newer Harbor clears it otherwise.
-        let send_secret = secret_changed || differs("endpoint_url") || differs("access_id");
+        let send_secret = secret_changed || url_changed || differs("access_id");
         let update = RegistryUpdate {
             name: differs("name").then(|| name.clone()),
             description: if differs("description") {
@@ -380,7 +383,7 @@ impl Resource<HarborContext> for RegistryResource {
             } else {
                 None
             },
-            url: differs("endpoint_url").then(|| url.clone()),
+            url: url_changed.then(|| url.clone()),
             credential_type: send_secret.then(|| "basic".to_string()),
             access_key: if differs("access_id") || send_secret {
                 s("access_id")

@@ -70,7 +70,7 @@ impl ReplicationResource {
             .attr(Attribute::string("decoration").optional().describe("`matches` (default) or `excludes`; applies to `tag` and `labels`.").validate(validators::one_of(&["matches", "excludes"])));
         Schema::new(
             super::SCHEMA_VERSION_AFTER_GO,
-            Block::new("A replication policy: copies artifacts between this Harbor and a registry endpoint, by push or by pull.")
+            Block::new("A replication policy: copies artifacts between this Harbor and a registry endpoint, by push or by pull. Harbor stores one key per filter, so an import yields one `filters` block per key; a configuration that groups keys in one block then plans an update that sends nothing to Harbor.")
                 .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The policy's API path, `/replication/policies/<id>`."))
                 .attr(Attribute::number("replication_policy_id").computed().use_state_for_unknown().describe("Harbor's numeric id of the policy."))
                 .attr(Attribute::string("name").required().describe("The policy's name (unique).").validate(validators::not_empty()))
@@ -376,14 +376,14 @@ impl Resource<HarborContext> for ReplicationResource {
 
     fn validate(&self, config: &Value, _caps: ClientCaps, diags: &mut Diagnostics) {
         let schedule = config.str_attr("schedule");
-        if let Some(s) = schedule.filter(|s| *s != "manual" && *s != "event_based") {
-            if let Err(e) = check_cron(s) {
-                diags.attr_error(
-                    AttributePath::attr("schedule"),
-                    format!("Invalid schedule {s:?}"),
-                    format!("{e} Or use `manual` or `event_based`."),
-                );
-            }
+        if let Some(s) = schedule.filter(|s| *s != "manual" && *s != "event_based")
+            && let Err(e) = check_cron(s)
+        {
+            diags.attr_error(
+                AttributePath::attr("schedule"),
+                format!("Invalid schedule {s:?}"),
+                format!("{e} Or use `manual` or `event_based`."),
+            );
         }
         if schedule == Some("event_based") && config.str_attr("action") == Some("pull") {
             diags.attr_error(
@@ -426,16 +426,15 @@ impl Resource<HarborContext> for ReplicationResource {
     }
 
     fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
-        if let Some(h) = ctx.data {
-            if ctx.planned.bool_attr("single_active_replication") == Some(true)
-                && !h.supports(Feature::SingleActiveReplication)
-            {
-                ctx.diags.attr_error(
-                    AttributePath::attr("single_active_replication"),
-                    "single_active_replication needs Harbor 2.14 or later",
-                    "Remove it, or upgrade Harbor.",
-                );
-            }
+        if let Some(h) = ctx.data
+            && ctx.planned.bool_attr("single_active_replication") == Some(true)
+            && !h.supports(Feature::SingleActiveReplication)
+        {
+            ctx.diags.attr_error(
+                AttributePath::attr("single_active_replication"),
+                "single_active_replication needs Harbor 2.14 or later",
+                "Remove it, or upgrade Harbor.",
+            );
         }
         // Nothing changes server-side when only execute_on_changed changes, but the execution id
         // is only known after an execution runs.

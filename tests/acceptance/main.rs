@@ -3,8 +3,10 @@
 mod data_sources;
 mod examples;
 mod harness;
+mod multi_region;
 mod plugin;
 mod project;
 mod provider_config;
+mod replication;
 mod secrets;
 mod target;
