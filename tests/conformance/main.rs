@@ -88,7 +88,21 @@ fn assert_conforms(spec: &Spec, exchanges: &[Exchange], what: &str) {
     let mut excused = 0;
     let mut covered = std::collections::BTreeSet::new();
     for ex in exchanges {
-        covered.insert(format!("{} {} -> {}", ex.method, ex.route, ex.status));
+        let query: Vec<_> = ex
+            .query
+            .iter()
+            .flat_map(|q| q.split('&'))
+            .map(|pair| pair.split('=').next().unwrap_or(""))
+            .collect();
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.join("&"))
+        };
+        covered.insert(format!(
+            "{} {}{query} -> {}",
+            ex.method, ex.route, ex.status
+        ));
         for v in spec.check(ex) {
             match allowed(&v) {
                 Some(a) => {
@@ -546,6 +560,12 @@ resource "harbor_registry" "remote" {{
   access_secret = "Harbor12345"
 }}
 
+resource "harbor_project" "proxy" {{
+  name           = "proxy"
+  registry_id    = harbor_registry.remote.registry_id
+  proxy_speed_kb = 1024
+}}
+
 resource "harbor_replication" "push" {{
   name           = "push"
   action         = "push"
@@ -589,6 +609,32 @@ resource "harbor_replication" "pull" {{
     wd.write_config(&config);
     wd.apply();
     wd.assert_plan_empty("re-plan after apply");
+    // Updates in place, so the provider's PUT and PATCH bodies are checked too.
+    let updated = config
+        .replace(
+            "deployment_security    = \"high\"",
+            "deployment_security    = \"critical\"\n  auto_sbom_generation   = true",
+        )
+        .replace(
+            "public                 = false",
+            "public                 = true",
+        )
+        .replace("storage_quota = 5", "storage_quota = 6")
+        .replace(
+            "description = \"system robot\"",
+            "description = \"system robot, changed\"\n  rotation_triggers = { q = \"2\" }",
+        )
+        .replace("duration = -1", "duration = -1\n  disable  = true")
+        .replace(
+            "description   = \"the other emulator\"",
+            "description   = \"changed\"\n  insecure      = true",
+        )
+        .replace("tag        = \"v*\"", "tag        = \"release-*\"")
+        .replace("proxy_speed_kb = 1024", "proxy_speed_kb = 2048");
+    assert_ne!(updated, config);
+    wd.write_config(&updated);
+    wd.apply();
+    wd.assert_plan_empty("re-plan after update");
     wd.destroy();
     let log: Vec<Exchange> =
         serde_json::from_value(h.get("/_emulator/exchanges")).expect("exchange log");

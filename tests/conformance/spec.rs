@@ -241,6 +241,25 @@ impl Spec {
             .find_map(|(path, item)| item.get(&method).map(|op| (path.as_str(), op)))
     }
 
+    /// Whether a concrete path such as `/api/v2.0/robots/3` names a spec path that has a GET.
+    fn is_gettable(&self, location: &str) -> bool {
+        let Some(relative) = location.strip_prefix(&self.base_path) else {
+            return false;
+        };
+        let concrete: Vec<_> = relative.split('/').collect();
+        self.doc["paths"].as_object().is_some_and(|paths| {
+            paths.iter().any(|(path, item)| {
+                let template: Vec<_> = path.split('/').collect();
+                item.get("get").is_some()
+                    && template.len() == concrete.len()
+                    && template
+                        .iter()
+                        .zip(&concrete)
+                        .all(|(t, c)| (is_template(t) && !c.is_empty()) || t == c)
+            })
+        })
+    }
+
     /// Every violation in one exchange, request and response.
     pub fn check(&self, ex: &Exchange) -> Vec<Violation> {
         let mut out = Vec::new();
@@ -294,7 +313,7 @@ impl Spec {
             ),
             (Some(param), Some(body), _) => {
                 let mut errors = Vec::new();
-                self.validate(&param["schema"], body, "", &mut errors);
+                self.validate(&param["schema"], body, "", Side::Request, &mut errors);
                 for (pointer, message) in errors {
                     report(Side::Request, pointer, message);
                 }
@@ -333,7 +352,7 @@ impl Spec {
                         _ => Value::String(value.clone()),
                     };
                     let mut errors = Vec::new();
-                    self.validate(param, &typed, &at, &mut errors);
+                    self.validate(param, &typed, &at, Side::Request, &mut errors);
                     for (pointer, message) in errors {
                         report(Side::Request, pointer, message);
                     }
@@ -381,6 +400,7 @@ impl Spec {
                         &json!({"$ref": "#/definitions/Errors"}),
                         body,
                         "",
+                        Side::Response,
                         &mut errors,
                     ),
                     None => errors.push((String::new(), "an error without an Errors body".into())),
@@ -394,12 +414,22 @@ impl Spec {
         let declares_location = response["headers"]
             .as_object()
             .is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("location")));
-        if declares_location && ex.location.is_none() {
-            report(
+        match &ex.location {
+            None if declares_location => report(
                 Side::Response,
                 String::new(),
                 "the spec declares a Location header, none was sent".into(),
-            );
+            ),
+            // Harbor's Location is relative and names an object the API can GET.
+            Some(location) if !self.is_gettable(location) => report(
+                Side::Response,
+                String::new(),
+                format!(
+                    "Location `{location}` is not a path under {} with a GET",
+                    self.base_path
+                ),
+            ),
+            _ => {}
         }
         let schema = response.get("schema");
         match (schema, &ex.response_body, &ex.response_text) {
@@ -425,7 +455,7 @@ impl Spec {
             ),
             (Some(schema), Some(body), _) => {
                 let mut errors = Vec::new();
-                self.validate(schema, body, "", &mut errors);
+                self.validate(schema, body, "", Side::Response, &mut errors);
                 for (pointer, message) in errors {
                     report(Side::Response, pointer, message);
                 }
@@ -436,11 +466,14 @@ impl Spec {
     }
 
     /// Validates `value` against `schema`, appending `(pointer, message)` for each violation.
+    /// In a response, a property marked `x-omitempty: false` must be there: go-swagger always
+    /// writes it, so Harbor always sends it.
     pub fn validate(
         &self,
         schema: &Value,
         value: &Value,
         pointer: &str,
+        side: Side,
         out: &mut Vec<(String, String)>,
     ) {
         let name = schema
@@ -488,13 +521,25 @@ impl Spec {
                         fail!(format!("required property `{key}`{what} is missing"));
                     }
                 }
+                if side == Side::Response {
+                    for (key, property) in properties.into_iter().flatten() {
+                        if property["x-omitempty"] == false && !object.contains_key(key) {
+                            fail!(format!(
+                                "property `{key}`{what} is x-omitempty: false, so Harbor always \
+                                 sends it, but it is missing"
+                            ));
+                        }
+                    }
+                }
                 for (key, item) in object {
                     let at = pointer_push(pointer, key);
                     if let Some(property) = properties.and_then(|p| p.get(key)) {
-                        self.validate(property, item, &at, out);
+                        self.validate(property, item, &at, side, out);
                     } else {
                         match schema.get("additionalProperties") {
-                            Some(extra @ Value::Object(_)) => self.validate(extra, item, &at, out),
+                            Some(extra @ Value::Object(_)) => {
+                                self.validate(extra, item, &at, side, out)
+                            }
                             Some(Value::Bool(true)) => {}
                             // go-swagger models are closed structs: Harbor drops a request
                             // property its model lacks, and cannot send one its model lacks.
@@ -516,7 +561,7 @@ impl Spec {
                 };
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {
-                        self.validate(item_schema, item, &format!("{pointer}/{i}"), out);
+                        self.validate(item_schema, item, &format!("{pointer}/{i}"), side, out);
                     }
                 }
             }
@@ -635,7 +680,7 @@ mod tests {
 
     fn errors(spec: &Spec, schema: Value, value: Value) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        spec.validate(&schema, &value, "", &mut out);
+        spec.validate(&schema, &value, "", Side::Response, &mut out);
         out
     }
 
@@ -706,9 +751,27 @@ mod tests {
         );
         let mut ex = exchange("GET", "/api/v2.0/projects", 200);
         ex.query = Some("page_size=500&name=a%2Bb".into());
-        ex.response_body = Some(json!([{"project_id": 1, "extra": 1}]));
+        ex.response_body = Some(json!([{"project_id": 1, "repo_count": 0, "extra": 1}]));
         let found: Vec<_> = spec.check(&ex).into_iter().map(|v| v.pointer).collect();
         assert_eq!(found, ["?page_size", "/0/extra"]);
+        let mut ex = exchange("GET", "/api/v2.0/robots/{id}", 200);
+        ex.response_body = Some(json!({"id": 1, "editable": true}));
+        let found: Vec<_> = spec.check(&ex).into_iter().map(|v| v.message).collect();
+        assert!(
+            found.len() == 1 && found[0].contains("`disable`"),
+            "{found:?}"
+        );
+        let mut ex = exchange("POST", "/api/v2.0/robots", 201);
+        ex.request_body = Some(json!({"name": "a", "level": "system", "permissions": []}));
+        ex.response_body = Some(json!({"id": 1}));
+        ex.location = Some("http://h/api/v2.0/robots/1".into());
+        let found: Vec<_> = spec.check(&ex).into_iter().map(|v| v.message).collect();
+        assert!(
+            found.len() == 1 && found[0].contains("Location"),
+            "{found:?}"
+        );
+        ex.location = Some("/api/v2.0/robots/1".into());
+        assert_eq!(spec.check(&ex), []);
         let mut ex = exchange("GET", "/api/v2.0/robots/{id}", 418);
         ex.response_body = Some(json!({"errors": [{"code": 1}]}));
         let found: Vec<_> = spec.check(&ex).into_iter().map(|v| v.pointer).collect();
