@@ -2,7 +2,7 @@
 //! conformance test can check both against Harbor's swagger spec. `GET /_emulator/exchanges` reads
 //! it, `DELETE /_emulator/exchanges` (or `POST /_emulator/reset`) clears it.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
 use axum::Router;
@@ -39,6 +39,10 @@ pub struct Exchange {
     pub response_body: Option<Value>,
     pub response_text: Option<String>,
     pub location: Option<String>,
+    /// Request headers by lower-case name, credentials (`authorization`, `cookie`) left out.
+    pub request_headers: BTreeMap<String, String>,
+    /// Response headers by lower-case name.
+    pub response_headers: BTreeMap<String, String>,
 }
 
 /// The log itself; a no-op unless enabled at start.
@@ -78,6 +82,25 @@ impl Recorder {
     }
 }
 
+/// Headers as a map; repeated headers are joined with `, `. Credentials are never recorded.
+fn header_map(headers: &axum::http::HeaderMap) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::<String, String>::new();
+    for (name, value) in headers {
+        let name = name.as_str();
+        if matches!(name, "authorization" | "proxy-authorization" | "cookie") {
+            continue;
+        }
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        map.entry(name.to_string())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    map
+}
+
 /// Splits a body into JSON, or text when it is not JSON; an empty body is neither.
 fn split_body(bytes: &[u8]) -> (Option<Value>, Option<String>) {
     if bytes.is_empty() {
@@ -104,6 +127,7 @@ pub async fn middleware(State(app): State<App>, req: Request, next: Next) -> Res
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
     let (parts, body) = req.into_parts();
+    let request_headers = header_map(&parts.headers);
     let request_bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .unwrap_or_default();
@@ -132,6 +156,8 @@ pub async fn middleware(State(app): State<App>, req: Request, next: Next) -> Res
         response_body,
         response_text,
         location,
+        request_headers,
+        response_headers: header_map(&parts.headers),
     });
     Response::from_parts(parts, Body::from(response_bytes))
 }

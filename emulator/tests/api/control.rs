@@ -170,7 +170,10 @@ async fn exchanges_are_recorded_when_enabled_and_cleared() {
     })
     .await;
     h.project("a", false).await;
-    h.admin().get("/projects/a").await;
+    h.admin()
+        .header("X-Is-Resource-Name", "true")
+        .get("/projects/a")
+        .await;
     let log = h.anon().get("/_emulator/exchanges").await.json();
     let log = log.as_array().unwrap();
     assert_eq!(log.len(), 2, "{log:?}");
@@ -186,6 +189,16 @@ async fn exchanges_are_recorded_when_enabled_and_cleared() {
     );
     assert_eq!(log[1]["route"], "/api/v2.0/projects/{project_name_or_id}");
     assert_eq!(log[1]["response_body"]["name"], "a");
+    assert_eq!(log[1]["request_headers"]["x-is-resource-name"], "true");
+    assert!(log[1]["request_headers"].get("authorization").is_none());
+    assert!(
+        log[1]["response_headers"]["x-request-id"].is_null(),
+        "set outside the log"
+    );
+    assert_eq!(
+        log[1]["response_headers"]["content-type"],
+        "application/json"
+    );
     assert_eq!(h.anon().delete("/_emulator/exchanges").await.status, 200);
     assert_eq!(h.anon().get("/_emulator/exchanges").await.json(), json!([]));
     h.admin().get("/projects/a").await;
