@@ -4,6 +4,7 @@
 //! `properties`, `required`, `additionalProperties`, `items`, `enum`, `maxLength` and
 //! `x-nullable` (go-swagger's alias `x-isnullable` included).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,10 @@ pub struct Exchange {
     pub response_body: Option<Value>,
     pub response_text: Option<String>,
     pub location: Option<String>,
+    #[serde(default)]
+    pub request_headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub response_headers: BTreeMap<String, String>,
 }
 
 /// Which half of an exchange a violation is about.
@@ -340,17 +345,7 @@ impl Spec {
                     "query parameter not declared by the operation (Harbor ignores it)".into(),
                 ),
                 Some(param) => {
-                    let typed = match param["type"].as_str() {
-                        Some("integer") => value
-                            .parse::<i64>()
-                            .map_or_else(|_| Value::String(value.clone()), Value::from),
-                        Some("boolean") => match value.as_str() {
-                            "true" => Value::Bool(true),
-                            "false" => Value::Bool(false),
-                            _ => Value::String(value.clone()),
-                        },
-                        _ => Value::String(value.clone()),
-                    };
+                    let typed = typed_parameter(param, value);
                     let mut errors = Vec::new();
                     self.validate(param, &typed, &at, Side::Request, &mut errors);
                     for (pointer, message) in errors {
@@ -369,6 +364,39 @@ impl Spec {
                     format!("?{name}"),
                     "required query parameter is missing".into(),
                 );
+            }
+        }
+
+        // Request: declared header parameters (e.g. `X-Is-Resource-Name`) must have their type.
+        for param in op["parameters"].as_array().into_iter().flatten() {
+            let param = self.resolve(param);
+            if param["in"] != "header" {
+                continue;
+            }
+            let Some(name) = param["name"].as_str() else {
+                continue;
+            };
+            match ex.request_headers.get(&name.to_ascii_lowercase()) {
+                Some(value) => {
+                    let mut errors = Vec::new();
+                    let at = format!("header {name}");
+                    self.validate(
+                        param,
+                        &typed_parameter(param, value),
+                        &at,
+                        Side::Request,
+                        &mut errors,
+                    );
+                    for (pointer, message) in errors {
+                        report(Side::Request, pointer, message);
+                    }
+                }
+                None if param["required"] == true => report(
+                    Side::Request,
+                    format!("header {name}"),
+                    "required header is missing".into(),
+                ),
+                None => {}
             }
         }
 
@@ -414,6 +442,38 @@ impl Spec {
         let declares_location = response["headers"]
             .as_object()
             .is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("location")));
+        for (name, header) in response["headers"].as_object().into_iter().flatten() {
+            // `Link` appears only when there is another page; Location is checked below;
+            // X-Request-Id is set by the emulator's outermost middleware, outside the log
+            // (emulator/tests/api/general.rs pins that every answer carries it).
+            if ["link", "location", "x-request-id"]
+                .iter()
+                .any(|h| name.eq_ignore_ascii_case(h))
+            {
+                continue;
+            }
+            let at = format!("header {name}");
+            match ex.response_headers.get(&name.to_ascii_lowercase()) {
+                None => report(
+                    Side::Response,
+                    at,
+                    "the spec declares this header, none was sent".into(),
+                ),
+                Some(value) => {
+                    let mut errors = Vec::new();
+                    self.validate(
+                        header,
+                        &typed_parameter(header, value),
+                        &at,
+                        Side::Response,
+                        &mut errors,
+                    );
+                    for (pointer, message) in errors {
+                        report(Side::Response, pointer, message);
+                    }
+                }
+            }
+        }
         match &ex.location {
             None if declares_location => report(
                 Side::Response,
@@ -663,6 +723,22 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A query or header value as the JSON its parameter type describes, so `validate` can check it;
+/// a value that does not parse stays a string and fails the type check.
+fn typed_parameter(param: &Value, value: &str) -> Value {
+    match param["type"].as_str() {
+        Some("integer") => value
+            .parse::<i64>()
+            .map_or_else(|_| Value::String(value.to_string()), Value::from),
+        Some("boolean") => match value {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(value.to_string()),
+        },
+        _ => Value::String(value.to_string()),
+    }
+}
+
 fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -734,6 +810,8 @@ mod tests {
             response_body: None,
             response_text: None,
             location: None,
+            request_headers: BTreeMap::new(),
+            response_headers: BTreeMap::new(),
         }
     }
 
@@ -752,6 +830,8 @@ mod tests {
         let mut ex = exchange("GET", "/api/v2.0/projects", 200);
         ex.query = Some("page_size=500&name=a%2Bb".into());
         ex.response_body = Some(json!([{"project_id": 1, "repo_count": 0, "extra": 1}]));
+        ex.response_headers
+            .insert("x-total-count".into(), "1".into());
         let found: Vec<_> = spec.check(&ex).into_iter().map(|v| v.pointer).collect();
         assert_eq!(found, ["?page_size", "/0/extra"]);
         let mut ex = exchange("GET", "/api/v2.0/robots/{id}", 200);
@@ -772,6 +852,16 @@ mod tests {
         );
         ex.location = Some("/api/v2.0/robots/1".into());
         assert_eq!(spec.check(&ex), []);
+        let mut ex = exchange("GET", "/api/v2.0/projects/{id}/summary", 200);
+        ex.request_headers
+            .insert("x-is-resource-name".into(), "yes".into());
+        ex.response_body = Some(json!({"repo_count": 0}));
+        let found: Vec<_> = spec.check(&ex).into_iter().map(|v| v.pointer).collect();
+        assert_eq!(found, ["header X-Is-Resource-Name"]);
+        let mut ex = exchange("GET", "/api/v2.0/robots", 200);
+        ex.response_body = Some(json!([]));
+        let found: Vec<_> = spec.check(&ex).into_iter().map(|v| v.pointer).collect();
+        assert_eq!(found, ["header X-Total-Count"]);
         let mut ex = exchange("GET", "/api/v2.0/robots/{id}", 418);
         ex.response_body = Some(json!({"errors": [{"code": 1}]}));
         let found: Vec<_> = spec.check(&ex).into_iter().map(|v| v.pointer).collect();
