@@ -49,6 +49,25 @@ const ALLOWED: &[Allowed] = &[
                  exist (harbor-api.md section 2; handler/project.go); the spec lists 200/401/500",
     },
     Allowed {
+        operation: "GET /projects/{project_name_or_id}",
+        status: 403,
+        side: Side::Response,
+        pointer: "",
+        message: "status 403 is not documented",
+        reason: "a non-admin asking for a project that does not exist gets 403, because the \
+                 permission check runs first with project id 0 (harbor-api.md section 2; \
+                 handler/base.go HasProjectPermission)",
+    },
+    Allowed {
+        operation: "POST /projects",
+        status: 403,
+        side: Side::Response,
+        pointer: "",
+        message: "status 403 is not documented",
+        reason: "a robot without system project:create gets 403 (harbor-api.md section 4, \
+                 Create); the spec lists 201/400/401/409/500",
+    },
+    Allowed {
         operation: "POST /robots",
         status: 409,
         side: Side::Response,
@@ -297,6 +316,18 @@ async fn emulator_responses_conform_to_the_spec() {
     };
     assert_eq!(status_of(c.create_robot(&invalid).await), 400);
     let robot: Robot = c.get_robot(created.id).await.expect("get robot");
+    // What a robot and an anonymous caller may not do.
+    let as_robot = Client::new(
+        ClientConfig::new(&url).with_basic_auth(created.name.clone(), created.secret.clone()),
+    )
+    .unwrap();
+    assert_eq!(status_of(as_robot.get_quota(quota_id).await), 403);
+    assert_eq!(status_of(as_robot.create_project(&req).await), 403);
+    assert_eq!(
+        status_of(as_robot.get_project(&ProjectRef::from("missing")).await),
+        403
+    );
+    assert_eq!(status_of(anonymous.create_project(&req).await), 401);
     c.list_system_robots().await.expect("system robots");
     c.list_project_robots(id).await.expect("project robots");
     let mut changed = robot.clone();
