@@ -559,6 +559,14 @@ impl Spec {
                 Value::from(allowed.clone())
             ));
         }
+        // A bare `type: object` is `interface{}` to go-swagger: Harbor accepts and sends any
+        // JSON there (e.g. `Schedule.parameters` values such as `delete_untagged: true`).
+        let bare_object = schema["type"] == "object"
+            && schema.get("properties").is_none()
+            && schema.get("additionalProperties").is_none();
+        if bare_object {
+            return;
+        }
         let ty = schema["type"].as_str().or_else(|| {
             (schema.get("properties").is_some() || schema.get("additionalProperties").is_some())
                 .then_some("object")
@@ -768,6 +776,7 @@ mod tests {
         let schema = json!({"type": "object", "required": ["a"], "additionalProperties": false,
             "properties": {"a": {"type": "integer", "format": "int32"},
                 "b": {"type": "array", "items": {"type": "string", "enum": ["x"]}},
+                "any": {"type": "object"},
                 "c": {"type": "object", "additionalProperties": {"type": "boolean"}},
                 "d": {"type": "string", "x-nullable": true},
                 "e": {"type": "string"},
@@ -775,7 +784,7 @@ mod tests {
         let e = errors(
             &spec,
             schema.clone(),
-            json!({"a": 3_000_000_000i64, "b": ["x", "y"], "c": {"k": 1}, "d": null, "e": null,
+            json!({"a": 3_000_000_000i64, "b": ["x", "y"], "c": {"k": 1}, "d": null, "e": null, "any": 1,
                    "t": "2026-01-02 10:00:00", "z": 1}),
         );
         let pointers: Vec<_> = e.iter().map(|(p, _)| p.as_str()).collect();
