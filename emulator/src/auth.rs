@@ -221,6 +221,7 @@ mod tests {
             counter: Default::default(),
             faults: Default::default(),
             probes: Default::default(),
+            exchanges: Default::default(),
         }
     }
 

@@ -112,9 +112,10 @@ pub async fn requests(State(app): State<App>) -> Response {
     ok_json(json!({"total": total, "by_route": by_route}))
 }
 
-/// `POST /_emulator/reset`: clears the counters only; Harbor state stays.
+/// `POST /_emulator/reset`: clears the counters and the exchange log; Harbor state stays.
 pub async fn reset(State(app): State<App>) -> Response {
     app.counter.reset();
+    app.exchanges.clear();
     ok_json(json!({}))
 }
 

@@ -5,7 +5,8 @@
 //! - [`state`]: the store, one mutex around every table; [`auth`]: callers and permissions;
 //! - [`projects`], [`repositories`], [`quotas`], [`robots`], [`registries`], [`replication`],
 //!   [`scanners`], [`system`], [`system_jobs`]: one module per Harbor API area;
-//! - [`control`]: `/_emulator/...` endpoints for tests; [`catalog`]: the robot permission catalog.
+//! - [`control`]: `/_emulator/...` endpoints for tests; [`record`]: the opt-in exchange log;
+//!   [`catalog`]: the robot permission catalog.
 
 pub mod auth;
 pub mod catalog;
@@ -13,6 +14,7 @@ pub mod control;
 pub mod error;
 pub mod projects;
 pub mod quotas;
+pub mod record;
 pub mod registries;
 pub mod replication;
 pub mod repositories;
@@ -44,6 +46,8 @@ pub struct Config {
     pub latency_ms: u64,
     /// Serve HTTPS with this certificate when set.
     pub tls: Option<TlsFiles>,
+    /// Keep a log of every `/api/v2.0` exchange, read at `GET /_emulator/exchanges`.
+    pub record_exchanges: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +64,7 @@ impl Default for Config {
             harbor_version: "2.15.2".into(),
             latency_ms: 0,
             tls: None,
+            record_exchanges: false,
         }
     }
 }

@@ -20,6 +20,7 @@ Options:
   --latency-ms MS          delay added to every /api request [default: 0]
   --tls-cert FILE          PEM certificate chain; serve HTTPS (needs --tls-key)
   --tls-key FILE           PEM private key
+  --record-exchanges       keep a log of /api/v2.0 exchanges at GET /_emulator/exchanges
   -h, --help               print this help
 ";
 
@@ -64,6 +65,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> anyhow::Result<Command> {
             }
             "--tls-cert" => cert = Some(value()?.into()),
             "--tls-key" => key = Some(value()?.into()),
+            "--record-exchanges" => config.record_exchanges = true,
             other => bail!("unknown argument {other}\n\n{USAGE}"),
         }
     }

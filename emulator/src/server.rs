@@ -80,6 +80,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         counter: RequestCounter::default(),
         faults: Faults::default(),
         probes: Default::default(),
+        exchanges: crate::record::Recorder::new(config.record_exchanges),
     });
     let router = router(app);
     let (shutdown, mut stop) = watch::channel(false);
@@ -343,7 +344,13 @@ fn router(app: App) -> Router {
             "/_emulator/projects/{name}/repositories",
             post(control::seed_repository),
         )
+        .merge(crate::record::routes())
         .fallback(not_found)
+        // Inside the fault injector: the log holds the emulator's own answers.
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::record::middleware,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             middleware,

@@ -390,6 +390,8 @@ pub struct AppInner {
     pub faults: Faults,
     /// Health-check clients, built on first use: most emulators never probe a registry.
     pub probes: ProbeClients,
+    /// The exchange log, when `Config::record_exchanges` is on.
+    pub exchanges: crate::record::Recorder,
 }
 
 #[derive(Debug, Default)]

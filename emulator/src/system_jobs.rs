@@ -112,7 +112,7 @@ impl Job {
         }
     }
 
-    /// Where a manual run is reported; scan-all answers 201 without a `Location`.
+    /// Where a created run or schedule is reported; scan-all answers 201 without a `Location`.
     fn run_location(self, id: i64) -> Option<String> {
         match self {
             Job::ScanAll => None,
@@ -203,9 +203,14 @@ fn wanted(app: &AppInner, job: Job, body: &[u8]) -> ApiResult<Wanted> {
     }
 }
 
-fn schedule_json(schedule: &Option<Schedule>) -> Value {
-    match schedule {
-        Some(s) => json!({
+/// The answer of `GET /system/{job}/schedule`: scan-all answers a `Schedule`; garbage collection
+/// and the audit-log purge answer a `GCHistory` / `ExecHistory` built from the schedule, as
+/// Harbor's `GCSchedule.ToSwagger` does: the parameters as a JSON string, the cron as the kind,
+/// and the empty job name omitted.
+fn schedule_json(job: Job, schedule: &Option<Schedule>) -> Value {
+    match (job, schedule) {
+        (_, None) => json!({}),
+        (Job::ScanAll, Some(s)) => json!({
             "id": s.id,
             "status": "Scheduled",
             "creation_time": s.creation_time,
@@ -213,7 +218,14 @@ fn schedule_json(schedule: &Option<Schedule>) -> Value {
             "schedule": {"type": s.kind, "cron": s.cron},
             "parameters": s.parameters,
         }),
-        None => json!({}),
+        (Job::Gc | Job::PurgeAudit, Some(s)) => json!({
+            "id": s.id,
+            "job_kind": s.cron,
+            "job_parameters": Value::Object(s.parameters.clone()).to_string(),
+            "schedule": {"type": s.kind, "cron": s.cron},
+            "creation_time": s.creation_time,
+            "update_time": s.update_time,
+        }),
     }
 }
 
@@ -235,7 +247,7 @@ pub async fn get_schedule(app: App, ctx: Ctx, job: Job) -> ApiResult {
         Job::Gc => &store.gc,
         Job::PurgeAudit => &store.purge_audit,
     };
-    Ok(ok_json(schedule_json(schedule)))
+    Ok(ok_json(schedule_json(job, schedule)))
 }
 
 /// `POST /system/{job}/schedule`: creates a schedule (412 if one exists) or runs the job now.
@@ -274,7 +286,11 @@ pub async fn create_schedule(app: App, ctx: Ctx, job: Job, body: Bytes) -> ApiRe
                 creation_time: now,
                 update_time: now,
             });
-            Ok(StatusCode::CREATED.into_response())
+            // Harbor names the schedule as it names a run: `/system/gc/{id}` (handler/gc.go).
+            Ok(match job.run_location(id) {
+                Some(location) => created(location, None),
+                None => StatusCode::CREATED.into_response(),
+            })
         }
     }
 }

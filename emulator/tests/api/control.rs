@@ -161,3 +161,54 @@ async fn seeding_repositories_needs_an_existing_project() {
         .await;
     assert_eq!(r.status, 404);
 }
+
+#[tokio::test]
+async fn exchanges_are_recorded_when_enabled_and_cleared() {
+    let h = Harbor::with(harbor_emulator::Config {
+        record_exchanges: true,
+        ..Default::default()
+    })
+    .await;
+    h.project("a", false).await;
+    h.admin()
+        .header("X-Is-Resource-Name", "true")
+        .get("/projects/a")
+        .await;
+    let log = h.anon().get("/_emulator/exchanges").await.json();
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log[0]["method"], "POST");
+    assert_eq!(log[0]["route"], "/api/v2.0/projects");
+    assert_eq!(log[0]["status"], 201);
+    assert_eq!(log[0]["request_body"]["project_name"], "a");
+    assert!(
+        log[0]["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("/api/v2.0/projects/")
+    );
+    assert_eq!(log[1]["route"], "/api/v2.0/projects/{project_name_or_id}");
+    assert_eq!(log[1]["response_body"]["name"], "a");
+    assert_eq!(log[1]["request_headers"]["x-is-resource-name"], "true");
+    assert!(log[1]["request_headers"].get("authorization").is_none());
+    assert!(
+        log[1]["response_headers"]["x-request-id"].is_null(),
+        "set outside the log"
+    );
+    assert_eq!(
+        log[1]["response_headers"]["content-type"],
+        "application/json"
+    );
+    assert_eq!(h.anon().delete("/_emulator/exchanges").await.status, 200);
+    assert_eq!(h.anon().get("/_emulator/exchanges").await.json(), json!([]));
+    h.admin().get("/projects/a").await;
+    h.anon().post("/_emulator/reset", json!({})).await;
+    assert_eq!(h.anon().get("/_emulator/exchanges").await.json(), json!([]));
+}
+
+#[tokio::test]
+async fn exchanges_are_not_recorded_by_default() {
+    let h = Harbor::start().await;
+    h.project("a", false).await;
+    assert_eq!(h.anon().get("/_emulator/exchanges").await.json(), json!([]));
+}

@@ -124,10 +124,11 @@ async fn gc_schedule_keeps_its_parameters() {
     let body = json!({"schedule": {"type": "Weekly", "cron": "0 0 0 * * 0"}, "parameters": {"delete_untagged": true, "workers": 2}});
     assert_eq!(h.admin().put("/system/gc/schedule", body).await.status, 200);
     let j = h.admin().get("/system/gc/schedule").await.json();
-    assert_eq!(
-        j["parameters"],
-        json!({"delete_untagged": true, "workers": 2})
-    );
+    // A GCHistory: the parameters come back as a JSON string.
+    let parameters: serde_json::Value =
+        serde_json::from_str(j["job_parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(parameters, json!({"delete_untagged": true, "workers": 2}));
+    assert_eq!(j["job_kind"], "0 0 0 * * 0");
     assert_eq!(j["schedule"]["type"], "Weekly");
     let bad = json!({"schedule": {"type": "Weekly", "cron": "0 0 0 * * 0"}, "parameters": {"workers": 0}});
     assert_eq!(h.admin().put("/system/gc/schedule", bad).await.status, 400);
@@ -204,5 +205,26 @@ async fn purge_audit_parameter_name_follows_the_version() {
             .await
             .status,
         400
+    );
+}
+
+#[tokio::test]
+async fn creating_a_gc_or_purge_schedule_answers_its_location() {
+    let h = Harbor::start().await;
+    let gc = json!({"schedule": {"type": "Daily", "cron": "0 0 0 * * *"}});
+    let r = h.admin().post("/system/gc/schedule", gc).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!(
+        r.header("location")
+            .unwrap()
+            .starts_with("/api/v2.0/system/gc/")
+    );
+    let purge = json!({"schedule": {"type": "Daily", "cron": "0 0 0 * * *"}, "parameters": {"audit_retention_hour": 24}});
+    let r = h.admin().post("/system/purgeaudit/schedule", purge).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!(
+        r.header("location")
+            .unwrap()
+            .starts_with("/api/v2.0/system/purgeaudit/")
     );
 }
