@@ -343,6 +343,7 @@ fn router(app: App) -> Router {
             "/_emulator/projects/{name}/repositories",
             post(control::seed_repository),
         )
+        .route("/_emulator/robots/{id}/expire", post(control::expire_robot))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
