@@ -397,28 +397,46 @@ impl Resource<HarborContext> for RobotAccountResource {
             return;
         }
         let items = perms.elements();
+        // Terraform can only quote an attribute's line, not a block's, so these point at the
+        // `kind` or `namespace` that breaks the rule.
         if level == Some("project") {
-            let bad = items.len() != 1
-                || items.iter().any(|p| {
-                    p.str_attr("kind").is_some_and(|k| k != "project")
-                        || p.str_attr("namespace") == Some("*")
-                });
-            if bad {
+            let offending = if let Some((i, _)) = items
+                .iter()
+                .enumerate()
+                .find(|(_, p)| p.str_attr("kind").is_some_and(|k| k != "project"))
+            {
+                Some((i, "kind"))
+            } else if let Some((i, _)) = items
+                .iter()
+                .enumerate()
+                .find(|(_, p)| p.str_attr("namespace") == Some("*"))
+            {
+                Some((i, "namespace"))
+            } else if items.len() > 1 {
+                Some((1, "namespace"))
+            } else {
+                None
+            };
+            if let Some((i, attr)) = offending {
                 diags.attr_error(
-                    AttributePath::attr("permissions"),
+                    AttributePath::attr("permissions").join_index(i).join_attr(attr),
                     "A project robot needs exactly one project permission",
                     "With `level = \"project\"`, write one `permissions` block with `kind = \"project\"` and `namespace` set to the robot's project (not `*`). For several projects or system permissions, use `level = \"system\"`.",
                 );
             }
         }
         if level == Some("system")
-            && items
+            && let Some((i, _)) = items
                 .iter()
-                .filter(|p| p.str_attr("kind") == Some("system"))
-                .count()
-                > 1
+                .enumerate()
+                .filter(|(_, p)| p.str_attr("kind") == Some("system"))
+                .nth(1)
         {
-            diags.attr_error(AttributePath::attr("permissions"), "More than one system permission block", "A system robot has at most one `permissions` block of `kind = \"system\"`; merge their `access` blocks.");
+            diags.attr_error(
+                AttributePath::attr("permissions").join_index(i).join_attr("kind"),
+                "More than one system permission block",
+                "A system robot has at most one `permissions` block of `kind = \"system\"`; merge their `access` blocks.",
+            );
         }
         for (i, p) in items.iter().enumerate() {
             let path = AttributePath::attr("permissions").join_index(i);

@@ -3,4 +3,5 @@
 mod harness;
 mod plugin;
 mod project;
+mod robot;
 mod target;
