@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 
+use crate::harbor::Principal;
 use crate::harbor::Secret;
 use crate::harbor::models::{Access, Robot, RobotCreate, RobotPermission};
 use crate::provider::HarborContext;
@@ -359,11 +360,69 @@ fn robot_diag(what: &str, name: &str, e: &crate::harbor::Error) -> Diagnostics {
         d.error(
             "The provider's credentials may not manage this robot",
             "Creating a system robot needs an admin or a system robot holding robot:create (Harbor 2.12+); a project robot needs \
-             a project admin or a robot holding that project's robot:create. A robot can only grant permissions it holds itself; \
-             Harbor's message above names the one that is missing.",
+             a project admin or a robot holding that project's robot:create. A robot can only grant permissions it holds itself.",
         );
     }
     d
+}
+
+/// The requested permissions the creating robot does not hold, as `resource:action in <namespace>`.
+/// Harbor's 403 only says the new robot's permissions are wider than its creator's.
+fn missing_permissions(held: &[RobotPermission], wanted: &[RobotPermission]) -> Vec<String> {
+    let mut missing = Vec::new();
+    for w in wanted {
+        for a in &w.access {
+            let covered = held.iter().any(|h| {
+                let scope = h.kind == w.kind
+                    && (h.namespace == w.namespace || (w.kind == "project" && h.namespace == "*"));
+                scope
+                    && h.access
+                        .iter()
+                        .any(|x| x.resource == a.resource && x.action == a.action)
+            });
+            if !covered {
+                let place = if w.kind == "system" {
+                    "system".to_string()
+                } else if w.namespace == "*" {
+                    "every project".to_string()
+                } else {
+                    format!("project {}", w.namespace)
+                };
+                missing.push(format!("{}:{} in {place}", a.resource, a.action));
+            }
+        }
+    }
+    missing
+}
+
+/// When a robot is refused creating a robot, names what it lacks: the provider's own robot is
+/// looked up among the system robots (it needs robot:list for that; without it, nothing is added).
+async fn explain_refused_create(
+    h: &HarborContext,
+    wanted: &[RobotPermission],
+    d: &mut Diagnostics,
+) {
+    if h.principal != Principal::Robot {
+        return;
+    }
+    let Some(me) = h.client.username() else {
+        return;
+    };
+    let Ok(robots) = h.client.list_system_robots().await else {
+        return;
+    };
+    let Some(creator) = robots.iter().find(|r| r.name == me) else {
+        return;
+    };
+    let missing = missing_permissions(&creator.permissions, wanted);
+    if !missing.is_empty() {
+        d.attr_error(
+            AttributePath::attr("permissions"),
+            format!("{me} lacks permissions it would grant: {}", missing.join(", ")),
+            "A robot can only create robots whose permissions it holds itself (Harbor 2.12+). Grant these to the provider's \
+             robot, or remove them from this robot.",
+        );
+    }
 }
 
 #[async_trait]
@@ -578,13 +637,19 @@ impl Resource<HarborContext> for RobotAccountResource {
             permissions: permissions_from(planned),
             ..Default::default()
         };
-        let created = h.client.create_robot(&req).await.map_err(|e| {
-            let mut d = robot_diag("Could not create robot", &name, &e);
-            if e.is_conflict() {
-                d.attr_error(AttributePath::attr("name"), format!("Robot {name} already exists"), "Import it with `terraform import <address> <robot id>`, or choose another name.");
+        let created = match h.client.create_robot(&req).await {
+            Ok(created) => created,
+            Err(e) => {
+                let mut d = robot_diag("Could not create robot", &name, &e);
+                if e.is_conflict() {
+                    d.attr_error(AttributePath::attr("name"), format!("Robot {name} already exists"), "Import it with `terraform import <address> <robot id>`, or choose another name.");
+                }
+                if e.is_forbidden() {
+                    explain_refused_create(h, &req.permissions, &mut d).await;
+                }
+                return Err(d.into());
             }
-            d
-        })?;
+        };
         let mut state = planned.clone();
         state.set("id", Value::String(format!("/robots/{}", created.id)));
         state.set("robot_id", Value::String(created.id.to_string()));
@@ -803,6 +868,48 @@ mod tests {
         assert!(!valid_secret("Abcdefgh"));
         assert!(!valid_secret("Abc1"));
         assert!(!valid_secret(&format!("A1{}", "b".repeat(127))));
+    }
+
+    #[test]
+    fn missing_permissions_are_named_with_their_namespace() {
+        let perm = |kind: &str, ns: &str, pairs: &[(&str, &str)]| RobotPermission {
+            kind: kind.into(),
+            namespace: ns.into(),
+            access: pairs
+                .iter()
+                .map(|(r, a)| Access {
+                    resource: r.to_string(),
+                    action: a.to_string(),
+                    effect: None,
+                })
+                .collect(),
+        };
+        let held = [
+            perm("system", "/", &[("robot", "create")]),
+            perm("project", "*", &[("repository", "pull")]),
+            perm("project", "team", &[("repository", "push")]),
+        ];
+        let wanted = [
+            perm(
+                "project",
+                "team",
+                &[
+                    ("repository", "pull"),
+                    ("repository", "push"),
+                    ("tag", "delete"),
+                ],
+            ),
+            perm("project", "other", &[("repository", "push")]),
+            perm("system", "/", &[("robot", "create"), ("registry", "list")]),
+        ];
+        assert_eq!(
+            missing_permissions(&held, &wanted),
+            [
+                "tag:delete in project team",
+                "repository:push in project other",
+                "registry:list in system"
+            ]
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ fn config_as(h: &Harbor, user: &str, password: &str, body: &str) -> String {
         "{}provider \"harbor\" {{\n  url      = \"{}\"\n  username = \"{}\"\n  password = \"{}\"\n}}\n{body}",
         required_providers(),
         h.url,
-        user.replace('$', "$$"),
+        user,
         password
     )
 }
@@ -526,7 +526,8 @@ fn robot_write_only_secret() {
                 "{err}"
             );
             assert!(err.contains(":   secret_wo = "), "{err}");
-            assert!(!err.contains("WriteOnly1Secret"), "{err}");
+            // Terraform quotes the configuration line itself; the provider adds nothing more.
+            assert_eq!(err.matches("WriteOnly1Secret").count(), 1, "{err}");
             assert_eq!(h.get("/robots").as_array().map(Vec::len), Some(0));
             return;
         }
@@ -619,7 +620,10 @@ fn robot_created_by_a_system_robot() {
             &hcl(&[("repository", "pull"), ("repository", "push")]).replace("\"ci\"", "\"ci2\""),
         );
         let err = wd2.expect_failure(&["apply", "-auto-approve", "-no-color"]);
-        assert!(err.contains("repository:push"), "{err}");
+        assert!(
+            err.contains("lacks permissions it would grant: repository:push in project"),
+            "{err}"
+        );
         assert!(!err.contains(&secret), "{err}");
 
         wd.destroy();
