@@ -366,6 +366,27 @@ fn robot_diag(what: &str, name: &str, e: &crate::harbor::Error) -> Diagnostics {
     d
 }
 
+/// Updates and secret changes need `robot:update`, which Harbor never grants to robots: when the
+/// provider logs in as a robot, say so instead of suggesting a permission that cannot be given.
+fn robot_change_diag(
+    h: &HarborContext,
+    what: &str,
+    name: &str,
+    e: &crate::harbor::Error,
+) -> Diagnostics {
+    if !(e.is_forbidden() && h.principal == Principal::Robot) {
+        return robot_diag(what, name, e);
+    }
+    let mut d = api_diag(what, name, e);
+    d.error(
+        "Robots cannot change robots",
+        "Harbor lets a robot create, read, list and delete robots (2.12+), but changing one (description, disable, duration, \
+         permissions or secret) needs robot:update, which Harbor does not grant to robots. Apply this change with an admin's \
+         credentials, or replace the robot (e.g. `terraform apply -replace=<address>`).",
+    );
+    d
+}
+
 /// The requested permissions the creating robot does not hold, as `resource:action in <namespace>`.
 /// Harbor's 403 only says the new robot's permissions are wider than its creator's.
 fn missing_permissions(held: &[RobotPermission], wanted: &[RobotPermission]) -> Vec<String> {
@@ -753,7 +774,7 @@ impl Resource<HarborContext> for RobotAccountResource {
             h.client
                 .update_robot(id, &robot)
                 .await
-                .map_err(|e| robot_diag("Could not update robot", &full, &e))?;
+                .map_err(|e| robot_change_diag(h, "Could not update robot", &full, &e))?;
             if differs("duration") {
                 let fresh = h
                     .client
@@ -781,7 +802,7 @@ impl Resource<HarborContext> for RobotAccountResource {
                 .refresh_robot_secret(id, secret.map(Secret::new))
                 .await
                 .map_err(|e| ApplyError {
-                    diags: robot_diag("Could not change the secret of robot", &full, &e),
+                    diags: robot_change_diag(h, "Could not change the secret of robot", &full, &e),
                     partial_state: Some(prior.clone()),
                 })?;
             state.set(

@@ -626,8 +626,64 @@ fn robot_created_by_a_system_robot() {
         );
         assert!(!err.contains(&secret), "{err}");
 
+        // Changing a robot needs robot:update, which Harbor never grants to robots: said so.
+        wd.write_config(
+            &hcl(&[("repository", "pull"), ("repository", "list")]).replace(
+                "  level = \"project\"\n",
+                "  level = \"project\"\n  description = \"new\"\n",
+            ),
+        );
+        let err = wd.expect_failure(&["apply", "-auto-approve", "-no-color"]);
+        assert!(err.contains("Robots cannot change robots"), "{err}");
+        wd.write_config(&hcl(&[("repository", "pull"), ("repository", "list")]));
+
         wd.destroy();
         assert_eq!(h.status(&format!("/robots/{id}")), 404);
+    });
+}
+
+/// Secrets never reach the provider's log, even at TRACE: generated, chosen and rotated ones.
+#[test]
+fn robot_secrets_never_reach_the_log() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator(Default::default());
+        let project = private_project(&h, "log");
+        let mut wd = Workdir::new(tf);
+        wd.env("TF_LOG_PROVIDER", "TRACE");
+        let hcl = |extra: &str| {
+            config(
+                &h,
+                &robot_hcl(
+                    "ci",
+                    "project",
+                    extra,
+                    &perm("project", &project, &[("repository", "pull")]),
+                ),
+            )
+        };
+        let mut logs = String::new();
+        let mut run = |wd: &Workdir, args: &[&str]| {
+            let out = wd.run(args);
+            logs.push_str(&String::from_utf8_lossy(&out.stderr));
+            logs.push_str(&String::from_utf8_lossy(&out.stdout));
+        };
+        wd.write_config(&hcl(""));
+        run(&wd, &["apply", "-auto-approve", "-no-color"]);
+        let generated = output_secret(&wd);
+        wd.write_config(&hcl("  rotation_triggers = { n = \"1\" }\n"));
+        run(&wd, &["apply", "-auto-approve", "-no-color"]);
+        let rotated = output_secret(&wd);
+        wd.write_config(&hcl("  secret = \"Chosen5ecretValue\"\n"));
+        run(&wd, &["apply", "-auto-approve", "-no-color"]);
+        run(&wd, &["plan", "-no-color"]);
+        run(&wd, &["destroy", "-auto-approve", "-no-color"]);
+        assert!(
+            logs.contains("[TRACE]") || logs.contains("DEBUG"),
+            "no provider log captured"
+        );
+        for secret in [generated.as_str(), rotated.as_str(), "Chosen5ecretValue"] {
+            assert!(!logs.contains(secret), "a secret reached the log");
+        }
     });
 }
 
