@@ -164,14 +164,14 @@ impl RobotAccountResource {
                     .requires_replace()
                     .describe("The robot's short name, without prefix or project: `ci` becomes `robot$ci` (system) or `robot$<project>+ci` (project). Changing it replaces the robot.")
                     .validate(std::sync::Arc::new(|v, path, diags| {
-                        if let Some(n) = v.as_str() {
-                            if !valid_project_name(n) || n.len() > 255 {
-                                diags.attr_error(
-                                    path.clone(),
-                                    format!("Invalid robot name {n:?}"),
-                                    "Robot names are lower-case letters and digits, optionally separated by single `.`, `_` or `-`; the prefix (`robot$`) and project are added by Harbor, so leave them out.",
-                                );
-                            }
+                        if let Some(n) = v.as_str()
+                            && (!valid_project_name(n) || n.len() > 255)
+                        {
+                            diags.attr_error(
+                                path.clone(),
+                                format!("Invalid robot name {n:?}"),
+                                "Robot names are lower-case letters and digits, optionally separated by single `.`, `_` or `-`; the prefix (`robot$`) and project are added by Harbor, so leave them out.",
+                            );
                         }
                     })),
             )
@@ -211,10 +211,10 @@ impl RobotAccountResource {
                     .use_state_for_unknown()
                     .describe("The secret. Leave unset to store the one Harbor generates; set it to choose the secret (changing it updates the robot in place).")
                     .validate(std::sync::Arc::new(|v, path, diags| {
-                        if let Some(s) = v.as_str() {
-                            if !valid_secret(s) {
-                                diags.attr_error(path.clone(), "Robot secret does not meet Harbor's rules", SECRET_RULE);
-                            }
+                        if let Some(s) = v.as_str()
+                            && !valid_secret(s)
+                        {
+                            diags.attr_error(path.clone(), "Robot secret does not meet Harbor's rules", SECRET_RULE);
                         }
                     })),
             )
@@ -225,10 +225,10 @@ impl RobotAccountResource {
                     .write_only()
                     .describe("The secret, write-only: never stored in plan or state (Terraform 1.11 and later). Bump `secret_wo_version` to apply a new value.")
                     .validate(std::sync::Arc::new(|v, path, diags| {
-                        if let Some(s) = v.as_str() {
-                            if !valid_secret(s) {
-                                diags.attr_error(path.clone(), "Robot secret does not meet Harbor's rules", SECRET_RULE);
-                            }
+                        if let Some(s) = v.as_str()
+                            && !valid_secret(s)
+                        {
+                            diags.attr_error(path.clone(), "Robot secret does not meet Harbor's rules", SECRET_RULE);
                         }
                     })),
             )
@@ -304,15 +304,15 @@ fn permissions_value(perms: &[RobotPermission]) -> Value {
 /// `+` for project robots, after the prefix for system robots. The prior name wins when it still
 /// fits, so a prefix we could not learn never produces a diff.
 fn short_name(full: &str, level: &str, prefix: &str, prior: Option<&str>) -> String {
-    if let Some(p) = prior {
-        if full.ends_with(p) {
-            return p.to_string();
-        }
+    if let Some(p) = prior
+        && full.ends_with(p)
+    {
+        return p.to_string();
     }
-    if level == "project" {
-        if let Some((_, n)) = full.rsplit_once('+') {
-            return n.to_string();
-        }
+    if level == "project"
+        && let Some((_, n)) = full.rsplit_once('+')
+    {
+        return n.to_string();
     }
     full.strip_prefix(prefix).unwrap_or(full).to_string()
 }
@@ -581,19 +581,22 @@ impl Resource<HarborContext> for RobotAccountResource {
         if ctx.changes("duration") {
             ctx.set_unknown("expires_at");
         }
-        if let Some(exp) = ctx.prior.i64_attr("expires_at") {
-            if exp > 0 && exp < now_epoch() {
-                let name = ctx
-                    .prior
-                    .str_attr("full_name")
-                    .unwrap_or_default()
-                    .to_string();
-                ctx.diags.attr_warning(
-                    AttributePath::attr("expires_at"),
-                    format!("Robot {name} has expired"),
-                    "It can no longer log in. Raise `duration` (counted from the robot's creation) or set it to -1 to extend it in place.",
-                );
-            }
+        // A plan that changes the duration is the fix; no warning then.
+        if !ctx.changes("duration")
+            && let Some(exp) = ctx.prior.i64_attr("expires_at")
+            && exp > 0
+            && exp < now_epoch()
+        {
+            let name = ctx
+                .prior
+                .str_attr("full_name")
+                .unwrap_or_default()
+                .to_string();
+            ctx.diags.attr_warning(
+                AttributePath::attr("expires_at"),
+                format!("Robot {name} has expired"),
+                "It can no longer log in. Raise `duration` (counted from the robot's creation) or set it to -1 to extend it in place.",
+            );
         }
     }
 

@@ -699,7 +699,7 @@ fn robot_expired_warns_in_plan() {
                 "old",
                 "system",
                 "  duration = 1\n",
-                &perm("system", "/", &[("project", "list")]),
+                &perm("system", "/", &[("robot", "list")]),
             ),
         ));
         wd.apply();
@@ -709,6 +709,13 @@ fn robot_expired_warns_in_plan() {
             .to_string();
         let r = h.call("POST", &format!("/_emulator/robots/{id}/expire"), None);
         assert_eq!(r.status, 200, "{}", r.text);
+        let secret = output_secret(&wd);
+        assert_eq!(
+            h.call_as("robot$old", &secret, "GET", "/robots", None)
+                .status,
+            401,
+            "expired robots cannot log in"
+        );
         let expires = h.get(&format!("/robots/{id}"))["expires_at"]
             .as_i64()
             .unwrap();
@@ -719,6 +726,32 @@ fn robot_expired_warns_in_plan() {
         assert_eq!(
             wd.resource_values("harbor_robot_account.r")["expires_at"],
             expires
+        );
+
+        // Extending it in place is the fix: no warning, and the robot logs in again.
+        wd.write_config(&config(
+            &h,
+            &robot_hcl(
+                "old",
+                "system",
+                "",
+                &perm("system", "/", &[("robot", "list")]),
+            ),
+        ));
+        let out = wd.run(&["plan", "-no-color"]);
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("has expired"));
+        assert_eq!(wd.planned_actions("harbor_robot_account.r"), ["update"]);
+        wd.apply();
+        assert_eq!(h.get(&format!("/robots/{id}"))["expires_at"], -1);
+        assert_eq!(
+            wd.resource_values("harbor_robot_account.r")["expires_at"],
+            -1
+        );
+        let secret = output_secret(&wd);
+        assert_eq!(
+            h.call_as("robot$old", &secret, "GET", "/robots", None)
+                .status,
+            200
         );
         wd.destroy();
     });
