@@ -884,6 +884,21 @@ fn robot_plan_time_errors_name_the_attribute() {
             "secret and secret_wo conflict",
         ),
         (
+            format!(
+                "name = \"ci\"\n  level = \"system\"\n  secret_wo = \"weak\"\n  secret_wo_version = 1\n{pull}"
+            ),
+            "secret_wo =",
+            "Robot secret does not meet Harbor's rules",
+        ),
+        (
+            format!(
+                "name = \"ci\"\n  level = \"system\"\n{}",
+                perm("system", "*", &[("project", "list")])
+            ),
+            "namespace =",
+            "Invalid namespace \"*\" for a system permission",
+        ),
+        (
             format!("name = \"ci\"\n  level = \"system\"\n  secret_wo_version = 1\n{pull}"),
             "secret_wo_version =",
             "secret_wo_version needs secret_wo",
@@ -912,5 +927,74 @@ fn robot_plan_time_errors_name_the_attribute() {
         }
         assert!(failures.is_empty(), "{}", failures.join("\n-----\n"));
         assert_eq!(h.get("/robots").as_array().map(Vec::len), Some(0));
+    });
+}
+
+/// State written by goharbor/harbor (schema version 0, SDKv2 zero values, an empty `effect`)
+/// migrates with `terraform state replace-provider`, and the unchanged configuration plans nothing.
+#[test]
+fn go_provider_robot_state_migrates_with_no_changes() {
+    for_each_terraform(|tf| {
+        let h = Harbor::start();
+        let project = private_project(&h, "legacy");
+        let wd = Workdir::new(tf);
+        let hcl = config(
+            &h,
+            &robot_hcl(
+                "ci",
+                "project",
+                "  description = \"legacy\"\n",
+                &perm(
+                    "project",
+                    &project,
+                    &[("repository", "pull"), ("repository", "push")],
+                ),
+            ),
+        );
+        wd.write_config(&hcl);
+        wd.apply();
+        let v = wd.resource_values("harbor_robot_account.r");
+        let (id, full, secret) = (
+            v["robot_id"].as_str().unwrap().to_string(),
+            v["full_name"].as_str().unwrap().to_string(),
+            v["secret"].as_str().unwrap().to_string(),
+        );
+
+        let path = wd.path().join("terraform.tfstate");
+        let mut state: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let res = state["resources"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|r| r["type"] == "harbor_robot_account")
+            .unwrap();
+        res["provider"] = json!("provider[\"registry.terraform.io/goharbor/harbor\"]");
+        res["instances"][0]["schema_version"] = json!(0);
+        res["instances"][0]["attributes"] = json!({
+            "id": format!("/robots/{id}"), "robot_id": id, "name": "ci", "full_name": full,
+            "description": "legacy", "level": "project", "duration": -1, "disable": false,
+            "secret": secret, "secret_wo": null, "secret_wo_version": 0,
+            "permissions": [{"kind": "project", "namespace": project, "access": [
+                {"action": "pull", "resource": "repository", "effect": ""},
+                {"action": "push", "resource": "repository", "effect": ""}
+            ]}]
+        });
+        res["instances"][0]["sensitive_attributes"] = json!([]);
+        state["serial"] = json!(state["serial"].as_i64().unwrap() + 1);
+        std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+
+        wd.run(&[
+            "state",
+            "replace-provider",
+            "-auto-approve",
+            "registry.terraform.io/goharbor/harbor",
+            "registry.terraform.io/openova/harbor",
+        ]);
+        wd.assert_plan_empty("plan after migrating from goharbor/harbor");
+        assert_eq!(output_secret(&wd), secret, "the secret survives migration");
+        wd.destroy();
+        assert_eq!(h.status(&format!("/robots/{id}")), 404);
+        h.call("DELETE", &format!("/projects/{project}"), None);
     });
 }
