@@ -134,6 +134,22 @@ fn lifecycle(tf: &Terraform, level: &str) {
     assert_eq!(v["expires_at"], -1);
     let secret = output_secret(&wd);
     assert_eq!(v["secret"], secret.as_str());
+    let state = wd.state_json();
+    let entry = state["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "harbor_robot_account.r")
+        .unwrap();
+    if is_at_least_1_11(tf) {
+        assert_eq!(entry["sensitive_values"]["secret"], true, "{entry:#}");
+    } else {
+        // Terraform 1.0's `show -json` lists only configuration-derived marks; the schema says it.
+        let schema = wd.providers_schema_json();
+        let attr = &schema["provider_schemas"][crate::harness::PROVIDER_ADDRESS]["resource_schemas"]
+            ["harbor_robot_account"]["block"]["attributes"]["secret"];
+        assert_eq!(attr["sensitive"], true, "{attr:#}");
+    }
     assert!(
         !String::from_utf8_lossy(&out.stdout).contains(&secret),
         "apply printed the secret"
@@ -299,6 +315,38 @@ fn lifecycle(tf: &Terraform, level: &str) {
     assert!(v["full_name"].as_str().unwrap().ends_with(&renamed));
     let id = v["robot_id"].as_str().unwrap().to_string();
     wd.assert_plan_empty("re-plan after replacement");
+
+    // Changing the level replaces too (a system robot may hold just the project permission).
+    let other_level = if level == "system" {
+        "project"
+    } else {
+        "system"
+    };
+    wd.write_config(&config(
+        &h,
+        &robot_hcl(
+            &renamed,
+            other_level,
+            "  description = \"ci, pushing\"\n",
+            &perm(
+                "project",
+                &own,
+                &[("repository", "pull"), ("repository", "list")],
+            ),
+        ),
+    ));
+    assert_eq!(
+        wd.planned_actions("harbor_robot_account.r"),
+        ["delete", "create"]
+    );
+    wd.apply();
+    assert_eq!(h.status(&format!("/robots/{id}")), 404);
+    let id = wd.resource_values("harbor_robot_account.r")["robot_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(h.get(&format!("/robots/{id}"))["level"], other_level);
+    wd.assert_plan_empty("re-plan after changing the level");
 
     // Destroy, confirmed by Harbor.
     wd.destroy();
