@@ -1046,3 +1046,41 @@ fn go_provider_robot_state_migrates_with_no_changes() {
         h.call("DELETE", &format!("/projects/{project}"), None);
     });
 }
+
+/// Import ids that cannot name a robot, or name one Harbor does not have, fail clearly.
+#[test]
+fn robot_import_errors_are_clear() {
+    for_each_terraform(|tf| {
+        let h = Harbor::start();
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(
+            &h,
+            &robot_hcl(
+                "ci",
+                "system",
+                "",
+                &perm("system", "/", &[("project", "list")]),
+            ),
+        ));
+        let err = wd.expect_failure(&[
+            "import",
+            "-input=false",
+            "-no-color",
+            "harbor_robot_account.r",
+            "robot$ci",
+        ]);
+        assert!(
+            err.contains("Invalid import id for harbor_robot_account"),
+            "{err}"
+        );
+        let err = wd.expect_failure(&[
+            "import",
+            "-input=false",
+            "-no-color",
+            "harbor_robot_account.r",
+            "/robots/987654",
+        ]);
+        assert!(err.contains("Cannot import robot /robots/987654"), "{err}");
+        assert!(err.contains("Harbor has no robot with this id"), "{err}");
+    });
+}
