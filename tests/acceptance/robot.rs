@@ -1084,3 +1084,56 @@ fn robot_import_errors_are_clear() {
         assert!(err.contains("Harbor has no robot with this id"), "{err}");
     });
 }
+
+/// A robot-credentialed provider cannot read Harbor's robot name prefix; with the Go provider's
+/// `robot_prefix` it still imports system robots under a custom prefix with an empty plan.
+#[test]
+fn robot_prefix_setting_serves_providers_that_log_in_as_robots() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator(Default::default());
+        let r = h.call(
+            "PUT",
+            "/configurations",
+            Some(json!({"robot_name_prefix": "bot_"})),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        let access =
+            ["create", "read", "list", "delete"].map(|a| json!({"resource": "robot", "action": a}));
+        let r = h.call(
+            "POST",
+            "/robots",
+            Some(json!({"name": "creator", "level": "system", "duration": -1,
+                "permissions": [{"kind": "system", "namespace": "/", "access": access}]})),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        let (user, secret) = (
+            r.body["name"].as_str().unwrap().to_string(),
+            r.body["secret"].as_str().unwrap().to_string(),
+        );
+        assert_eq!(user, "bot_creator");
+        let hcl = format!(
+            "{}provider \"harbor\" {{\n  url          = \"{}\"\n  username     = \"{user}\"\n  password     = \"{secret}\"\n  robot_prefix = \"bot_\"\n}}\n{}",
+            required_providers(),
+            h.url,
+            robot_hcl(
+                "sys",
+                "system",
+                "",
+                &perm("system", "/", &[("robot", "list")])
+            )
+        );
+        let wd = Workdir::new(tf);
+        wd.write_config(&hcl);
+        wd.apply();
+        let v = wd.resource_values("harbor_robot_account.r");
+        assert_eq!(v["full_name"], "bot_sys");
+        wd.assert_plan_empty("re-plan as a robot under a custom prefix");
+
+        let wd2 = Workdir::new(tf);
+        wd2.write_config(&hcl);
+        wd2.import("harbor_robot_account.r", v["id"].as_str().unwrap());
+        assert_eq!(wd2.resource_values("harbor_robot_account.r")["name"], "sys");
+        wd2.assert_plan_empty("plan after import as a robot under a custom prefix");
+        wd.destroy();
+    });
+}
