@@ -1,4 +1,5 @@
-//! Test control outside the Harbor API (`/_emulator/...`): request counters, fault injection, seeding.
+//! Test control outside the Harbor API (`/_emulator/...`): request counters, fault injection, seeding,
+//! and ageing robots until they expire.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -190,4 +191,24 @@ pub async fn seed_repository(
     let body = crate::repositories::repository_json(&repo);
     store.repositories.insert(id, repo);
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+}
+
+/// `POST /_emulator/robots/{id}/expire`: moves the robot's creation time back by its duration and
+/// one more second, so it has just expired as Harbor computes it (`creation_time + duration` days).
+/// Harbor's API cannot make an expired robot: durations are whole days from creation.
+pub async fn expire_robot(State(app): State<App>, Path(id): Path<i64>) -> ApiResult {
+    let mut store = app.store();
+    let robot = store
+        .robots
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found(format!("robot {id} not found")))?;
+    if robot.duration == -1 {
+        return Err(ApiError::bad_request(
+            "robot never expires (duration -1); give it a duration first",
+        ));
+    }
+    let age_ms = (robot.duration * 86_400 + 1) * 1000;
+    robot.creation_time = Timestamp(Timestamp::now().0 - age_ms);
+    robot.expires_at = robot.creation_time.unix_seconds() + robot.duration * 86_400;
+    Ok(ok_json(json!({"expires_at": robot.expires_at})))
 }

@@ -345,6 +345,7 @@ fn router(app: App) -> Router {
             post(control::seed_repository),
         )
         .merge(crate::record::routes())
+        .route("/_emulator/robots/{id}/expire", post(control::expire_robot))
         .fallback(not_found)
         // Inside the fault injector: the log holds the emulator's own answers.
         .layer(axum::middleware::from_fn_with_state(

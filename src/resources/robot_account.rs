@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 
+use crate::harbor::Principal;
 use crate::harbor::Secret;
 use crate::harbor::models::{Access, Robot, RobotCreate, RobotPermission};
 use crate::provider::HarborContext;
@@ -163,14 +164,14 @@ impl RobotAccountResource {
                     .requires_replace()
                     .describe("The robot's short name, without prefix or project: `ci` becomes `robot$ci` (system) or `robot$<project>+ci` (project). Changing it replaces the robot.")
                     .validate(std::sync::Arc::new(|v, path, diags| {
-                        if let Some(n) = v.as_str() {
-                            if !valid_project_name(n) || n.len() > 255 {
-                                diags.attr_error(
-                                    path.clone(),
-                                    format!("Invalid robot name {n:?}"),
-                                    "Robot names are lower-case letters and digits, optionally separated by single `.`, `_` or `-`; the prefix (`robot$`) and project are added by Harbor, so leave them out.",
-                                );
-                            }
+                        if let Some(n) = v.as_str()
+                            && (!valid_project_name(n) || n.len() > 255)
+                        {
+                            diags.attr_error(
+                                path.clone(),
+                                format!("Invalid robot name {n:?}"),
+                                "Robot names are lower-case letters and digits, optionally separated by single `.`, `_` or `-`; the prefix (`robot$`) and project are added by Harbor, so leave them out.",
+                            );
                         }
                     })),
             )
@@ -210,10 +211,10 @@ impl RobotAccountResource {
                     .use_state_for_unknown()
                     .describe("The secret. Leave unset to store the one Harbor generates; set it to choose the secret (changing it updates the robot in place).")
                     .validate(std::sync::Arc::new(|v, path, diags| {
-                        if let Some(s) = v.as_str() {
-                            if !valid_secret(s) {
-                                diags.attr_error(path.clone(), "Robot secret does not meet Harbor's rules", SECRET_RULE);
-                            }
+                        if let Some(s) = v.as_str()
+                            && !valid_secret(s)
+                        {
+                            diags.attr_error(path.clone(), "Robot secret does not meet Harbor's rules", SECRET_RULE);
                         }
                     })),
             )
@@ -224,10 +225,10 @@ impl RobotAccountResource {
                     .write_only()
                     .describe("The secret, write-only: never stored in plan or state (Terraform 1.11 and later). Bump `secret_wo_version` to apply a new value.")
                     .validate(std::sync::Arc::new(|v, path, diags| {
-                        if let Some(s) = v.as_str() {
-                            if !valid_secret(s) {
-                                diags.attr_error(path.clone(), "Robot secret does not meet Harbor's rules", SECRET_RULE);
-                            }
+                        if let Some(s) = v.as_str()
+                            && !valid_secret(s)
+                        {
+                            diags.attr_error(path.clone(), "Robot secret does not meet Harbor's rules", SECRET_RULE);
                         }
                     })),
             )
@@ -303,15 +304,15 @@ fn permissions_value(perms: &[RobotPermission]) -> Value {
 /// `+` for project robots, after the prefix for system robots. The prior name wins when it still
 /// fits, so a prefix we could not learn never produces a diff.
 fn short_name(full: &str, level: &str, prefix: &str, prior: Option<&str>) -> String {
-    if let Some(p) = prior {
-        if full.ends_with(p) {
-            return p.to_string();
-        }
+    if let Some(p) = prior
+        && full.ends_with(p)
+    {
+        return p.to_string();
     }
-    if level == "project" {
-        if let Some((_, n)) = full.rsplit_once('+') {
-            return n.to_string();
-        }
+    if level == "project"
+        && let Some((_, n)) = full.rsplit_once('+')
+    {
+        return n.to_string();
     }
     full.strip_prefix(prefix).unwrap_or(full).to_string()
 }
@@ -359,11 +360,90 @@ fn robot_diag(what: &str, name: &str, e: &crate::harbor::Error) -> Diagnostics {
         d.error(
             "The provider's credentials may not manage this robot",
             "Creating a system robot needs an admin or a system robot holding robot:create (Harbor 2.12+); a project robot needs \
-             a project admin or a robot holding that project's robot:create. A robot can only grant permissions it holds itself; \
-             Harbor's message above names the one that is missing.",
+             a project admin or a robot holding that project's robot:create. A robot can only grant permissions it holds itself.",
         );
     }
     d
+}
+
+/// Updates and secret changes need `robot:update`, which Harbor never grants to robots: when the
+/// provider logs in as a robot, say so instead of suggesting a permission that cannot be given.
+fn robot_change_diag(
+    h: &HarborContext,
+    what: &str,
+    name: &str,
+    e: &crate::harbor::Error,
+) -> Diagnostics {
+    if !(e.is_forbidden() && h.principal == Principal::Robot) {
+        return robot_diag(what, name, e);
+    }
+    let mut d = api_diag(what, name, e);
+    d.error(
+        "Robots cannot change robots",
+        "Harbor lets a robot create, read, list and delete robots (2.12+), but changing one (description, disable, duration, \
+         permissions or secret) needs robot:update, which Harbor does not grant to robots. Apply this change with an admin's \
+         credentials, or replace the robot (e.g. `terraform apply -replace=<address>`).",
+    );
+    d
+}
+
+/// The requested permissions the creating robot does not hold, as `resource:action in <namespace>`.
+/// Harbor's 403 only says the new robot's permissions are wider than its creator's.
+fn missing_permissions(held: &[RobotPermission], wanted: &[RobotPermission]) -> Vec<String> {
+    let mut missing = Vec::new();
+    for w in wanted {
+        for a in &w.access {
+            let covered = held.iter().any(|h| {
+                let scope = h.kind == w.kind
+                    && (h.namespace == w.namespace || (w.kind == "project" && h.namespace == "*"));
+                scope
+                    && h.access
+                        .iter()
+                        .any(|x| x.resource == a.resource && x.action == a.action)
+            });
+            if !covered {
+                let place = if w.kind == "system" {
+                    "system".to_string()
+                } else if w.namespace == "*" {
+                    "every project".to_string()
+                } else {
+                    format!("project {}", w.namespace)
+                };
+                missing.push(format!("{}:{} in {place}", a.resource, a.action));
+            }
+        }
+    }
+    missing
+}
+
+/// When a robot is refused creating a robot, names what it lacks: the provider's own robot is
+/// looked up among the system robots (it needs robot:list for that; without it, nothing is added).
+async fn explain_refused_create(
+    h: &HarborContext,
+    wanted: &[RobotPermission],
+    d: &mut Diagnostics,
+) {
+    if h.principal != Principal::Robot {
+        return;
+    }
+    let Some(me) = h.client.username() else {
+        return;
+    };
+    let Ok(robots) = h.client.list_system_robots().await else {
+        return;
+    };
+    let Some(creator) = robots.iter().find(|r| r.name == me) else {
+        return;
+    };
+    let missing = missing_permissions(&creator.permissions, wanted);
+    if !missing.is_empty() {
+        d.attr_error(
+            AttributePath::attr("permissions"),
+            format!("{me} lacks permissions it would grant: {}", missing.join(", ")),
+            "A robot can only create robots whose permissions it holds itself (Harbor 2.12+). Grant these to the provider's \
+             robot, or remove them from this robot.",
+        );
+    }
 }
 
 #[async_trait]
@@ -397,28 +477,46 @@ impl Resource<HarborContext> for RobotAccountResource {
             return;
         }
         let items = perms.elements();
+        // Terraform can only quote an attribute's line, not a block's, so these point at the
+        // `kind` or `namespace` that breaks the rule.
         if level == Some("project") {
-            let bad = items.len() != 1
-                || items.iter().any(|p| {
-                    p.str_attr("kind").is_some_and(|k| k != "project")
-                        || p.str_attr("namespace") == Some("*")
-                });
-            if bad {
+            let offending = if let Some((i, _)) = items
+                .iter()
+                .enumerate()
+                .find(|(_, p)| p.str_attr("kind").is_some_and(|k| k != "project"))
+            {
+                Some((i, "kind"))
+            } else if let Some((i, _)) = items
+                .iter()
+                .enumerate()
+                .find(|(_, p)| p.str_attr("namespace") == Some("*"))
+            {
+                Some((i, "namespace"))
+            } else if items.len() > 1 {
+                Some((1, "namespace"))
+            } else {
+                None
+            };
+            if let Some((i, attr)) = offending {
                 diags.attr_error(
-                    AttributePath::attr("permissions"),
+                    AttributePath::attr("permissions").join_index(i).join_attr(attr),
                     "A project robot needs exactly one project permission",
                     "With `level = \"project\"`, write one `permissions` block with `kind = \"project\"` and `namespace` set to the robot's project (not `*`). For several projects or system permissions, use `level = \"system\"`.",
                 );
             }
         }
         if level == Some("system")
-            && items
+            && let Some((i, _)) = items
                 .iter()
-                .filter(|p| p.str_attr("kind") == Some("system"))
-                .count()
-                > 1
+                .enumerate()
+                .filter(|(_, p)| p.str_attr("kind") == Some("system"))
+                .nth(1)
         {
-            diags.attr_error(AttributePath::attr("permissions"), "More than one system permission block", "A system robot has at most one `permissions` block of `kind = \"system\"`; merge their `access` blocks.");
+            diags.attr_error(
+                AttributePath::attr("permissions").join_index(i).join_attr("kind"),
+                "More than one system permission block",
+                "A system robot has at most one `permissions` block of `kind = \"system\"`; merge their `access` blocks.",
+            );
         }
         for (i, p) in items.iter().enumerate() {
             let path = AttributePath::attr("permissions").join_index(i);
@@ -483,19 +581,22 @@ impl Resource<HarborContext> for RobotAccountResource {
         if ctx.changes("duration") {
             ctx.set_unknown("expires_at");
         }
-        if let Some(exp) = ctx.prior.i64_attr("expires_at") {
-            if exp > 0 && exp < now_epoch() {
-                let name = ctx
-                    .prior
-                    .str_attr("full_name")
-                    .unwrap_or_default()
-                    .to_string();
-                ctx.diags.attr_warning(
-                    AttributePath::attr("expires_at"),
-                    format!("Robot {name} has expired"),
-                    "It can no longer log in. Raise `duration` (counted from the robot's creation) or set it to -1 to extend it in place.",
-                );
-            }
+        // A plan that changes the duration is the fix; no warning then.
+        if !ctx.changes("duration")
+            && let Some(exp) = ctx.prior.i64_attr("expires_at")
+            && exp > 0
+            && exp < now_epoch()
+        {
+            let name = ctx
+                .prior
+                .str_attr("full_name")
+                .unwrap_or_default()
+                .to_string();
+            ctx.diags.attr_warning(
+                AttributePath::attr("expires_at"),
+                format!("Robot {name} has expired"),
+                "It can no longer log in. Raise `duration` (counted from the robot's creation) or set it to -1 to extend it in place.",
+            );
         }
     }
 
@@ -560,13 +661,19 @@ impl Resource<HarborContext> for RobotAccountResource {
             permissions: permissions_from(planned),
             ..Default::default()
         };
-        let created = h.client.create_robot(&req).await.map_err(|e| {
-            let mut d = robot_diag("Could not create robot", &name, &e);
-            if e.is_conflict() {
-                d.attr_error(AttributePath::attr("name"), format!("Robot {name} already exists"), "Import it with `terraform import <address> <robot id>`, or choose another name.");
+        let created = match h.client.create_robot(&req).await {
+            Ok(created) => created,
+            Err(e) => {
+                let mut d = robot_diag("Could not create robot", &name, &e);
+                if e.is_conflict() {
+                    d.attr_error(AttributePath::attr("name"), format!("Robot {name} already exists"), "Import it with `terraform import <address> <robot id>`, or choose another name.");
+                }
+                if e.is_forbidden() {
+                    explain_refused_create(h, &req.permissions, &mut d).await;
+                }
+                return Err(d.into());
             }
-            d
-        })?;
+        };
         let mut state = planned.clone();
         state.set("id", Value::String(format!("/robots/{}", created.id)));
         state.set("robot_id", Value::String(created.id.to_string()));
@@ -670,7 +777,7 @@ impl Resource<HarborContext> for RobotAccountResource {
             h.client
                 .update_robot(id, &robot)
                 .await
-                .map_err(|e| robot_diag("Could not update robot", &full, &e))?;
+                .map_err(|e| robot_change_diag(h, "Could not update robot", &full, &e))?;
             if differs("duration") {
                 let fresh = h
                     .client
@@ -698,7 +805,7 @@ impl Resource<HarborContext> for RobotAccountResource {
                 .refresh_robot_secret(id, secret.map(Secret::new))
                 .await
                 .map_err(|e| ApplyError {
-                    diags: robot_diag("Could not change the secret of robot", &full, &e),
+                    diags: robot_change_diag(h, "Could not change the secret of robot", &full, &e),
                     partial_state: Some(prior.clone()),
                 })?;
             state.set(
@@ -785,6 +892,48 @@ mod tests {
         assert!(!valid_secret("Abcdefgh"));
         assert!(!valid_secret("Abc1"));
         assert!(!valid_secret(&format!("A1{}", "b".repeat(127))));
+    }
+
+    #[test]
+    fn missing_permissions_are_named_with_their_namespace() {
+        let perm = |kind: &str, ns: &str, pairs: &[(&str, &str)]| RobotPermission {
+            kind: kind.into(),
+            namespace: ns.into(),
+            access: pairs
+                .iter()
+                .map(|(r, a)| Access {
+                    resource: r.to_string(),
+                    action: a.to_string(),
+                    effect: None,
+                })
+                .collect(),
+        };
+        let held = [
+            perm("system", "/", &[("robot", "create")]),
+            perm("project", "*", &[("repository", "pull")]),
+            perm("project", "team", &[("repository", "push")]),
+        ];
+        let wanted = [
+            perm(
+                "project",
+                "team",
+                &[
+                    ("repository", "pull"),
+                    ("repository", "push"),
+                    ("tag", "delete"),
+                ],
+            ),
+            perm("project", "other", &[("repository", "push")]),
+            perm("system", "/", &[("robot", "create"), ("registry", "list")]),
+        ];
+        assert_eq!(
+            missing_permissions(&held, &wanted),
+            [
+                "tag:delete in project team",
+                "repository:push in project other",
+                "registry:list in system"
+            ]
+        );
     }
 
     #[test]

@@ -8,5 +8,6 @@ mod plugin;
 mod project;
 mod provider_config;
 mod replication;
+mod robot;
 mod secrets;
 mod target;

@@ -212,3 +212,53 @@ async fn exchanges_are_not_recorded_by_default() {
     h.project("a", false).await;
     assert_eq!(h.anon().get("/_emulator/exchanges").await.json(), json!([]));
 }
+
+#[tokio::test]
+async fn expire_control_ages_a_robot_past_its_duration() {
+    let h = Harbor::start().await;
+    h.project("p", false).await;
+    let (id, name, secret) = h
+        .robot(json!({"name": "ci", "level": "project", "duration": 1, "permissions": [
+            {"kind": "project", "namespace": "p", "access": [{"resource": "repository", "action": "list"}]}
+        ]}))
+        .await;
+    assert_eq!(
+        h.user(&name, &secret)
+            .get("/projects/p/repositories")
+            .await
+            .status,
+        200
+    );
+    let r = h
+        .anon()
+        .post(&format!("/_emulator/robots/{id}/expire"), json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let robot = h.admin().get(&format!("/robots/{id}")).await.json();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let expires = robot["expires_at"].as_i64().unwrap();
+    assert!(expires < now && expires > now - 60, "{robot}");
+    assert_eq!(robot["duration"], 1, "the duration is kept");
+    assert_eq!(
+        h.user(&name, &secret)
+            .get("/projects/p/repositories")
+            .await
+            .status,
+        401,
+        "expired robots cannot log in"
+    );
+}
+
+#[tokio::test]
+async fn expire_control_refuses_robots_that_never_expire() {
+    let h = Harbor::start().await;
+    let (id, _, _) = h.system_robot("forever", &[("project", "list")]).await;
+    let r = h
+        .anon()
+        .post(&format!("/_emulator/robots/{id}/expire"), json!({}))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+}
