@@ -463,28 +463,72 @@ impl Client {
         Ok(all)
     }
 
-    /// After an ambiguous create failure, looks for the object the create may have made.
-    /// Adopts it only when `lookup` finds a match; otherwise the original error stands.
-    pub(crate) async fn adopt<T, F>(&self, original: Error, lookup: F) -> Result<T, Error>
+    /// Sends a create (`POST`) and settles any doubt about whether it happened, so a create
+    /// neither fails while its object exists (an orphan) nor runs twice (a duplicate).
+    ///
+    /// `accept` turns Harbor's answer into the result or an error. After an ambiguous failure
+    /// (no answer, a 5xx, an undecodable 201) `lookup` searches for the object the create may
+    /// have made and adopts it when it matches what was sent. When nothing is found and no
+    /// answer came at all (the connection dropped, possibly before Harbor read the request),
+    /// the POST is sent again, within `max_retries` and `request_timeout`. A 409 after such a
+    /// repeat is most likely the earlier attempt's object, so it is looked up and adopted
+    /// too. Harbor's names are unique, so a repeated POST can never make a second object.
+    pub(crate) async fn create<T, A, L, F>(
+        &self,
+        req: &Req,
+        accept: A,
+        lookup: L,
+    ) -> Result<T, Error>
     where
+        A: Fn(&Response) -> Result<T, Error>,
+        L: Fn() -> F,
         F: std::future::Future<Output = Result<Option<T>, Error>>,
     {
-        if !original.is_ambiguous() {
-            return Err(original);
-        }
-        match lookup.await {
-            Ok(Some(found)) => {
+        let deadline = Instant::now() + self.inner.request_timeout;
+        let mut attempt: u32 = 0;
+        let mut repeated = false;
+        loop {
+            attempt += 1;
+            let failure = match self.send(req).await {
+                Ok(resp) => match accept(&resp) {
+                    Ok(value) => return Ok(value),
+                    Err(error) => error,
+                },
+                Err(error) => error,
+            };
+            let in_doubt = failure.is_ambiguous() || (repeated && failure.is_conflict());
+            if !in_doubt {
+                return Err(failure);
+            }
+            match lookup().await {
+                Ok(Some(found)) => {
+                    tracing::debug!(
+                        request_id = failure.request_id(),
+                        attempt,
+                        "adopted the object of a create whose outcome was unknown"
+                    );
+                    return Ok(found);
+                }
+                Ok(None) => {}
+                Err(lookup_error) => {
+                    tracing::debug!(error = %lookup_error, "lookup after an ambiguous create failed");
+                }
+            }
+            let unanswered = matches!(failure, Error::Transport { .. }) && failure.is_ambiguous();
+            let delay = self.backoff(attempt);
+            if unanswered && attempt <= self.inner.max_retries && Instant::now() + delay < deadline
+            {
                 tracing::debug!(
-                    request_id = original.request_id(),
-                    "adopted object after ambiguous create failure"
+                    method = %req.method,
+                    path = %req.path,
+                    attempt,
+                    "create got no answer and nothing was found; sending it again"
                 );
-                Ok(found)
+                tokio::time::sleep(delay).await;
+                repeated = true;
+                continue;
             }
-            Ok(None) => Err(original),
-            Err(lookup_error) => {
-                tracing::debug!(error = %lookup_error, "lookup after ambiguous create failed");
-                Err(original)
-            }
+            return Err(failure);
         }
     }
 }
