@@ -19,6 +19,11 @@ use super::models::Errors;
 /// Harbor's maximum `page_size`; larger values get 422.
 pub(crate) const PAGE_SIZE: usize = 100;
 
+/// The lookups that settle an ambiguous create retry at least this often, whatever
+/// `max_retries` says: giving up there would leave an object in Harbor that Terraform does
+/// not know about, and the next apply would fail on it with a conflict.
+const SETTLE_RETRIES: u32 = 4;
+
 /// Stops a paging walk against a server whose `Link` headers never end.
 const MAX_PAGES: usize = 10_000;
 
@@ -28,6 +33,7 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     http: reqwest::Client,
     base: String,
@@ -409,6 +415,19 @@ impl Client {
         }
     }
 
+    /// This client, retrying at least [`SETTLE_RETRIES`] times.
+    fn settling(&self) -> Client {
+        if self.inner.max_retries >= SETTLE_RETRIES {
+            return self.clone();
+        }
+        Client {
+            inner: Arc::new(Inner {
+                max_retries: SETTLE_RETRIES,
+                ..(*self.inner).clone()
+            }),
+        }
+    }
+
     /// Full-jitter exponential back-off: uniform in `[0, min(cap, base * 2^(attempt-1))]`.
     fn backoff(&self, attempt: u32) -> Duration {
         let base = self.inner.retry_base_delay.as_millis() as u64;
@@ -473,6 +492,7 @@ impl Client {
     /// the POST is sent again, within `max_retries` and `request_timeout`. A 409 after such a
     /// repeat is most likely the earlier attempt's object, so it is looked up and adopted
     /// too. Harbor's names are unique, so a repeated POST can never make a second object.
+    /// `lookup` gets a client that retries at least [`SETTLE_RETRIES`] times.
     pub(crate) async fn create<T, A, L, F>(
         &self,
         req: &Req,
@@ -481,7 +501,7 @@ impl Client {
     ) -> Result<T, Error>
     where
         A: Fn(&Response) -> Result<T, Error>,
-        L: Fn() -> F,
+        L: Fn(Client) -> F,
         F: std::future::Future<Output = Result<Option<T>, Error>>,
     {
         let deadline = Instant::now() + self.inner.request_timeout;
@@ -500,7 +520,7 @@ impl Client {
             if !in_doubt {
                 return Err(failure);
             }
-            match lookup().await {
+            match lookup(self.settling()).await {
                 Ok(Some(found)) => {
                     tracing::debug!(
                         request_id = failure.request_id(),

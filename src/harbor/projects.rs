@@ -136,8 +136,8 @@ impl Client {
                 Err(error) => Err(error),
             };
         };
-        self.create(&req, accept, || async {
-            Ok(self
+        self.create(&req, accept, |client| async move {
+            Ok(client
                 .find_project(name)
                 .await?
                 .filter(|found| project_matches(project, found))

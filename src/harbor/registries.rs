@@ -19,12 +19,15 @@ impl Client {
             201 => resp.location_id(),
             _ => Err(resp.error()),
         };
-        self.create(&req, accept, || async {
-            Ok(self.find_registry(&registry.name).await?.and_then(|found| {
-                let same = found.registry_type == registry.registry_type
-                    && normalize_url(&found.url) == normalize_url(&registry.url);
-                same.then_some(found.id).flatten()
-            }))
+        self.create(&req, accept, |client| async move {
+            Ok(client
+                .find_registry(&registry.name)
+                .await?
+                .and_then(|found| {
+                    let same = found.registry_type == registry.registry_type
+                        && normalize_url(&found.url) == normalize_url(&registry.url);
+                    same.then_some(found.id).flatten()
+                }))
         })
         .await
     }

@@ -19,8 +19,8 @@ impl Client {
             201 => resp.location_id(),
             _ => Err(resp.error()),
         };
-        self.create(&req, accept, || async {
-            Ok(self
+        self.create(&req, accept, |client| async move {
+            Ok(client
                 .find_replication_policy(&policy.name)
                 .await?
                 .filter(|found| {

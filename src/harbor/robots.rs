@@ -21,12 +21,12 @@ impl Client {
             201 => resp.json(),
             _ => Err(resp.error()),
         };
-        self.create(&req, accept, || async {
-            let Some(found) = self.find_created_robot(robot).await? else {
+        self.create(&req, accept, |client| async move {
+            let Some(found) = client.find_created_robot(robot).await? else {
                 return Ok(None);
             };
             // Nobody has seen this robot's secret, so repeating the rotation is harmless.
-            let secret = self
+            let secret = client
                 .rotate_robot_secret(found.id, None, Retry::Idempotent)
                 .await?;
             Ok(Some(RobotCreated {

@@ -563,6 +563,25 @@ async fn conflict_after_a_repeated_create_adopts_the_first_attempts_object() {
 }
 
 #[tokio::test]
+async fn settling_an_ambiguous_create_retries_its_lookup_even_without_retries() {
+    let found = json!([{"project_id": 9, "name": "ci", "metadata": {"public": "true"}}]);
+    let server = scripted(
+        vec![
+            Step::Drop,
+            Step::Reply(503, vec![], "{}".into()),
+            Step::Reply(200, vec![("X-Total-Count", "1".into())], found.to_string()),
+        ],
+        None,
+    )
+    .await;
+    let mut config = config(&server.url);
+    config.max_retries = 0;
+    let client = Client::new(config).unwrap();
+    assert_eq!(client.create_project(&ci_project()).await.unwrap(), 9);
+    assert_eq!(server.count("POST"), 1);
+}
+
+#[tokio::test]
 async fn dropped_create_is_not_sent_again_without_retries() {
     let server = scripted(
         vec![
