@@ -480,6 +480,15 @@ fn without_retries_the_apply_fails_clearly_and_a_clean_apply_converges() {
         h.request_count(),
         injected(&h)
     );
+    for line in stderr.lines().filter(|l| l.starts_with("Error: ")) {
+        eprintln!("  {line}");
+    }
+    for line in stderr
+        .lines()
+        .filter(|l| l.contains("Harbor answered") || l.contains("transport error"))
+    {
+        eprintln!("    {line}");
+    }
     assert!(!out.status.success(), "apply should fail:\n{}", text(&out));
     // Every error names the call and what Harbor (or the network) did.
     assert!(
