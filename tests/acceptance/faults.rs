@@ -520,7 +520,9 @@ fn ctrl_c_mid_apply_stops_gracefully_saves_state_and_the_next_apply_converges() 
     let remote = Harbor::emulator(harbor_emulator::Config::default());
     let prefix = unique("int");
     let fleet = Fleet::TWO_HUNDRED;
-    let wd = Workdir::new(tf);
+    let mut wd = Workdir::new(tf);
+    // The provider's INFO log shows whether StopProvider reached it.
+    wd.env("TF_LOG_PROVIDER", "INFO");
     wd.write_config(&config(&h, &remote, &prefix, fleet, ""));
 
     // ~50 ms per request makes the apply take far longer than the moment we interrupt it.
@@ -552,13 +554,20 @@ fn ctrl_c_mid_apply_stops_gracefully_saves_state_and_the_next_apply_converges() 
         .expect("kill runs");
     assert!(kill.success());
     let interrupted_at = started.elapsed();
-    let (out, took) = wait_guarded(&wd, child, "apply");
+    let (out, _) = wait_guarded(&wd, child, "apply");
+    let took = started.elapsed();
     let all = text(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let refused = stderr.matches("this operation was not started").count();
     eprintln!(
-        "SIGINT after {interrupted_at:?}; terraform exited {} after {took:?} in all, {:?} after the signal, {} API requests",
+        "SIGINT after {interrupted_at:?}; terraform exited {} after {took:?} in all, {:?} after the signal, {} API requests, {refused} operations refused after StopProvider",
         out.status,
         took.saturating_sub(interrupted_at),
         h.request_count()
+    );
+    assert!(
+        stderr.contains("Terraform asked the provider to stop"),
+        "the provider should have received StopProvider:\n{all}"
     );
     assert!(
         !out.status.success(),
