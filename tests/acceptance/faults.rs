@@ -19,6 +19,10 @@ use crate::target::{Harbor, unique};
 /// killed and the test fails.
 const HANG_GUARD: Duration = Duration::from_secs(240);
 
+/// The same for a command that only has to fail: `request_timeout = 5` and `max_retries = 2`
+/// should end it within seconds.
+const FAIL_GUARD: Duration = Duration::from_secs(120);
+
 fn newest() -> &'static Terraform {
     terraforms().last().expect("at least one Terraform")
 }
@@ -186,7 +190,12 @@ fn injected(h: &Harbor) -> Value {
 /// Output goes to files so that a chatty process cannot block on a full pipe.
 fn run_guarded(wd: &Workdir, mut cmd: Command, label: &str) -> (Output, Duration) {
     let child = spawn_logged(wd, &mut cmd, label);
-    wait_guarded(wd, child, label)
+    wait_guarded(wd, child, label, HANG_GUARD)
+}
+
+fn fail_guarded(wd: &Workdir, args: &[&str], label: &str) -> (Output, Duration) {
+    let child = spawn_logged(wd, &mut wd.command(args), label);
+    wait_guarded(wd, child, label, FAIL_GUARD)
 }
 
 fn spawn_logged(wd: &Workdir, cmd: &mut Command, label: &str) -> std::process::Child {
@@ -199,17 +208,22 @@ fn spawn_logged(wd: &Workdir, cmd: &mut Command, label: &str) -> std::process::C
         .expect("terraform starts")
 }
 
-fn wait_guarded(wd: &Workdir, mut child: std::process::Child, label: &str) -> (Output, Duration) {
+fn wait_guarded(
+    wd: &Workdir,
+    mut child: std::process::Child,
+    label: &str,
+    guard: Duration,
+) -> (Output, Duration) {
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for terraform") {
             break status;
         }
-        if started.elapsed() > HANG_GUARD {
+        if started.elapsed() > guard {
             let _ = child.kill();
             let _ = child.wait();
             panic!(
-                "`terraform {label}` still running after {HANG_GUARD:?}: killed (hang)\n{}",
+                "`terraform {label}` still running after {guard:?}: killed (hang)\n{}",
                 String::from_utf8_lossy(
                     &std::fs::read(wd.path().join(format!("{label}.stdout"))).unwrap_or_default()
                 )
@@ -238,6 +252,20 @@ fn text(out: &Output) -> String {
 }
 
 const APPLY: &[&str] = &["apply", "-auto-approve", "-input=false", "-no-color"];
+const PLAN: &[&str] = &["plan", "-input=false", "-no-color"];
+
+/// The diagnostics' summaries and the client's error lines, for the test log.
+fn show_errors(label: &str, out: &Output) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in stderr.lines().filter(|l| {
+        l.starts_with("Error: ")
+            || l.contains(": connection failed")
+            || l.contains(": timed out")
+            || l.contains(": transport error")
+    }) {
+        eprintln!("  [{label}] {line}");
+    }
+}
 
 /// `(name, id)` of every object of one kind, sorted; duplicates stay visible.
 type Objects = Vec<(String, i64)>;
@@ -449,6 +477,25 @@ fn hundred_resources_apply_through_503_429_and_dropped_connections() {
 
     faults_off(&h);
     assert_converged(&h, &wd, &prefix, fleet, "after the apply under faults");
+
+    // Destroy under the same faults leaves nothing behind.
+    set_faults(&h, issue_faults(9));
+    h.call("POST", "/_emulator/reset", None);
+    let destroy = &["destroy", "-auto-approve", "-input=false", "-no-color"];
+    let (out, took) = run_guarded(&wd, wd.command(destroy), "destroy");
+    eprintln!(
+        "destroy under faults: {took:?}, {} API requests, faults injected {}",
+        h.request_count(),
+        injected(&h)
+    );
+    assert!(
+        out.status.success(),
+        "destroy under faults failed:\n{}",
+        text(&out)
+    );
+    faults_off(&h);
+    let left = harbor_inventory(&h, &prefix);
+    assert_eq!(left.counts(), [0; 4], "left behind after destroy: {left:?}");
 }
 
 #[test]
@@ -554,7 +601,7 @@ fn ctrl_c_mid_apply_stops_gracefully_saves_state_and_the_next_apply_converges() 
         .expect("kill runs");
     assert!(kill.success());
     let interrupted_at = started.elapsed();
-    let (out, _) = wait_guarded(&wd, child, "apply");
+    let (out, _) = wait_guarded(&wd, child, "apply", HANG_GUARD);
     let took = started.elapsed();
     let all = text(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -648,12 +695,9 @@ fn unreachable_harbor_fails_the_refresh_clearly_within_timeout_and_retries() {
             required_providers(),
             provider_block(&closed_port(), &h, settings)
         ));
-        let (out, took) = run_guarded(
-            &wd,
-            wd.command(&["plan", "-input=false", "-no-color"]),
-            "refused",
-        );
+        let (out, took) = fail_guarded(&wd, PLAN, "refused");
         let all = text(&out);
+        show_errors("refused", &out);
         eprintln!("refused port: plan failed after {took:?}");
         assert!(!out.status.success(), "plan should fail:\n{all}");
         assert!(
@@ -670,12 +714,9 @@ fn unreachable_harbor_fails_the_refresh_clearly_within_timeout_and_retries() {
             required_providers(),
             provider_block(&url, &h, settings)
         ));
-        let (out, took) = run_guarded(
-            &wd,
-            wd.command(&["plan", "-input=false", "-no-color"]),
-            "silent",
-        );
+        let (out, took) = fail_guarded(&wd, PLAN, "silent");
         let all = text(&out);
+        show_errors("silent", &out);
         eprintln!("silent port: plan failed after {took:?}");
         assert!(!out.status.success(), "plan should fail:\n{all}");
         assert!(
@@ -683,6 +724,25 @@ fn unreachable_harbor_fails_the_refresh_clearly_within_timeout_and_retries() {
             "the error should say Harbor did not answer in time:\n{all}"
         );
         drop(silent);
+
+        // Harbor's address answers TCP but every connection is dropped (Harbor dying behind
+        // its load balancer): the same URL as the apply, so the failure is in the refresh.
+        wd.write_config(&format!(
+            "{}{}{resources}",
+            required_providers(),
+            provider_block(&h.url, &h, settings)
+        ));
+        set_faults(&h, json!({"reset_rate": 1.0}));
+        let (out, took) = fail_guarded(&wd, PLAN, "dropped");
+        faults_off(&h);
+        let all = text(&out);
+        show_errors("dropped", &out);
+        eprintln!("every connection dropped: plan failed after {took:?}");
+        assert!(!out.status.success(), "plan should fail:\n{all}");
+        assert!(
+            all.contains("transport error") && all.contains("connection closed"),
+            "the error should say the connection to Harbor broke:\n{all}"
+        );
 
         // The state is untouched: back on the emulator, nothing to do.
         wd.write_config(&format!(
