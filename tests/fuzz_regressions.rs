@@ -9,7 +9,9 @@ fn replay(target: &str, body: fn(&[u8])) -> usize {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut n = 0;
     for dir in ["corpus-min", "regressions"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
+            continue;
+        };
         for e in entries.flatten() {
             let data = std::fs::read(e.path()).unwrap();
             let r = std::panic::catch_unwind(|| body(&data));
@@ -22,7 +24,10 @@ fn replay(target: &str, body: fn(&[u8])) -> usize {
 
 #[test]
 fn msgpack_corpus_and_crashes_replay_cleanly() {
-    assert!(replay("msgpack", bodies::msgpack) > 0, "no msgpack corpus committed");
+    assert!(
+        replay("msgpack", bodies::msgpack) > 0,
+        "no msgpack corpus committed"
+    );
 }
 
 #[test]

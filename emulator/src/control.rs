@@ -43,15 +43,21 @@ impl RequestCounter {
 pub enum Fault {
     None,
     Status(StatusCode),
+    /// Closed before the request is processed: nothing happened on the server.
     DropConnection,
+    /// Processed, then closed without the response: the change happened but the client
+    /// cannot know (a lost answer, as after a proxy or load-balancer reset).
+    DropAfterProcessing,
 }
 
 #[derive(Debug)]
 struct FaultPlan {
     latency_ms: u64,
     error_rate: f64,
-    error_status: StatusCode,
+    /// One is drawn per error, uniformly.
+    error_statuses: Vec<StatusCode>,
     reset_rate: f64,
+    reset_after_rate: f64,
     rng: StdRng,
 }
 
@@ -60,8 +66,9 @@ impl Default for FaultPlan {
         Self {
             latency_ms: 0,
             error_rate: 0.0,
-            error_status: StatusCode::SERVICE_UNAVAILABLE,
+            error_statuses: vec![StatusCode::SERVICE_UNAVAILABLE],
             reset_rate: 0.0,
+            reset_after_rate: 0.0,
             rng: StdRng::seed_from_u64(0),
         }
     }
@@ -71,23 +78,35 @@ impl Default for FaultPlan {
 #[derive(Debug, Default)]
 pub struct Faults {
     plan: Mutex<FaultPlan>,
+    /// Faults injected since the plan was last set, by kind (`503`, `reset`, `reset_after`).
+    injected: RequestCounter,
 }
 
 impl Faults {
     /// Extra latency and the fault for the next request; draws come from one seeded sequence.
     pub fn next(&self) -> (u64, Fault) {
         let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
-        if plan.error_rate <= 0.0 && plan.reset_rate <= 0.0 {
+        if plan.error_rate <= 0.0 && plan.reset_rate <= 0.0 && plan.reset_after_rate <= 0.0 {
             return (plan.latency_ms, Fault::None);
         }
         let draw: f64 = plan.rng.random();
         let fault = if draw < plan.error_rate {
-            Fault::Status(plan.error_status)
+            let choices = plan.error_statuses.len();
+            let pick = plan.rng.random_range(0..choices);
+            Fault::Status(plan.error_statuses[pick])
         } else if draw < plan.error_rate + plan.reset_rate {
             Fault::DropConnection
+        } else if draw < plan.error_rate + plan.reset_rate + plan.reset_after_rate {
+            Fault::DropAfterProcessing
         } else {
             Fault::None
         };
+        match fault {
+            Fault::None => {}
+            Fault::Status(status) => self.injected.record(status.as_u16().to_string()),
+            Fault::DropConnection => self.injected.record("reset".into()),
+            Fault::DropAfterProcessing => self.injected.record("reset_after".into()),
+        }
         (plan.latency_ms, fault)
     }
 }
@@ -100,8 +119,12 @@ struct FaultRequest {
     #[serde(default)]
     error_rate: f64,
     error_status: Option<u16>,
+    /// Several statuses to mix, e.g. `[503, 429]`; excludes `error_status`.
+    error_statuses: Option<Vec<u16>>,
     #[serde(default)]
     reset_rate: f64,
+    #[serde(default)]
+    reset_after_rate: f64,
     #[serde(default)]
     seed: u64,
 }
@@ -120,33 +143,57 @@ pub async fn reset(State(app): State<App>) -> Response {
     ok_json(json!({}))
 }
 
+/// `GET /_emulator/faults`: `{"injected": {"503": N, "reset": N, ...}, "total": N}` since the
+/// faults were last set.
+pub async fn injected(State(app): State<App>) -> Response {
+    let injected = app.faults.injected.snapshot();
+    let total: u64 = injected.values().sum();
+    ok_json(json!({"injected": injected, "total": total}))
+}
+
 /// `POST /_emulator/faults`
 pub async fn faults(State(app): State<App>, body: Bytes) -> ApiResult {
     let req: FaultRequest = parse_body(&body)?;
     let in_range = |r: f64| (0.0..=1.0).contains(&r);
     if !in_range(req.error_rate)
         || !in_range(req.reset_rate)
-        || req.error_rate + req.reset_rate > 1.0
+        || !in_range(req.reset_after_rate)
+        || req.error_rate + req.reset_rate + req.reset_after_rate > 1.0
     {
         return Err(ApiError::bad_request(
-            "error_rate and reset_rate must be within 0..1 and sum to at most 1",
+            "error_rate, reset_rate and reset_after_rate must be within 0..1 and sum to at most 1",
         ));
     }
-    let error_status = match req.error_status {
-        None => StatusCode::SERVICE_UNAVAILABLE,
-        Some(code) => StatusCode::from_u16(code)
-            .ok()
-            .filter(|s| s.is_client_error() || s.is_server_error())
-            .ok_or_else(|| ApiError::bad_request("error_status must be a 4xx or 5xx status"))?,
+    let codes = match (req.error_status, req.error_statuses) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "give error_status or error_statuses, not both",
+            ));
+        }
+        (Some(code), None) => vec![code],
+        (None, Some(codes)) if !codes.is_empty() => codes,
+        (None, Some(_)) => return Err(ApiError::bad_request("error_statuses is empty")),
+        (None, None) => vec![StatusCode::SERVICE_UNAVAILABLE.as_u16()],
     };
+    let error_statuses = codes
+        .into_iter()
+        .map(|code| {
+            StatusCode::from_u16(code)
+                .ok()
+                .filter(|s| s.is_client_error() || s.is_server_error())
+                .ok_or_else(|| ApiError::bad_request("error_status must be a 4xx or 5xx status"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut plan = app.faults.plan.lock().unwrap_or_else(|e| e.into_inner());
     *plan = FaultPlan {
         latency_ms: req.latency_ms,
         error_rate: req.error_rate,
-        error_status,
+        error_statuses,
         reset_rate: req.reset_rate,
+        reset_after_rate: req.reset_after_rate,
         rng: StdRng::seed_from_u64(req.seed),
     };
+    app.faults.injected.reset();
     Ok(ok_json(json!({})))
 }
 

@@ -189,6 +189,11 @@ async fn middleware(State(app): State<App>, req: Request, next: Next) -> Respons
                 resp.extensions_mut().insert(DropConnection);
                 resp
             }
+            Fault::DropAfterProcessing => {
+                let mut resp = next.run(req).await;
+                resp.extensions_mut().insert(DropConnection);
+                resp
+            }
         }
     } else {
         next.run(req).await
@@ -339,7 +344,10 @@ fn router(app: App) -> Router {
         .route("/api/version", get(system::api_version))
         .route("/_emulator/requests", get(control::requests))
         .route("/_emulator/reset", post(control::reset))
-        .route("/_emulator/faults", post(control::faults))
+        .route(
+            "/_emulator/faults",
+            get(control::injected).post(control::faults),
+        )
         .route(
             "/_emulator/projects/{name}/repositories",
             post(control::seed_repository),

@@ -25,29 +25,46 @@ fn types() -> &'static [Type] {
     TYPES.get_or_init(|| {
         let (provider, resources, data_sources) = service().schemas();
         let mut v = vec![provider.ty(), Type::Dynamic, Type::list(Type::Number)];
-        v.extend(resources.iter().chain(data_sources.iter()).map(|(_, s)| s.ty()));
+        v.extend(
+            resources
+                .iter()
+                .chain(data_sources.iter())
+                .map(|(_, s)| s.ty()),
+        );
         v
     })
 }
 
 /// msgpack decoding never panics, and what decodes re-encodes and decodes to the same value.
 pub fn msgpack(data: &[u8]) {
-    let Some((&pick, bytes)) = data.split_first() else { return };
+    let Some((&pick, bytes)) = data.split_first() else {
+        return;
+    };
     let ty = &types()[pick as usize % types().len()];
     if let Ok(v) = codec::from_msgpack(ty, bytes) {
-        let back = codec::from_msgpack(ty, &codec::to_msgpack(ty, &v)).expect("re-encoded value decodes");
+        let back =
+            codec::from_msgpack(ty, &codec::to_msgpack(ty, &v)).expect("re-encoded value decodes");
         assert_eq!(back, v, "round trip");
     }
 }
 
 /// JSON decoding (stored state, `DynamicValue.json`) never panics and round-trips through msgpack.
 pub fn json(data: &[u8]) {
-    let Some((&pick, bytes)) = data.split_first() else { return };
-    let Ok(json) = serde_json::from_slice::<serde_json::Value>(bytes) else { return };
+    let Some((&pick, bytes)) = data.split_first() else {
+        return;
+    };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return;
+    };
     let ty = &types()[pick as usize % types().len()];
-    let mode = if pick & 0x80 == 0 { UnknownAttributes::Reject } else { UnknownAttributes::Ignore };
+    let mode = if pick & 0x80 == 0 {
+        UnknownAttributes::Reject
+    } else {
+        UnknownAttributes::Ignore
+    };
     if let Ok(v) = codec::from_json(ty, &json, mode) {
-        let back = codec::from_msgpack(ty, &codec::to_msgpack(ty, &v)).expect("encoded value decodes");
+        let back =
+            codec::from_msgpack(ty, &codec::to_msgpack(ty, &v)).expect("encoded value decodes");
         assert_eq!(back, v, "round trip");
     }
 }
@@ -64,18 +81,62 @@ macro_rules! call {
 /// carry diagnostics, never a panic. `ConfigureProvider` is left out: it would connect to whatever
 /// URL the input names, and tests send traffic only to this machine.
 pub fn rpc(data: &[u8]) {
-    let Some((&pick, bytes)) = data.split_first() else { return };
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let Some((&pick, bytes)) = data.split_first() else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     match pick % 11 {
-        0 => call!(rt, bytes, get_provider_schema, pb::get_provider_schema::Request),
-        1 => call!(rt, bytes, validate_provider_config, pb::validate_provider_config::Request),
-        2 => call!(rt, bytes, validate_resource_config, pb::validate_resource_config::Request),
-        3 => call!(rt, bytes, validate_data_resource_config, pb::validate_data_resource_config::Request),
-        4 => call!(rt, bytes, upgrade_resource_state, pb::upgrade_resource_state::Request),
+        0 => call!(
+            rt,
+            bytes,
+            get_provider_schema,
+            pb::get_provider_schema::Request
+        ),
+        1 => call!(
+            rt,
+            bytes,
+            validate_provider_config,
+            pb::validate_provider_config::Request
+        ),
+        2 => call!(
+            rt,
+            bytes,
+            validate_resource_config,
+            pb::validate_resource_config::Request
+        ),
+        3 => call!(
+            rt,
+            bytes,
+            validate_data_resource_config,
+            pb::validate_data_resource_config::Request
+        ),
+        4 => call!(
+            rt,
+            bytes,
+            upgrade_resource_state,
+            pb::upgrade_resource_state::Request
+        ),
         5 => call!(rt, bytes, read_resource, pb::read_resource::Request),
-        6 => call!(rt, bytes, plan_resource_change, pb::plan_resource_change::Request),
-        7 => call!(rt, bytes, apply_resource_change, pb::apply_resource_change::Request),
-        8 => call!(rt, bytes, import_resource_state, pb::import_resource_state::Request),
+        6 => call!(
+            rt,
+            bytes,
+            plan_resource_change,
+            pb::plan_resource_change::Request
+        ),
+        7 => call!(
+            rt,
+            bytes,
+            apply_resource_change,
+            pb::apply_resource_change::Request
+        ),
+        8 => call!(
+            rt,
+            bytes,
+            import_resource_state,
+            pb::import_resource_state::Request
+        ),
         9 => call!(rt, bytes, read_data_source, pb::read_data_source::Request),
         _ => call!(rt, bytes, get_metadata, pb::get_metadata::Request),
     }

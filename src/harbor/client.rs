@@ -19,6 +19,11 @@ use super::models::Errors;
 /// Harbor's maximum `page_size`; larger values get 422.
 pub(crate) const PAGE_SIZE: usize = 100;
 
+/// The lookups that settle an ambiguous create retry at least this often, whatever
+/// `max_retries` says: giving up there would leave an object in Harbor that Terraform does
+/// not know about, and the next apply would fail on it with a conflict.
+const SETTLE_RETRIES: u32 = 4;
+
 /// Stops a paging walk against a server whose `Link` headers never end.
 const MAX_PAGES: usize = 10_000;
 
@@ -28,6 +33,7 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     http: reqwest::Client,
     base: String,
@@ -409,6 +415,19 @@ impl Client {
         }
     }
 
+    /// This client, retrying at least [`SETTLE_RETRIES`] times.
+    fn settling(&self) -> Client {
+        if self.inner.max_retries >= SETTLE_RETRIES {
+            return self.clone();
+        }
+        Client {
+            inner: Arc::new(Inner {
+                max_retries: SETTLE_RETRIES,
+                ..(*self.inner).clone()
+            }),
+        }
+    }
+
     /// Full-jitter exponential back-off: uniform in `[0, min(cap, base * 2^(attempt-1))]`.
     fn backoff(&self, attempt: u32) -> Duration {
         let base = self.inner.retry_base_delay.as_millis() as u64;
@@ -463,28 +482,73 @@ impl Client {
         Ok(all)
     }
 
-    /// After an ambiguous create failure, looks for the object the create may have made.
-    /// Adopts it only when `lookup` finds a match; otherwise the original error stands.
-    pub(crate) async fn adopt<T, F>(&self, original: Error, lookup: F) -> Result<T, Error>
+    /// Sends a create (`POST`) and settles any doubt about whether it happened, so a create
+    /// neither fails while its object exists (an orphan) nor runs twice (a duplicate).
+    ///
+    /// `accept` turns Harbor's answer into the result or an error. After an ambiguous failure
+    /// (no answer, a 5xx, an undecodable 201) `lookup` searches for the object the create may
+    /// have made and adopts it when it matches what was sent. When nothing is found and no
+    /// answer came at all (the connection dropped, possibly before Harbor read the request),
+    /// the POST is sent again, within `max_retries` and `request_timeout`. A 409 after such a
+    /// repeat is most likely the earlier attempt's object, so it is looked up and adopted
+    /// too. Harbor's names are unique, so a repeated POST can never make a second object.
+    /// `lookup` gets a client that retries at least [`SETTLE_RETRIES`] times.
+    pub(crate) async fn create<T, A, L, F>(
+        &self,
+        req: &Req,
+        accept: A,
+        lookup: L,
+    ) -> Result<T, Error>
     where
+        A: Fn(&Response) -> Result<T, Error>,
+        L: Fn(Client) -> F,
         F: std::future::Future<Output = Result<Option<T>, Error>>,
     {
-        if !original.is_ambiguous() {
-            return Err(original);
-        }
-        match lookup.await {
-            Ok(Some(found)) => {
+        let deadline = Instant::now() + self.inner.request_timeout;
+        let mut attempt: u32 = 0;
+        let mut repeated = false;
+        loop {
+            attempt += 1;
+            let failure = match self.send(req).await {
+                Ok(resp) => match accept(&resp) {
+                    Ok(value) => return Ok(value),
+                    Err(error) => error,
+                },
+                Err(error) => error,
+            };
+            let in_doubt = failure.is_ambiguous() || (repeated && failure.is_conflict());
+            if !in_doubt {
+                return Err(failure);
+            }
+            match lookup(self.settling()).await {
+                Ok(Some(found)) => {
+                    tracing::debug!(
+                        request_id = failure.request_id(),
+                        attempt,
+                        "adopted the object of a create whose outcome was unknown"
+                    );
+                    return Ok(found);
+                }
+                Ok(None) => {}
+                Err(lookup_error) => {
+                    tracing::debug!(error = %lookup_error, "lookup after an ambiguous create failed");
+                }
+            }
+            let unanswered = matches!(failure, Error::Transport { .. }) && failure.is_ambiguous();
+            let delay = self.backoff(attempt);
+            if unanswered && attempt <= self.inner.max_retries && Instant::now() + delay < deadline
+            {
                 tracing::debug!(
-                    request_id = original.request_id(),
-                    "adopted object after ambiguous create failure"
+                    method = %req.method,
+                    path = %req.path,
+                    attempt,
+                    "create got no answer and nothing was found; sending it again"
                 );
-                Ok(found)
+                tokio::time::sleep(delay).await;
+                repeated = true;
+                continue;
             }
-            Ok(None) => Err(original),
-            Err(lookup_error) => {
-                tracing::debug!(error = %lookup_error, "lookup after ambiguous create failed");
-                Err(original)
-            }
+            return Err(failure);
         }
     }
 }

@@ -9,7 +9,8 @@
 //!
 //! Behaviour shared by every operation: `X-Request-Id` on each attempt, retries of
 //! idempotent calls with jittered back-off honouring `Retry-After`, creates never
-//! repeated blindly (an ambiguous failure adopts the object only if it matches),
+//! repeated blindly (an ambiguous failure adopts the object only if it matches, and a
+//! create that got no answer is sent again only once a lookup has found nothing),
 //! deletes of something already gone succeed, and list calls walk every page.
 
 mod client;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::client::{Client, Req, q_escape};
+use super::client::{Client, Req, Response, q_escape};
 use super::error::Error;
 use super::models::{Project, ProjectDeletable, ProjectMetadata, ProjectReq, ProjectSummary};
 
@@ -122,25 +122,22 @@ impl Client {
     /// `POST /projects`: creates a project and returns its id (from `Location`).
     ///
     /// After an ambiguous failure the project is looked up by name and adopted only if
-    /// its metadata includes everything sent; otherwise the original error is returned.
+    /// its metadata includes everything sent ([`Client::create`] settles the rest).
     pub async fn create_project(&self, project: &ProjectReq) -> Result<i64, Error> {
         let req = Req::post("/projects").json(project)?;
-        let failure = match self.send(&req).await {
-            Ok(resp) => match resp.status {
-                // A 201 without a usable Location did create the object; find it by name.
-                201 => match resp.location_id() {
-                    Ok(id) => return Ok(id),
-                    Err(error) => error,
-                },
-                _ => resp.error(),
-            },
-            Err(error) => error,
+        // A 201 without a usable Location did create the object; it is found by name.
+        let accept = |resp: &Response| match resp.status {
+            201 => resp.location_id(),
+            _ => Err(resp.error()),
         };
         let Some(name) = project.project_name.as_deref() else {
-            return Err(failure);
+            return match self.send(&req).await {
+                Ok(resp) => accept(&resp),
+                Err(error) => Err(error),
+            };
         };
-        self.adopt(failure, async {
-            Ok(self
+        self.create(&req, accept, |client| async move {
+            Ok(client
                 .find_project(name)
                 .await?
                 .filter(|found| project_matches(project, found))

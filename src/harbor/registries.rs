@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::client::{Client, Req, Retry, q_escape};
+use super::client::{Client, Req, Response, Retry, q_escape};
 use super::error::Error;
 use super::models::{Registry, RegistryPing, RegistryProviderInfo, RegistryUpdate};
 
@@ -11,26 +11,23 @@ impl Client {
     /// live health check first (400 "the registry is unhealthy").
     ///
     /// After an ambiguous failure the registry is looked up by name and adopted only if
-    /// its type and URL match.
+    /// its type and URL match ([`Client::create`] settles the rest).
     pub async fn create_registry(&self, registry: &Registry) -> Result<i64, Error> {
         let req = Req::post("/registries").json(registry)?;
-        let failure = match self.send(&req).await {
-            Ok(resp) => match resp.status {
-                // A 201 without a usable Location did create the object; find it by name.
-                201 => match resp.location_id() {
-                    Ok(id) => return Ok(id),
-                    Err(error) => error,
-                },
-                _ => resp.error(),
-            },
-            Err(error) => error,
+        // A 201 without a usable Location did create the object; it is found by name.
+        let accept = |resp: &Response| match resp.status {
+            201 => resp.location_id(),
+            _ => Err(resp.error()),
         };
-        self.adopt(failure, async {
-            Ok(self.find_registry(&registry.name).await?.and_then(|found| {
-                let same = found.registry_type == registry.registry_type
-                    && normalize_url(&found.url) == normalize_url(&registry.url);
-                same.then_some(found.id).flatten()
-            }))
+        self.create(&req, accept, |client| async move {
+            Ok(client
+                .find_registry(&registry.name)
+                .await?
+                .and_then(|found| {
+                    let same = found.registry_type == registry.registry_type
+                        && normalize_url(&found.url) == normalize_url(&registry.url);
+                    same.then_some(found.id).flatten()
+                }))
         })
         .await
     }

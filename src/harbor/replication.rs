@@ -1,6 +1,6 @@
 //! Replication policies (`/replication/policies`) and executions (`/replication/executions`).
 
-use super::client::{Client, Req, q_escape};
+use super::client::{Client, Req, Response, q_escape};
 use super::error::Error;
 use super::models::{ReplicationExecution, ReplicationPolicy, StartReplicationExecution};
 
@@ -8,25 +8,19 @@ impl Client {
     /// `POST /replication/policies`: creates a policy and returns its id.
     ///
     /// After an ambiguous failure the policy is looked up by name and adopted only if
-    /// its source and destination registries match.
+    /// its source and destination registries match ([`Client::create`] settles the rest).
     pub async fn create_replication_policy(
         &self,
         policy: &ReplicationPolicy,
     ) -> Result<i64, Error> {
         let req = Req::post("/replication/policies").json(policy)?;
-        let failure = match self.send(&req).await {
-            Ok(resp) => match resp.status {
-                // A 201 without a usable Location did create the object; find it by name.
-                201 => match resp.location_id() {
-                    Ok(id) => return Ok(id),
-                    Err(error) => error,
-                },
-                _ => resp.error(),
-            },
-            Err(error) => error,
+        // A 201 without a usable Location did create the object; it is found by name.
+        let accept = |resp: &Response| match resp.status {
+            201 => resp.location_id(),
+            _ => Err(resp.error()),
         };
-        self.adopt(failure, async {
-            Ok(self
+        self.create(&req, accept, |client| async move {
+            Ok(client
                 .find_replication_policy(&policy.name)
                 .await?
                 .filter(|found| {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::client::{Client, Req};
+use super::client::{Client, Req, Response, Retry};
 use super::error::Error;
 use super::models::{Robot, RobotCreate, RobotCreated, RobotPermission, RobotSec};
 use super::projects::ProjectRef;
@@ -17,18 +17,18 @@ impl Client {
     /// caller gets a usable one.
     pub async fn create_robot(&self, robot: &RobotCreate) -> Result<RobotCreated, Error> {
         let req = Req::post("/robots").json(robot)?;
-        let failure = match self.send(&req).await {
-            Ok(resp) => match resp.status {
-                201 => return resp.json(),
-                _ => resp.error(),
-            },
-            Err(error) => error,
+        let accept = |resp: &Response| match resp.status {
+            201 => resp.json(),
+            _ => Err(resp.error()),
         };
-        self.adopt(failure, async {
-            let Some(found) = self.find_created_robot(robot).await? else {
+        self.create(&req, accept, |client| async move {
+            let Some(found) = client.find_created_robot(robot).await? else {
                 return Ok(None);
             };
-            let secret = self.refresh_robot_secret(found.id, None).await?;
+            // Nobody has seen this robot's secret, so repeating the rotation is harmless.
+            let secret = client
+                .rotate_robot_secret(found.id, None, Retry::Idempotent)
+                .await?;
             Ok(Some(RobotCreated {
                 id: found.id,
                 name: found.name,
@@ -111,12 +111,22 @@ impl Client {
         id: i64,
         secret: Option<Secret>,
     ) -> Result<Secret, Error> {
+        self.rotate_robot_secret(id, secret, Retry::Never).await
+    }
+
+    async fn rotate_robot_secret(
+        &self,
+        id: i64,
+        secret: Option<Secret>,
+        retry: Retry,
+    ) -> Result<Secret, Error> {
         let body = RobotSec {
             secret: secret.clone(),
         };
-        let resp = self
-            .send(&Req::patch(format!("/robots/{id}")).json(&body)?)
-            .await?;
+        let req = Req::patch(format!("/robots/{id}"))
+            .json(&body)?
+            .retry(retry);
+        let resp = self.send(&req).await?;
         match resp.status {
             200 => {
                 let answered: RobotSec = resp.json()?;

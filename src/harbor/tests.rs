@@ -520,7 +520,69 @@ async fn ambiguous_create_keeps_the_error_when_the_found_object_differs() {
 }
 
 #[tokio::test]
-async fn dropped_create_with_nothing_created_returns_the_transport_error() {
+async fn dropped_create_with_nothing_created_is_sent_again() {
+    let server = scripted(
+        vec![
+            Step::Drop,
+            Step::Reply(200, vec![("X-Total-Count", "0".into())], "[]".into()),
+            Step::Reply(
+                201,
+                vec![("Location", "/api/v2.0/projects/77".into())],
+                String::new(),
+            ),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    assert_eq!(client.create_project(&ci_project()).await.unwrap(), 77);
+    let methods: Vec<_> = server.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, ["POST", "GET", "POST"]);
+}
+
+#[tokio::test]
+async fn conflict_after_a_repeated_create_adopts_the_first_attempts_object() {
+    // The first POST was still being processed when the lookup ran.
+    let found = json!([{"project_id": 9, "name": "ci", "metadata": {"public": "true"}}]);
+    let server = scripted(
+        vec![
+            Step::Drop,
+            Step::Reply(200, vec![("X-Total-Count", "0".into())], "[]".into()),
+            reply(
+                409,
+                json!({"errors":[{"code":"CONFLICT","message":"The project named ci already exists"}]}),
+            ),
+            Step::Reply(200, vec![("X-Total-Count", "1".into())], found.to_string()),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    assert_eq!(client.create_project(&ci_project()).await.unwrap(), 9);
+    assert_eq!(server.count("POST"), 2);
+}
+
+#[tokio::test]
+async fn settling_an_ambiguous_create_retries_its_lookup_even_without_retries() {
+    let found = json!([{"project_id": 9, "name": "ci", "metadata": {"public": "true"}}]);
+    let server = scripted(
+        vec![
+            Step::Drop,
+            Step::Reply(503, vec![], "{}".into()),
+            Step::Reply(200, vec![("X-Total-Count", "1".into())], found.to_string()),
+        ],
+        None,
+    )
+    .await;
+    let mut config = config(&server.url);
+    config.max_retries = 0;
+    let client = Client::new(config).unwrap();
+    assert_eq!(client.create_project(&ci_project()).await.unwrap(), 9);
+    assert_eq!(server.count("POST"), 1);
+}
+
+#[tokio::test]
+async fn dropped_create_is_not_sent_again_without_retries() {
     let server = scripted(
         vec![
             Step::Drop,
@@ -529,7 +591,9 @@ async fn dropped_create_with_nothing_created_returns_the_transport_error() {
         None,
     )
     .await;
-    let client = Client::new(config(&server.url)).unwrap();
+    let mut config = config(&server.url);
+    config.max_retries = 0;
+    let client = Client::new(config).unwrap();
     let err = client.create_project(&ci_project()).await.unwrap_err();
     assert_eq!(err.transport_kind(), Some(TransportKind::Other), "{err}");
     assert_eq!(server.count("POST"), 1);

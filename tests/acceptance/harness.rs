@@ -208,8 +208,9 @@ impl Workdir {
         std::fs::write(self.path().join(name), contents).expect("write config");
     }
 
-    /// Runs terraform with `args`, whatever the outcome.
-    pub fn try_run(&self, args: &[&str]) -> Output {
+    /// The terraform command with this directory's environment, not yet started (for tests
+    /// that must signal or time the process themselves).
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.tf.path);
         cmd.args(args).current_dir(self.path());
         for k in SCRUBBED_ENV {
@@ -221,7 +222,13 @@ impl Workdir {
             .env("TF_INPUT", "0")
             .env("NO_COLOR", "1");
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
-        cmd.output()
+        cmd
+    }
+
+    /// Runs terraform with `args`, whatever the outcome.
+    pub fn try_run(&self, args: &[&str]) -> Output {
+        self.command(args)
+            .output()
             .unwrap_or_else(|e| panic!("could not run {}: {e}", self.tf))
     }
 

@@ -2,6 +2,7 @@
 
 mod data_sources;
 mod examples;
+mod faults;
 mod harness;
 mod multi_region;
 mod plugin;

@@ -262,3 +262,54 @@ async fn expire_control_refuses_robots_that_never_expire() {
         .await;
     assert_eq!(r.status, 400, "{}", r.text);
 }
+
+#[tokio::test]
+async fn reset_after_rate_processes_the_request_then_drops_the_answer() {
+    let h = Harbor::start().await;
+    h.anon()
+        .post(
+            "/_emulator/faults",
+            json!({"reset_after_rate": 1.0, "seed": 3}),
+        )
+        .await;
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let result = client
+        .post(format!("{}/api/v2.0/projects", h.url()))
+        .basic_auth("admin", Some("Harbor12345"))
+        .json(&json!({"project_name": "lost-answer"}))
+        .send()
+        .await;
+    assert!(result.is_err(), "expected a dropped connection");
+    h.anon()
+        .post("/_emulator/faults", json!({"error_rate": 0}))
+        .await;
+    assert_eq!(h.admin().get("/projects/lost-answer").await.status, 200);
+}
+
+#[tokio::test]
+async fn error_statuses_mix_several_codes() {
+    let h = Harbor::start().await;
+    let r = h
+        .anon()
+        .post(
+            "/_emulator/faults",
+            json!({"error_rate": 1.0, "error_statuses": [503, 429], "seed": 5}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..20 {
+        let r = h.anon().get("/ping").await;
+        assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+        seen.insert(r.status);
+    }
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), [429, 503]);
+    let both = h
+        .anon()
+        .post(
+            "/_emulator/faults",
+            json!({"error_rate": 1.0, "error_status": 503, "error_statuses": [429]}),
+        )
+        .await;
+    assert_eq!(both.status, 400);
+}
