@@ -96,8 +96,8 @@ fi
 
 say "terraform destroy"
 "$tf" destroy -auto-approve -no-color 2>&1 | grep -E 'Destroy complete|Error' || true
-left=$(curl -fsS -u admin:Primary-Admin-1 "$primary/api/v2.0/projects" | jq length)
-echo "projects left on the primary: $left"
+echo "left on the primary: projects $(curl -fsS -u admin:Primary-Admin-1 "$primary/api/v2.0/projects" | jq -c '[.[].name]') (library is Harbor's built-in project), policies $(curl -fsS -u admin:Primary-Admin-1 "$primary/api/v2.0/replication/policies" | jq length)"
+echo "left on the replica: projects $(curl -fsS -u admin:Replica-Admin-1 "$replica/api/v2.0/projects" | jq -c '[.[].name]'), robots $(curl -fsS -u admin:Replica-Admin-1 "$replica/api/v2.0/robots" | jq length)"
 
 cat <<'NEXT'
 
