@@ -354,3 +354,102 @@ fn project_quota_lifecycle_on_a_project_owned_elsewhere() {
         h.call("DELETE", &format!("/projects/{name}"), None);
     });
 }
+
+/// Settings the connected Harbor lacks are refused at plan time, naming the attribute and the
+/// version that has them.
+#[test]
+fn project_settings_newer_than_the_connected_harbor_are_refused_at_plan_time() {
+    for_each_terraform(|tf| {
+        for (version, attr, setting, needs) in [
+            ("2.11.0", "proxy_speed_kb", "proxy_speed_kb = 512", "2.12.0"),
+            (
+                "2.15.0",
+                "proxy_cache_local_on_not_found",
+                "proxy_cache_local_on_not_found = true",
+                "2.15.1",
+            ),
+        ] {
+            let h = Harbor::emulator(harbor_emulator::Config {
+                harbor_version: version.into(),
+                ..Default::default()
+            });
+            let r = h.call(
+                "POST",
+                "/registries",
+                Some(json!({"name": "hub", "type": "docker-hub", "url": "https://hub.docker.com"})),
+            );
+            assert_eq!(r.status, 201, "{}", r.text);
+            let registry_id: i64 = h.get("/registries")[0]["id"].as_i64().unwrap();
+            let wd = Workdir::new(tf);
+            wd.write_config(&config(
+                &h,
+                &project_hcl(
+                    "proxy",
+                    &format!("  registry_id = {registry_id}\n  {setting}\n"),
+                ),
+            ));
+            let err = wd.expect_failure(&["plan", "-no-color"]);
+            assert!(
+                err.contains(&format!("{attr} needs Harbor {needs} or later")),
+                "{version}: {err}"
+            );
+            assert!(
+                err.contains(&format!("{}", version)),
+                "names the connected version: {err}"
+            );
+            assert_eq!(
+                h.get("/projects").as_array().unwrap().len(),
+                1,
+                "nothing created"
+            );
+        }
+    });
+}
+
+/// `harbor_project_quota` works with a system robot holding quota permissions, not only the admin.
+#[test]
+fn project_quota_works_with_a_system_robot() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator(Default::default());
+        let name = unique("shared");
+        assert_eq!(
+            h.call("POST", "/projects", Some(json!({"project_name": name})))
+                .status,
+            201
+        );
+        let r = h.call(
+            "POST",
+            "/robots",
+            Some(json!({"name": "quota-bot", "level": "system", "duration": -1, "permissions": [
+                {"kind": "system", "namespace": "/", "access": [
+                    {"resource": "quota", "action": "read"}, {"resource": "quota", "action": "list"}, {"resource": "quota", "action": "update"}]},
+                {"kind": "project", "namespace": "*", "access": [{"resource": "project", "action": "read"}]}
+            ]})),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        let (user, secret) = (
+            r.body["name"].as_str().unwrap().to_string(),
+            r.body["secret"].as_str().unwrap().to_string(),
+        );
+        let wd = Workdir::new(tf);
+        wd.write_config(&format!(
+            "{}provider \"harbor\" {{\n  url      = \"{}\"\n  username = \"{user}\"\n  password = \"{secret}\"\n}}\nresource \"harbor_project_quota\" \"q\" {{\n  project = \"{name}\"\n  storage_quota = 4\n}}\n",
+            required_providers(),
+            h.url
+        ));
+        wd.apply();
+        let id = h.get(&format!("/projects/{name}"))["project_id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            h.get(&format!("/quotas?reference=project&reference_id={id}"))[0]["hard"]["storage"],
+            4 * 1024 * 1024 * 1024i64
+        );
+        wd.assert_plan_empty("re-plan as a robot");
+        wd.destroy();
+        assert_eq!(
+            h.get(&format!("/quotas?reference=project&reference_id={id}"))[0]["hard"]["storage"],
+            -1
+        );
+    });
+}
