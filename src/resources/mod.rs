@@ -118,6 +118,37 @@ pub(crate) enum ImportRef {
     Name(String),
 }
 
+/// An import id that must name an object by number: `5` or the Go provider's `/things/5`.
+/// `noun` is what the user imports ("robot"), for the message.
+pub(crate) fn numeric_import_id(
+    id: &str,
+    path_prefix: &str,
+    type_name: &str,
+    noun: &str,
+) -> Result<i64, Diagnostics> {
+    match parse_import_id(id, path_prefix) {
+        Ok(ImportRef::Id(n)) => Ok(n),
+        _ => {
+            let mut d = Diagnostics::new();
+            d.error(
+                format!("Invalid import id for {type_name}"),
+                format!("{id:?}: use the {noun}'s numeric id or `{path_prefix}<id>`."),
+            );
+            Err(d)
+        }
+    }
+}
+
+/// Import of an id Harbor does not know.
+pub(crate) fn import_not_found(noun: &str, id: &str) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    d.error(
+        format!("Cannot import {noun} {id}"),
+        format!("Harbor has no {noun} with this id."),
+    );
+    d
+}
+
 pub(crate) fn parse_import_id(id: &str, path_prefix: &str) -> Result<ImportRef, String> {
     let id = id.trim();
     if id.is_empty() {

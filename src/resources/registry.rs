@@ -22,7 +22,7 @@ use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};
 
-use super::{ImportRef, api_diag, not_found_is_none, parse_import_id};
+use super::{api_diag, import_not_found, not_found_is_none, numeric_import_id};
 
 pub struct RegistryResource;
 
@@ -454,14 +454,7 @@ impl Resource<HarborContext> for RegistryResource {
     }
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
-        let Ok(ImportRef::Id(rid)) = parse_import_id(id, "/registries/") else {
-            let mut d = Diagnostics::new();
-            d.error(
-                "Invalid import id for harbor_registry",
-                format!("{id:?}: use the registry's numeric id or `/registries/<id>`."),
-            );
-            return Err(d);
-        };
+        let rid = numeric_import_id(id, "/registries/", "harbor_registry", "registry")?;
         match not_found_is_none(h.client.get_registry(rid).await)
             .map_err(|e| api_diag("Could not read registry", id, &e))?
         {
@@ -470,14 +463,7 @@ impl Resource<HarborContext> for RegistryResource {
                 v.set("access_secret", Value::from(""));
                 Ok(v)
             }
-            None => {
-                let mut d = Diagnostics::new();
-                d.error(
-                    format!("Cannot import registry {id}"),
-                    "Harbor has no registry with this id.",
-                );
-                Err(d)
-            }
+            None => Err(import_not_found("registry", id)),
         }
     }
 }

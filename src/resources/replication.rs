@@ -22,7 +22,7 @@ use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Nesting, Schema, Type, Value};
 
-use super::{ImportRef, api_diag, not_found_is_none, parse_import_id};
+use super::{api_diag, import_not_found, not_found_is_none, numeric_import_id};
 
 pub struct ReplicationResource;
 
@@ -551,26 +551,12 @@ impl Resource<HarborContext> for ReplicationResource {
     }
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
-        let Ok(ImportRef::Id(pid)) = parse_import_id(id, "/replication/policies/") else {
-            let mut d = Diagnostics::new();
-            d.error(
-                "Invalid import id for harbor_replication",
-                format!("{id:?}: use the policy's numeric id or `/replication/policies/<id>`."),
-            );
-            return Err(d);
-        };
+        let pid = numeric_import_id(id, "/replication/policies/", "harbor_replication", "policy")?;
         match not_found_is_none(h.client.get_replication_policy(pid).await)
             .map_err(|e| api_diag("Could not read replication policy", id, &e))?
         {
             Some(p) => Ok(to_state(&p, &Value::Null)),
-            None => {
-                let mut d = Diagnostics::new();
-                d.error(
-                    format!("Cannot import replication policy {id}"),
-                    "Harbor has no replication policy with this id.",
-                );
-                Err(d)
-            }
+            None => Err(import_not_found("replication policy", id)),
         }
     }
 }

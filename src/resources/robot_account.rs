@@ -23,7 +23,7 @@ use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Nesting, Schema, Type, Value};
 
 use super::project::valid_project_name;
-use super::{ImportRef, api_diag, not_found_is_none, parse_import_id};
+use super::{api_diag, import_not_found, not_found_is_none, numeric_import_id};
 
 pub struct RobotAccountResource;
 
@@ -835,24 +835,11 @@ impl Resource<HarborContext> for RobotAccountResource {
     }
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
-        let parsed = parse_import_id(id, "/robots/");
-        let Ok(ImportRef::Id(rid)) = parsed else {
-            let mut d = Diagnostics::new();
-            d.error(
-                "Invalid import id for harbor_robot_account",
-                format!("{id:?}: use the robot's numeric id or `/robots/<id>`."),
-            );
-            return Err(d);
-        };
+        let rid = numeric_import_id(id, "/robots/", "harbor_robot_account", "robot")?;
         let robot = not_found_is_none(h.client.get_robot(rid).await)
             .map_err(|e| robot_diag("Could not read robot", id, &e))?;
         let Some(robot) = robot else {
-            let mut d = Diagnostics::new();
-            d.error(
-                format!("Cannot import robot {id}"),
-                "Harbor has no robot with this id.",
-            );
-            return Err(d);
+            return Err(import_not_found("robot", id));
         };
         let mut v = to_state(&robot, h, &Value::Null);
         // The secret cannot be read back; rotation_triggers and the write-only version are ours.
