@@ -42,6 +42,9 @@ pub struct ProviderService<P: Provider> {
 
 type Rpc<T> = Result<Response<T>, Status>;
 
+/// Resource or data source schemas by type name.
+pub type NamedSchemas = Vec<(&'static str, Schema)>;
+
 fn caps(c: Option<&pb::ClientCapabilities>) -> ClientCaps {
     ClientCaps {
         write_only_attributes: c.is_some_and(|c| c.write_only_attributes_allowed),
@@ -93,13 +96,7 @@ impl<P: Provider> ProviderService<P> {
     }
 
     /// Every schema the provider serves, by kind and name (for rule checks and docs).
-    pub fn schemas(
-        &self,
-    ) -> (
-        Schema,
-        Vec<(&'static str, Schema)>,
-        Vec<(&'static str, Schema)>,
-    ) {
+    pub fn schemas(&self) -> (Schema, NamedSchemas, NamedSchemas) {
         (
             self.provider_schema.clone(),
             self.resources
@@ -581,13 +578,13 @@ fn server_capabilities() -> pb::ServerCapabilities {
 fn clean_new_state(schema: &Schema, mut v: Value) -> Value {
     if let Value::Object(m) = &mut v {
         for a in &schema.block.attributes {
-            if let Some(x) = m.get_mut(&a.name) {
-                if a.write_only || !x.is_wholly_known() {
-                    if !a.write_only {
-                        tracing::error!(attribute = %a.name, "resource left an unknown value after apply; storing null");
-                    }
-                    *x = Value::Null;
+            if let Some(x) = m.get_mut(&a.name)
+                && (a.write_only || !x.is_wholly_known())
+            {
+                if !a.write_only {
+                    tracing::error!(attribute = %a.name, "resource left an unknown value after apply; storing null");
                 }
+                *x = Value::Null;
             }
         }
     }

@@ -43,15 +43,15 @@ pub fn valid_project_name(name: &str) -> bool {
 
 fn project_name_validator() -> crate::schema::def::Validator {
     std::sync::Arc::new(|v, path, diags| {
-        if let Some(name) = v.as_str() {
-            if !valid_project_name(name) {
-                diags.attr_error(
+        if let Some(name) = v.as_str()
+            && !valid_project_name(name)
+        {
+            diags.attr_error(
                     path.clone(),
                     format!("Invalid project name {name:?}"),
                     "Harbor project names are 1 to 255 characters of lower-case letters and digits, optionally \
                      separated by single `.`, `_` or `-` (for example `team-a.images`).",
                 );
-            }
         }
     })
 }
@@ -96,15 +96,14 @@ impl ProjectResource {
                         .optional()
                         .describe("Block pulling images with vulnerabilities of this severity or worse: `none`, `low`, `medium`, `high` or `critical`. Empty or unset allows every image.")
                         .validate(std::sync::Arc::new(|v, path, diags| {
-                            if let Some(s) = v.as_str() {
-                                if !s.is_empty() && !SEVERITIES.contains(&s) {
+                            if let Some(s) = v.as_str()
+                                && !s.is_empty() && !SEVERITIES.contains(&s) {
                                     diags.attr_error(
                                         path.clone(),
                                         format!("Invalid deployment_security {s:?}"),
                                         "Use one of none, low, medium, high, critical, or leave it empty to allow every image.",
                                     );
                                 }
-                            }
                         })),
                 )
                 .attr(Attribute::bool("force_destroy").default(false).describe("Delete the project's repositories when destroying it. Without it, destroying a project that holds images fails."))
@@ -493,14 +492,14 @@ impl Resource<HarborContext> for ProjectResource {
         if planned.get("vulnerability_scanner").is_unknown() {
             state.set("vulnerability_scanner", Value::Null);
         }
-        if let Some(scanner) = planned.str_attr("vulnerability_scanner") {
-            if let Err(d) = self.set_scanner(h, &ProjectRef::Id(id), scanner).await {
-                state.set("vulnerability_scanner", Value::Null);
-                return Err(ApplyError {
-                    diags: d,
-                    partial_state: Some(state),
-                });
-            }
+        if let Some(scanner) = planned.str_attr("vulnerability_scanner")
+            && let Err(d) = self.set_scanner(h, &ProjectRef::Id(id), scanner).await
+        {
+            state.set("vulnerability_scanner", Value::Null);
+            return Err(ApplyError {
+                diags: d,
+                partial_state: Some(state),
+            });
         }
         Ok(state)
     }
@@ -579,10 +578,10 @@ impl Resource<HarborContext> for ProjectResource {
             )
             .await?;
         }
-        if differs("vulnerability_scanner") {
-            if let Some(s) = planned.str_attr("vulnerability_scanner") {
-                self.set_scanner(h, &r, s).await?;
-            }
+        if differs("vulnerability_scanner")
+            && let Some(s) = planned.str_attr("vulnerability_scanner")
+        {
+            self.set_scanner(h, &r, s).await?;
         }
         Ok(planned.clone())
     }

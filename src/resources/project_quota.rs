@@ -2,9 +2,9 @@
 //! own (made by another team, by a proxy-cache setup, or by hand). The Go provider has no such
 //! resource. Destroying it sets the quota back to unlimited.
 //!
-//! Requests: read = `GET /quotas/{id}`; create = `GET /projects/{p}` (the id, when given a name)
-//! + `GET /quotas?reference=project&reference_id=` + `PUT /quotas/{id}`; update = `PUT /quotas/{id}`;
-//! delete = `PUT /quotas/{id}` with -1. Quotas need system-level access: an admin, or a system
+//! Requests: read = `GET /quotas/{id}`; create = `GET /projects/{p}` (the id, when given a name),
+//! then `GET /quotas?reference=project&reference_id=` and `PUT /quotas/{id}`; update =
+//! `PUT /quotas/{id}`; delete = `PUT /quotas/{id}` with -1. Quotas need system-level access: an admin, or a system
 //! robot with quota read, list and update permissions.
 
 use async_trait::async_trait;

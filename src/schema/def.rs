@@ -373,14 +373,14 @@ pub mod validators {
 
     pub fn one_of(allowed: &'static [&'static str]) -> Validator {
         Arc::new(move |v, path, diags| {
-            if let Some(s) = v.as_str() {
-                if !allowed.contains(&s) {
-                    diags.attr_error(
-                        path.clone(),
-                        format!("Invalid value for {path}"),
-                        format!("{s:?} is not accepted. Use one of: {}.", allowed.join(", ")),
-                    );
-                }
+            if let Some(s) = v.as_str()
+                && !allowed.contains(&s)
+            {
+                diags.attr_error(
+                    path.clone(),
+                    format!("Invalid value for {path}"),
+                    format!("{s:?} is not accepted. Use one of: {}.", allowed.join(", ")),
+                );
             }
         })
     }

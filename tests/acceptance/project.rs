@@ -394,7 +394,7 @@ fn project_settings_newer_than_the_connected_harbor_are_refused_at_plan_time() {
                 "{version}: {err}"
             );
             assert!(
-                err.contains(&format!("{}", version)),
+                err.contains(&version.to_string()),
                 "names the connected version: {err}"
             );
             assert_eq!(
