@@ -1,18 +1,34 @@
 //! `data "harbor_system_info"`: facts about the connected Harbor that modules branch on.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::provider::HarborContext;
 use crate::resources::api_diag;
+use crate::schema::model::{self, ModelError};
 use crate::schema::resource::DataSource;
 use crate::schema::{Attribute, Block, Diagnostics, Schema, Value};
 
 pub struct SystemInfoDataSource;
 
+/// What the data source reports. Every attribute is computed; any may be null.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SystemInfoModel {
+    pub harbor_version: Option<String>,
+    pub external_url: Option<String>,
+    pub robot_name_prefix: Option<String>,
+    pub quota_per_project_enable: Option<bool>,
+    pub project_creation_restriction: Option<String>,
+}
+
 #[async_trait]
 impl DataSource<HarborContext> for SystemInfoDataSource {
     fn type_name(&self) -> &'static str {
         "harbor_system_info"
+    }
+
+    fn check_model(&self) -> Option<Result<(), ModelError>> {
+        Some(model::check_model::<SystemInfoModel>(&self.schema().ty()))
     }
 
     fn schema(&self) -> Schema {
@@ -37,21 +53,17 @@ impl DataSource<HarborContext> for SystemInfoDataSource {
         let quotas = match h.client.get_configurations().await {
             Ok(c) => c
                 .get("quota_per_project_enable")
-                .and_then(|i| i.value.as_bool())
-                .map(Value::Bool)
-                .unwrap_or(Value::Null),
-            Err(e) if e.is_forbidden() || e.is_unauthorized() => Value::Null,
+                .and_then(|i| i.value.as_bool()),
+            Err(e) if e.is_forbidden() || e.is_unauthorized() => None,
             Err(e) => return Err(api_diag("Could not read", "Harbor's configuration", &e)),
         };
-        Ok(Value::object([
-            ("harbor_version", Value::opt_string(info.harbor_version)),
-            ("external_url", Value::opt_string(info.external_url)),
-            ("robot_name_prefix", Value::from(h.robot_prefix.as_str())),
-            ("quota_per_project_enable", quotas),
-            (
-                "project_creation_restriction",
-                Value::opt_string(info.project_creation_restriction),
-            ),
-        ]))
+        let found = SystemInfoModel {
+            harbor_version: info.harbor_version,
+            external_url: info.external_url,
+            robot_name_prefix: Some(h.robot_prefix.clone()),
+            quota_per_project_enable: quotas,
+            project_creation_restriction: info.project_creation_restriction,
+        };
+        Ok(model::to_value(&found, &self.schema().ty())?)
     }
 }

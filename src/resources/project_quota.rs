@@ -8,10 +8,12 @@
 //! robot with quota read, list and update permissions.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::harbor::ProjectRef;
 use crate::harbor::models::Quota;
 use crate::provider::HarborContext;
+use crate::schema::model::{self, Known, ModelError};
 use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};
 
@@ -22,16 +24,34 @@ use super::{
 
 pub struct ProjectQuotaResource;
 
-fn to_state(q: &Quota, project: &str) -> Value {
-    let hard = q.hard.storage.unwrap_or(-1);
-    Value::object([
-        ("id", Value::String(format!("/quotas/{}", q.id))),
-        ("project", Value::from(project)),
-        ("project_id", Value::int(q.reference.id)),
-        ("quota_id", Value::int(q.id)),
-        ("storage_quota", Value::int(bytes_to_gib(hard))),
-        ("storage_used", Value::int(q.used.storage.unwrap_or(0))),
-    ])
+/// The resource's state and plan. Computed attributes are `Known`: unknown in a plan until
+/// Harbor has answered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProjectQuotaModel {
+    pub id: Known<Option<String>>,
+    pub project: String,
+    pub project_id: Known<Option<i64>>,
+    pub quota_id: Known<Option<i64>>,
+    pub storage_quota: i64,
+    pub storage_used: Known<Option<i64>>,
+}
+
+impl ProjectQuotaModel {
+    /// The state for a quota as Harbor returns it, filed under the project as the user named it.
+    fn from_harbor(q: &Quota, project: &str) -> Self {
+        ProjectQuotaModel {
+            id: Some(format!("/quotas/{}", q.id)).into(),
+            project: project.to_owned(),
+            project_id: Some(q.reference.id).into(),
+            quota_id: Some(q.id).into(),
+            storage_quota: bytes_to_gib(q.hard.storage.unwrap_or(-1)),
+            storage_used: Some(q.used.storage.unwrap_or(0)).into(),
+        }
+    }
+
+    fn to_value(&self) -> Result<Value, ModelError> {
+        model::to_value(self, &ProjectQuotaResource::schema().ty())
+    }
 }
 
 fn quota_diag(what: &str, project: &str, e: &crate::harbor::Error) -> Diagnostics {
@@ -107,14 +127,23 @@ impl Resource<HarborContext> for ProjectQuotaResource {
         Self::schema()
     }
 
+    fn check_model(&self) -> Option<Result<(), ModelError>> {
+        Some(model::check_model::<ProjectQuotaModel>(
+            &Self::schema().ty(),
+        ))
+    }
+
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(id) = state.i64_attr("quota_id") else {
+        let state: ProjectQuotaModel = model::from_value(state)?;
+        let Some(&id) = state.quota_id.value() else {
             return Ok(None);
         };
-        let project = state.str_attr("project").unwrap_or_default();
         let q = not_found_is_none(h.client.get_quota(id).await)
-            .map_err(|e| quota_diag("Could not read the quota of project", project, &e))?;
-        Ok(q.map(|q| to_state(&q, project)))
+            .map_err(|e| quota_diag("Could not read the quota of project", &state.project, &e))?;
+        Ok(match q {
+            Some(q) => Some(ProjectQuotaModel::from_harbor(&q, &state.project).to_value()?),
+            None => None,
+        })
     }
 
     async fn create(
@@ -123,7 +152,8 @@ impl Resource<HarborContext> for ProjectQuotaResource {
         planned: &Value,
         _config: &Value,
     ) -> Result<Value, ApplyError> {
-        let project = planned.str_attr("project").unwrap_or_default();
+        let planned: ProjectQuotaModel = model::from_value(planned)?;
+        let project = planned.project.as_str();
         let Some((q, _)) = self.find(h, project).await? else {
             let mut d = Diagnostics::new();
             d.attr_error(
@@ -133,17 +163,15 @@ impl Resource<HarborContext> for ProjectQuotaResource {
             );
             return Err(d.into());
         };
-        let gib = planned.i64_attr("storage_quota").unwrap_or(-1);
         h.client
-            .update_quota_storage(q.id, gib_to_bytes(gib))
+            .update_quota_storage(q.id, gib_to_bytes(planned.storage_quota))
             .await
             .map_err(|e| quota_diag("Could not set the quota of project", project, &e))?;
-        let mut state = planned.clone();
-        state.set("id", Value::String(format!("/quotas/{}", q.id)));
-        state.set("project_id", Value::int(q.reference.id));
-        state.set("quota_id", Value::int(q.id));
-        state.set("storage_used", Value::int(q.used.storage.unwrap_or(0)));
-        Ok(state)
+        let state = ProjectQuotaModel {
+            storage_quota: planned.storage_quota,
+            ..ProjectQuotaModel::from_harbor(&q, project)
+        };
+        Ok(state.to_value()?)
     }
 
     async fn update(
@@ -153,24 +181,27 @@ impl Resource<HarborContext> for ProjectQuotaResource {
         planned: &Value,
         _config: &Value,
     ) -> Result<Value, ApplyError> {
-        let project = planned.str_attr("project").unwrap_or_default();
-        let id = prior.i64_attr("quota_id").unwrap_or_default();
-        let gib = planned.i64_attr("storage_quota").unwrap_or(-1);
+        let prior: ProjectQuotaModel = model::from_value(prior)?;
+        let planned: ProjectQuotaModel = model::from_value(planned)?;
+        let id = prior.quota_id.value().copied().unwrap_or_default();
         h.client
-            .update_quota_storage(id, gib_to_bytes(gib))
+            .update_quota_storage(id, gib_to_bytes(planned.storage_quota))
             .await
-            .map_err(|e| quota_diag("Could not set the quota of project", project, &e))?;
-        let mut state = planned.clone();
-        // Usage is not part of the update's answer; the prior reading is the best we know.
-        state.set("storage_used", prior.get("storage_used").clone());
-        Ok(state)
+            .map_err(|e| quota_diag("Could not set the quota of project", &planned.project, &e))?;
+        let state = ProjectQuotaModel {
+            // Usage is not part of the update's answer; the prior reading is the best we know.
+            storage_used: prior.storage_used,
+            ..planned
+        };
+        Ok(state.to_value()?)
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(id) = prior.i64_attr("quota_id") else {
+        let prior: ProjectQuotaModel = model::from_value(prior)?;
+        let Some(&id) = prior.quota_id.value() else {
             return Ok(());
         };
-        let project = prior.str_attr("project").unwrap_or_default();
+        let project = prior.project.as_str();
         match h.client.update_quota_storage(id, -1).await {
             Ok(()) => Ok(()),
             // The project (and with it the quota) is gone: nothing left to reset.
@@ -185,7 +216,7 @@ impl Resource<HarborContext> for ProjectQuotaResource {
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
         match self.find(h, id).await? {
-            Some((q, name)) => Ok(to_state(&q, &name)),
+            Some((q, name)) => Ok(ProjectQuotaModel::from_harbor(&q, &name).to_value()?),
             None => {
                 let mut d = Diagnostics::new();
                 d.error(format!("Cannot import the quota of project {id}"), "Harbor has no such project, or it has no quota. Import by project name or numeric id.");

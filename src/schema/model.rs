@@ -146,6 +146,29 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
+/// A value that does not fit its model is the provider's fault, never the user's: the
+/// diagnostic says so and points at the attribute.
+impl From<ModelError> for super::diag::Diagnostics {
+    fn from(e: ModelError) -> Self {
+        let summary = "Provider bug: a value does not fit the resource's model";
+        let detail = format!(
+            "{e}. Please report this to the provider's maintainers with the configuration that caused it."
+        );
+        let mut d = super::diag::Diagnostics::new();
+        match e.path {
+            Some(p) if !p.is_root() => d.attr_error(p, summary, detail),
+            _ => d.error(summary, detail),
+        }
+        d
+    }
+}
+
+impl From<ModelError> for super::resource::ApplyError {
+    fn from(e: ModelError) -> Self {
+        super::diag::Diagnostics::from(e).into()
+    }
+}
+
 impl de::Error for ModelError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         ModelError {

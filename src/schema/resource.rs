@@ -9,6 +9,7 @@ use async_trait::async_trait;
 
 use super::def::{AttrType, Block, Nesting, Schema};
 use super::diag::Diagnostics;
+use super::model::ModelError;
 use super::path::AttributePath;
 use super::plan::PlanContext;
 use super::value::Value;
@@ -67,6 +68,12 @@ pub trait Resource<D: Send + Sync>: Send + Sync {
     ) -> Result<serde_json::Value, Diagnostics> {
         Ok(raw)
     }
+    /// Holds the resource's model struct against its schema: `Some(check_model::<M>(..))` for a
+    /// resource with a model (see `schema::model`), `None` for one that still reads its values by
+    /// attribute name. `tests/models.rs` runs it for every registered type.
+    fn check_model(&self) -> Option<Result<(), ModelError>> {
+        None
+    }
 }
 
 #[async_trait]
@@ -75,6 +82,10 @@ pub trait DataSource<D: Send + Sync>: Send + Sync {
     fn schema(&self) -> Schema;
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     async fn read(&self, data: &D, config: &Value) -> Result<Value, Diagnostics>;
+    /// As [`Resource::check_model`].
+    fn check_model(&self) -> Option<Result<(), ModelError>> {
+        None
+    }
 }
 
 #[async_trait]
