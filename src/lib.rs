@@ -6,9 +6,11 @@
 //! - [`schema`]: the framework: types, values with unknown as a real variant, attribute
 //!   paths, diagnostics, schemas and the ordered plan pipeline.
 //! - [`provider`]: the provider's own schema and its configure step, which yields a [`harbor::Client`].
+//! - [`context`]: what resources get from a configured provider (the client, Harbor's version).
 //! - [`resources`] and [`data_sources`]: one file per `harbor_*` type.
 //! - [`harbor`]: a typed Harbor REST client that knows nothing of Terraform.
 
+pub mod context;
 pub mod data_sources;
 pub mod docs;
 pub mod harbor;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::harbor::{self, Auth, ClientConfig, Connection, HarborVersion, Principal, Secret};
+use crate::harbor::{self, Auth, ClientConfig, Connection, Secret};
 use crate::schema::def::validators;
 use crate::schema::resource::{DataSource, Provider, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Type, Value};
@@ -16,23 +16,8 @@ use crate::{data_sources, resources};
 /// The provider's source address, as users write it in `required_providers`.
 pub const SOURCE_ADDRESS: &str = "openova/harbor";
 
-/// What every resource gets once the provider is configured.
-pub struct HarborContext {
-    pub client: harbor::Client,
-    /// `None` only when Harbor hides its version (it shows it to every authenticated caller).
-    pub version: Option<HarborVersion>,
-    /// The system robot name prefix: Harbor's setting when readable, else `robot_prefix`, else `robot$`.
-    pub robot_prefix: String,
-    pub principal: Principal,
-}
-
-impl HarborContext {
-    /// True when the connected Harbor has the feature, or when its version is unknown
-    /// (Harbor then decides at apply time).
-    pub fn supports(&self, feature: harbor::Feature) -> bool {
-        self.version.is_none_or(|v| v.supports(feature))
-    }
-}
+// Kept here too until every module imports it from `context`.
+pub use crate::context::HarborContext;
 
 #[derive(Default)]
 pub struct HarborProvider;
