@@ -9,9 +9,9 @@ use async_trait::async_trait;
 
 use crate::harbor::{self, Auth, ClientConfig, Connection, Secret};
 use crate::schema::def::validators;
-use crate::schema::resource::{DataSource, Provider, Resource};
+use crate::schema::resource::{DataSource, EphemeralResource, Provider, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Type, Value};
-use crate::{data_sources, resources};
+use crate::{data_sources, ephemeral_resources, resources};
 
 /// The provider's source address, as users write it in `required_providers`.
 pub const SOURCE_ADDRESS: &str = "openova/harbor";
@@ -262,6 +262,10 @@ impl Provider for HarborProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<HarborContext>>> {
         data_sources::all()
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<HarborContext>>> {
+        ephemeral_resources::all()
     }
 }
 

@@ -14,7 +14,9 @@ use super::proto::tfplugin6 as pb;
 use crate::schema::Schema;
 use crate::schema::diag::Diagnostics;
 use crate::schema::plan;
-use crate::schema::resource::{self, ClientCaps, DataSource, Provider, Resource};
+use crate::schema::resource::{
+    self, ClientCaps, DataSource, EphemeralResource, Provider, Resource,
+};
 use crate::schema::value::{Type, Value};
 
 struct ResourceEntry<D> {
@@ -29,12 +31,19 @@ struct DataSourceEntry<D> {
     ty: Type,
 }
 
+struct EphemeralEntry<D> {
+    ephemeral: Arc<dyn EphemeralResource<D>>,
+    schema: Schema,
+    ty: Type,
+}
+
 /// The provider as Terraform sees it: schemas computed once, the configured data once configured.
 pub struct ProviderService<P: Provider> {
     provider: Arc<P>,
     provider_schema: Schema,
     resources: BTreeMap<&'static str, ResourceEntry<P::Data>>,
     data_sources: BTreeMap<&'static str, DataSourceEntry<P::Data>>,
+    ephemerals: BTreeMap<&'static str, EphemeralEntry<P::Data>>,
     data: RwLock<Option<Arc<P::Data>>>,
     /// Cancelled by `StopProvider` (Ctrl-C in Terraform): new work is refused from then on.
     stop: CancellationToken,
@@ -85,11 +94,28 @@ impl<P: Provider> ProviderService<P> {
                 )
             })
             .collect();
+        let ephemerals = provider
+            .ephemeral_resources()
+            .into_iter()
+            .map(|e| {
+                let schema = e.schema();
+                let ty = schema.ty();
+                (
+                    e.type_name(),
+                    EphemeralEntry {
+                        ephemeral: e,
+                        schema,
+                        ty,
+                    },
+                )
+            })
+            .collect();
         ProviderService {
             provider_schema: provider.schema(),
             provider: Arc::new(provider),
             resources,
             data_sources,
+            ephemerals,
             data: RwLock::new(None),
             stop: CancellationToken::new(),
         }
@@ -108,6 +134,25 @@ impl<P: Provider> ProviderService<P> {
                 .map(|(n, e)| (*n, e.schema.clone()))
                 .collect(),
         )
+    }
+
+    /// Ephemeral resource schemas by type name.
+    pub fn ephemeral_schemas(&self) -> NamedSchemas {
+        self.ephemerals
+            .iter()
+            .map(|(n, e)| (*n, e.schema.clone()))
+            .collect()
+    }
+
+    fn ephemeral(&self, name: &str) -> Result<&EphemeralEntry<P::Data>, Diagnostics> {
+        self.ephemerals.get(name).ok_or_else(|| {
+            let mut d = Diagnostics::new();
+            d.error(
+                format!("Unknown ephemeral resource type {name}"),
+                "This provider does not implement this ephemeral resource type.",
+            );
+            d
+        })
     }
 
     fn resource(&self, name: &str) -> Result<&ResourceEntry<P::Data>, Diagnostics> {
@@ -191,6 +236,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     type_name: n.to_string(),
                 })
                 .collect(),
+            ephemeral_resources: self
+                .ephemerals
+                .keys()
+                .map(|n| pb::get_metadata::EphemeralMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -213,6 +265,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .collect(),
             data_source_schemas: self
                 .data_sources
+                .iter()
+                .map(|(n, e)| (n.to_string(), schema_to_proto(&e.schema)))
+                .collect(),
+            ephemeral_resource_schemas: self
+                .ephemerals
                 .iter()
                 .map(|(n, e)| (n.to_string(), schema_to_proto(&e.schema)))
                 .collect(),
@@ -546,6 +603,95 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         }))
     }
 
+    async fn validate_ephemeral_resource_config(
+        &self,
+        req: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Rpc<pb::validate_ephemeral_resource_config::Response> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let r = self
+            .ephemeral(&req.type_name)
+            .and_then(|e| Ok((e, decode(&e.ty, req.config.as_ref(), "configuration")?)));
+        match r {
+            Ok((e, config)) => {
+                resource::validate_config(&e.schema, &config, &mut diags);
+                e.ephemeral.validate(&config, &mut diags);
+            }
+            Err(d) => diags.extend(d),
+        }
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: diagnostics_to_proto(&diags),
+            },
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        req: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Rpc<pb::open_ephemeral_resource::Response> {
+        let req = req.into_inner();
+        let result = async {
+            self.check_stopped()?;
+            let e = self.ephemeral(&req.type_name)?;
+            let config = decode(&e.ty, req.config.as_ref(), "configuration")?;
+            let data = self.require_configured()?;
+            let opened = e.ephemeral.open(&data, &config).await?;
+            Ok((encode(&e.ty, &opened.result), opened))
+        }
+        .await;
+        let (opened, diags) = diags_only(result);
+        let (result, private, renew_at) = match opened {
+            Some((result, o)) => (Some(result), o.private, o.renew_at.map(timestamp)),
+            None => (None, None, None),
+        };
+        Ok(Response::new(pb::open_ephemeral_resource::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+            renew_at,
+            result,
+            private,
+            deferred: None,
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        req: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Rpc<pb::renew_ephemeral_resource::Response> {
+        let req = req.into_inner();
+        let result = async {
+            let e = self.ephemeral(&req.type_name)?;
+            let data = self.require_configured()?;
+            e.ephemeral.renew(&data, req.private.as_deref()).await
+        }
+        .await;
+        let (renew_at, diags) = diags_only(result);
+        Ok(Response::new(pb::renew_ephemeral_resource::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+            renew_at: renew_at.flatten().map(timestamp),
+            private: req.private,
+        }))
+    }
+
+    /// Runs even after `StopProvider`: closing undoes what open made, and an interrupted run
+    /// must still clean up.
+    async fn close_ephemeral_resource(
+        &self,
+        req: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Rpc<pb::close_ephemeral_resource::Response> {
+        let req = req.into_inner();
+        let result = async {
+            let e = self.ephemeral(&req.type_name)?;
+            let data = self.require_configured()?;
+            e.ephemeral.close(&data, req.private.as_deref()).await
+        }
+        .await;
+        let (_, diags) = diags_only(result);
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
     async fn get_functions(
         &self,
         _: Request<pb::get_functions::Request>,
@@ -562,6 +708,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))
+    }
+}
+
+fn timestamp(t: std::time::SystemTime) -> prost_types::Timestamp {
+    let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    prost_types::Timestamp {
+        seconds: d.as_secs() as i64,
+        nanos: d.subsec_nanos() as i32,
     }
 }
 

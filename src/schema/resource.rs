@@ -88,6 +88,37 @@ pub trait DataSource<D: Send + Sync>: Send + Sync {
     }
 }
 
+/// What opening an ephemeral resource yields: the result Terraform hands to other
+/// configuration (never stored in plan or state), and the provider's own note for renew and
+/// close (Terraform keeps it in memory for this run only).
+#[derive(Debug)]
+pub struct EphemeralOpened {
+    pub result: Value,
+    pub private: Option<Vec<u8>>,
+    /// When Terraform should call renew, if the result lapses during a long run.
+    pub renew_at: Option<std::time::SystemTime>,
+}
+
+/// A value that exists for one Terraform run: opened when the run needs it, closed when it ends
+/// (Terraform 1.10+, OpenTofu 1.11+). Close must undo whatever open made.
+#[async_trait]
+pub trait EphemeralResource<D: Send + Sync>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    async fn open(&self, data: &D, config: &Value) -> Result<EphemeralOpened, Diagnostics>;
+    async fn renew(
+        &self,
+        _data: &D,
+        _private: Option<&[u8]>,
+    ) -> Result<Option<std::time::SystemTime>, Diagnostics> {
+        Ok(None)
+    }
+    async fn close(&self, _data: &D, _private: Option<&[u8]>) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+}
+
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
     type Data: Send + Sync + 'static;
@@ -100,6 +131,9 @@ pub trait Provider: Send + Sync + 'static {
     ) -> Result<Self::Data, Diagnostics>;
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Data>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Data>>>;
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<Self::Data>>> {
+        Vec::new()
+    }
 }
 
 /// Runs every attribute validator on the known, non-null parts of a configuration.

@@ -1,6 +1,7 @@
 //! Acceptance tests: the real `terraform` binary, every version found, drives the provider.
 
 mod data_sources;
+mod ephemeral;
 mod examples;
 mod faults;
 mod harness;
