@@ -29,6 +29,7 @@ pub struct DocSet {
     pub provider: Schema,
     pub resources: Vec<(String, Schema)>,
     pub data_sources: Vec<(String, Schema)>,
+    pub ephemeral_resources: Vec<(String, Schema)>,
     /// The repository root: `examples/` and `docs/` are read below it.
     pub root: PathBuf,
 }
@@ -46,6 +47,11 @@ impl DocSet {
                 .map(|(n, s)| (n.to_string(), s))
                 .collect(),
             data_sources: data_sources
+                .into_iter()
+                .map(|(n, s)| (n.to_string(), s))
+                .collect(),
+            ephemeral_resources: service
+                .ephemeral_schemas()
                 .into_iter()
                 .map(|(n, s)| (n.to_string(), s))
                 .collect(),
@@ -96,6 +102,23 @@ impl DocSet {
             };
             pages.insert(
                 format!("data-sources/{}.md", short_name(name)),
+                page.render(),
+            );
+        }
+        let mut ephemerals: Vec<_> = self.ephemeral_resources.iter().collect();
+        ephemerals.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, schema) in ephemerals {
+            let page = Page {
+                type_name: name,
+                kind: Kind::Ephemeral,
+                schema,
+                example: self.read_example(&format!(
+                    "examples/ephemeral-resources/{name}/ephemeral-resource.tf"
+                ))?,
+                import: None,
+            };
+            pages.insert(
+                format!("ephemeral-resources/{}.md", short_name(name)),
                 page.render(),
             );
         }
@@ -157,6 +180,7 @@ fn front_matter_title(text: &str) -> Option<String> {
 enum Kind {
     Resource,
     DataSource,
+    Ephemeral,
 }
 
 struct Page<'a> {
@@ -172,6 +196,7 @@ impl Page<'_> {
         let label = match self.kind {
             Kind::Resource => "Resource",
             Kind::DataSource => "Data Source",
+            Kind::Ephemeral => "Ephemeral Resource",
         };
         let mut out = String::new();
         front_matter(
@@ -575,13 +600,14 @@ pub fn write(docs_dir: &Path, pages: &BTreeMap<String, String>) -> io::Result<Ve
     Ok(changed)
 }
 
-/// Markdown files the generator owns on disk: `index.md`, `resources/*`, `data-sources/*`.
+/// Markdown files the generator owns on disk: `index.md`, `resources/*`, `data-sources/*`,
+/// `ephemeral-resources/*`.
 fn existing_generated(docs_dir: &Path) -> io::Result<BTreeSet<String>> {
     let mut found = BTreeSet::new();
     if docs_dir.join("index.md").is_file() {
         found.insert("index.md".to_string());
     }
-    for sub in ["resources", "data-sources"] {
+    for sub in ["resources", "data-sources", "ephemeral-resources"] {
         let dir = docs_dir.join(sub);
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
