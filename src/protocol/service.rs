@@ -44,6 +44,9 @@ pub struct ProviderService<P: Provider> {
     resources: BTreeMap<&'static str, ResourceEntry<P::Data>>,
     data_sources: BTreeMap<&'static str, DataSourceEntry<P::Data>>,
     ephemerals: BTreeMap<&'static str, EphemeralEntry<P::Data>>,
+    /// Ephemeral resources opened and not yet closed, by type name and private data. Terraform
+    /// does not close them when a run is interrupted, so `StopProvider` closes what is left.
+    open_ephemerals: std::sync::Mutex<Vec<(String, Option<Vec<u8>>)>>,
     data: RwLock<Option<Arc<P::Data>>>,
     /// Cancelled by `StopProvider` (Ctrl-C in Terraform): new work is refused from then on.
     stop: CancellationToken,
@@ -116,6 +119,7 @@ impl<P: Provider> ProviderService<P> {
             resources,
             data_sources,
             ephemerals,
+            open_ephemerals: std::sync::Mutex::new(Vec::new()),
             data: RwLock::new(None),
             stop: CancellationToken::new(),
         }
@@ -637,6 +641,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let config = decode(&e.ty, req.config.as_ref(), "configuration")?;
             let data = self.require_configured()?;
             let opened = e.ephemeral.open(&data, &config).await?;
+            self.open_ephemerals
+                .lock()
+                .expect("open ephemerals lock")
+                .push((req.type_name.clone(), opened.private.clone()));
             Ok((encode(&e.ty, &opened.result), opened))
         }
         .await;
@@ -680,6 +688,15 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         req: Request<pb::close_ephemeral_resource::Request>,
     ) -> Rpc<pb::close_ephemeral_resource::Response> {
         let req = req.into_inner();
+        {
+            let mut open = self.open_ephemerals.lock().expect("open ephemerals lock");
+            if let Some(i) = open
+                .iter()
+                .position(|(t, p)| *t == req.type_name && *p == req.private)
+            {
+                open.remove(i);
+            }
+        }
         let result = async {
             let e = self.ephemeral(&req.type_name)?;
             let data = self.require_configured()?;
@@ -705,6 +722,23 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::stop_provider::Response> {
         tracing::info!("Terraform asked the provider to stop; refusing new operations");
         self.stop.cancel();
+        // An interrupted run ends without closing what it opened: close it here, so nothing an
+        // ephemeral resource made outlives the run.
+        let left: Vec<_> =
+            std::mem::take(&mut *self.open_ephemerals.lock().expect("open ephemerals lock"));
+        if let Some(data) = self.configured() {
+            for (type_name, private) in left {
+                let Some(e) = self.ephemerals.get(type_name.as_str()) else {
+                    continue;
+                };
+                tracing::info!(type_name = %type_name, "closing an ephemeral resource the interrupted run left open");
+                if let Err(d) = e.ephemeral.close(&data, private.as_deref()).await {
+                    for diag in d.iter() {
+                        tracing::error!(type_name = %type_name, summary = %diag.summary, detail = %diag.detail, "could not close an ephemeral resource");
+                    }
+                }
+            }
+        }
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))

@@ -224,3 +224,94 @@ data "harbor_system_info" "seen_by_robot" {{
         }
     });
 }
+
+/// Ctrl-C while the run is still using the robot: Terraform stops, closes what it opened, and
+/// the robot is gone from Harbor.
+#[test]
+fn ephemeral_robot_is_deleted_after_ctrl_c() {
+    for_each_terraform(|tf| {
+        if !has_ephemeral_resources(tf) {
+            return;
+        }
+        let h = recording_emulator();
+        let hcl = format!(
+            r#"{req}{admin}
+ephemeral "harbor_robot_account" "ci" {{
+  level       = "system"
+  name_prefix = "interrupted"
+  permissions {{
+    kind      = "project"
+    namespace = "*"
+    access {{
+      action   = "list"
+      resource = "repository"
+    }}
+  }}
+}}
+
+provider "harbor" {{
+  alias    = "as_robot"
+  url      = "{url}"
+  username = ephemeral.harbor_robot_account.ci.full_name
+  password = ephemeral.harbor_robot_account.ci.secret
+}}
+
+data "harbor_system_info" "seen_by_robot" {{
+  provider = harbor.as_robot
+}}
+
+# Keeps the apply busy, with the robot open, long after the moment of the interrupt.
+resource "terraform_data" "slow" {{
+  input = data.harbor_system_info.seen_by_robot.harbor_version
+  provisioner "local-exec" {{
+    command = "sleep 60"
+  }}
+}}
+"#,
+            req = required_providers(),
+            admin = h.provider_block(),
+            url = h.url,
+        );
+        let wd = Workdir::new(tf);
+        wd.write_config(&hcl);
+        let mut cmd = wd.command(&["apply", "-no-color", "-auto-approve"]);
+        let child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("terraform starts");
+        let started = std::time::Instant::now();
+        // Wait for the apply's own robot: the plan's was opened and closed before it.
+        loop {
+            let opened = secrets_issued(&h).len();
+            if opened >= 2 && !robots_named(&h, "interrupted-").is_empty() {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "the apply never opened its robot"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let kill = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(kill.success());
+        let out = child.wait_with_output().expect("terraform exits");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(55),
+            "terraform waited for the provisioner instead of stopping:\n{text}"
+        );
+        assert!(
+            robots_named(&h, "interrupted-").is_empty(),
+            "the robot outlived the interrupted run:\n{text}"
+        );
+    });
+}
