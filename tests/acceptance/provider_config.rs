@@ -166,10 +166,13 @@ fn tls_with_a_private_ca_is_refused_by_default_and_accepted_when_configured() {
     for_each_terraform(|tf| {
         let pki_dir = tempfile::tempdir().unwrap();
         let (files, ca) = private_pki(pki_dir.path());
-        let h = Harbor::emulator(harbor_emulator::Config {
-            tls: Some(files),
-            ..Default::default()
-        });
+        let h = Harbor::emulator_because(
+            "serves TLS with a private CA made by the test",
+            harbor_emulator::Config {
+                tls: Some(files),
+                ..Default::default()
+            },
+        );
         assert!(h.url.starts_with("https://"), "{}", h.url);
         let block = |extra: &str, name: &str| {
             format!(

@@ -502,7 +502,10 @@ fn robot_deleted_with_its_project_plans_a_create() {
 #[test]
 fn robot_custom_name_prefix_has_no_diff() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "seeds a repository to log in against as the robot",
+            Default::default(),
+        );
         let r = h.call(
             "PUT",
             "/configurations",
@@ -551,7 +554,10 @@ fn robot_custom_name_prefix_has_no_diff() {
 #[test]
 fn robot_write_only_secret() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "seeds a repository to log in against as the robot",
+            Default::default(),
+        );
         let project = private_project(&h, "wo");
         h.seed_repository(&project, "web");
         let wd = Workdir::new(tf);
@@ -611,7 +617,10 @@ fn robot_write_only_secret() {
 #[test]
 fn robot_created_by_a_system_robot() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "seeds a repository to log in against as the robot",
+            Default::default(),
+        );
         let project = private_project(&h, "team");
         h.seed_repository(&project, "web");
         let robot_access = json!(
@@ -694,7 +703,7 @@ fn robot_created_by_a_system_robot() {
 #[test]
 fn robot_secrets_never_reach_the_log() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::start();
         let project = private_project(&h, "log");
         let mut wd = Workdir::new(tf);
         wd.env("TF_LOG_PROVIDER", "TRACE");
@@ -739,7 +748,10 @@ fn robot_secrets_never_reach_the_log() {
 #[test]
 fn robot_expired_warns_in_plan() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "sets a robot's expiry in the past through the emulator",
+            Default::default(),
+        );
         let wd = Workdir::new(tf);
         wd.write_config(&config(
             &h,
@@ -1090,7 +1102,10 @@ fn robot_import_errors_are_clear() {
 #[test]
 fn robot_prefix_setting_serves_providers_that_log_in_as_robots() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "changes robot_name_prefix, a setting of the whole Harbor that other tests depend on",
+            Default::default(),
+        );
         let r = h.call(
             "PUT",
             "/configurations",
