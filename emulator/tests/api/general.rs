@@ -180,7 +180,24 @@ async fn page_size_over_100_is_unprocessable() {
     let r = h.admin().get("/projects?page_size=101").await;
     assert_eq!(r.status, 422);
     assert_eq!(r.code(), "UNPROCESSABLE_ENTITY");
+    // Seen on Harbor 2.15.2 built from its source (FIDELITY.md): go-swagger's binding errors
+    // arrive as a CompositeError, whose text opens with "validation failure list:".
+    assert_eq!(
+        r.message(),
+        "validation failure list:\npage_size in query should be less than or equal to 100"
+    );
     assert_eq!(h.admin().get("/projects?page_size=100").await.status, 200);
+}
+
+/// Seen on Harbor 2.15.2 built from its source: an `/api/v2.0` path no route matches is
+/// go-swagger's router 404 (`go-openapi/runtime` `middleware/router.go`: "path %s was not found").
+#[tokio::test]
+async fn unknown_api_path_is_a_404_naming_the_path() {
+    let h = Harbor::start().await;
+    let r = h.admin().get("/nope").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.code(), "NOT_FOUND");
+    assert_eq!(r.message(), "path /api/v2.0/nope was not found");
 }
 
 #[tokio::test]
