@@ -308,6 +308,39 @@ async fn project_response_has_every_documented_field() {
     );
 }
 
+/// Seen on Harbor 2.15.2 built from its source (FIDELITY.md): a caller who is no member of the
+/// project, anonymous or a robot, reads `"current_user_role_ids": null` and no
+/// `current_user_role_id` (`server/v2.0/handler/model/project.go` `ToSwagger`: a nil slice and
+/// a zero role, omitempty); the admin reads role 1.
+#[tokio::test]
+async fn project_roles_are_null_for_callers_who_are_not_members() {
+    let h = Harbor::start().await;
+    h.project("open", true).await;
+    let (_, name, secret) = h.system_robot("reader", &[("project", "list")]).await;
+    for (who, j) in [
+        ("anonymous", h.anon().get("/projects/open").await.json()),
+        (
+            "robot",
+            h.user(&name, &secret).get("/projects/open").await.json(),
+        ),
+    ] {
+        assert_eq!(j["name"], "open", "{who}: {j}");
+        assert!(
+            j.get("current_user_role_ids").is_some_and(|v| v.is_null()),
+            "{who}: {j}"
+        );
+        assert!(j.get("current_user_role_id").is_none(), "{who}: {j}");
+    }
+    let j = h.admin().get("/projects/open").await.json();
+    assert_eq!(
+        (
+            j["current_user_role_id"].clone(),
+            j["current_user_role_ids"].clone()
+        ),
+        (json!(1), json!([1]))
+    );
+}
+
 #[tokio::test]
 async fn project_put_merges_metadata() {
     let h = Harbor::start().await;
@@ -397,39 +430,6 @@ async fn project_put_rejects_a_foreign_allowlist_project_id() {
         )
         .await;
     assert_eq!(r.status, 400);
-}
-
-/// Seen on Harbor 2.15.2 built from its source (FIDELITY.md): a caller who is no member of the
-/// project, anonymous or a robot, reads `"current_user_role_ids": null` and no
-/// `current_user_role_id` (`server/v2.0/handler/model/project.go` `ToSwagger`: a nil slice and
-/// a zero role, omitempty); the admin reads role 1.
-#[tokio::test]
-async fn project_roles_are_null_for_callers_who_are_not_members() {
-    let h = Harbor::start().await;
-    h.project("open", true).await;
-    let (_, name, secret) = h.system_robot("reader", &[("project", "list")]).await;
-    for (who, j) in [
-        ("anonymous", h.anon().get("/projects/open").await.json()),
-        (
-            "robot",
-            h.user(&name, &secret).get("/projects/open").await.json(),
-        ),
-    ] {
-        assert_eq!(j["name"], "open", "{who}: {j}");
-        assert!(
-            j.get("current_user_role_ids").is_some_and(|v| v.is_null()),
-            "{who}: {j}"
-        );
-        assert!(j.get("current_user_role_id").is_none(), "{who}: {j}");
-    }
-    let j = h.admin().get("/projects/open").await.json();
-    assert_eq!(
-        (
-            j["current_user_role_id"].clone(),
-            j["current_user_role_ids"].clone()
-        ),
-        (json!(1), json!([1]))
-    );
 }
 
 #[tokio::test]
