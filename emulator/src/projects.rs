@@ -535,13 +535,10 @@ pub async fn summary(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) 
     let who = Principal::resolve(&app, &store, &ctx);
     let project =
         who.require_project(find(&store, &ctx, &key), "project", "read", &missing(&key))?;
+    // Only the admin is a member here; Harbor omits the member counts that are 0 (omitempty).
     let mut body = json!({
         "repo_count": store.repo_count(project.id),
         "project_admin_count": 1,
-        "maintainer_count": 0,
-        "developer_count": 0,
-        "guest_count": 0,
-        "limited_guest_count": 0,
     });
     let obj = body.as_object_mut().ok_or_else(ApiError::internal)?;
     if store.settings.quota_per_project_enable

@@ -542,6 +542,18 @@ async fn project_summary_includes_repo_count_and_quota() {
         j["quota"],
         json!({"hard": {"storage": 2048}, "used": {"storage": 0}})
     );
+    // Seen on Harbor 2.15.2 built from its source (FIDELITY.md): member counts that are 0 are
+    // absent (the ProjectSummary model's int64 counts are omitempty; `handler/project.go`
+    // `GetProjectSummary` fills them from the member list, where only the admin sits).
+    assert_eq!(j["project_admin_count"], 1);
+    for count in [
+        "maintainer_count",
+        "developer_count",
+        "guest_count",
+        "limited_guest_count",
+    ] {
+        assert!(j.get(count).is_none(), "{count}: {j}");
+    }
 }
 
 #[tokio::test]
