@@ -57,8 +57,16 @@ impl ApiError {
         Self::new(StatusCode::PRECONDITION_FAILED, "PRECONDITION", message)
     }
 
-    /// Validation failures of the generated go-swagger binding layer (bad types, limits, missing body).
+    /// Validation failures of the generated go-swagger binding layer (bad types, limits, missing
+    /// body). go-swagger hands them over as a CompositeError, whose text Harbor passes on:
+    /// "validation failure list:" and the failure on the next line (seen on Harbor 2.15.2).
     pub fn unprocessable(message: impl Into<String>) -> Self {
+        let message = message.into();
+        let message = if message.starts_with("validation failure list:") {
+            message
+        } else {
+            format!("validation failure list:\n{message}")
+        };
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "UNPROCESSABLE_ENTITY",

@@ -154,23 +154,31 @@ pub fn project_json(store: &Store, project: &Project, who: &Principal) -> Value 
         "name": project.name,
         "creation_time": project.creation_time,
         "update_time": project.update_time,
-        "deleted": false,
-        "togglable": admin,
-        "current_user_role_id": if admin { 1 } else { 0 },
-        "current_user_role_ids": if admin { json!([1]) } else { json!([]) },
+        // Harbor's `ToSwagger` (server/v2.0/handler/model/project.go) sets neither `deleted`
+        // nor `togglable`, so omitempty drops both; a caller who is no member (anonymous, a
+        // robot) has role 0, dropped too, and a nil role list, sent as `null`.
+        "current_user_role_ids": if admin { json!([1]) } else { Value::Null },
         "repo_count": store.repo_count(project.id),
         "metadata": metadata_json(project),
         "cve_allowlist": {
             "id": allowlist.id,
             "project_id": project.id,
-            "expires_at": allowlist.expires_at,
             "items": items,
             "creation_time": allowlist.creation_time,
             "update_time": allowlist.update_time,
         },
     });
-    if let (Some(id), Some(obj)) = (project.registry_id, body.as_object_mut()) {
-        obj.insert("registry_id".into(), json!(id));
+    if let Some(obj) = body.as_object_mut() {
+        if let Some(id) = project.registry_id {
+            obj.insert("registry_id".into(), json!(id));
+        }
+        if admin {
+            obj.insert("current_user_role_id".into(), json!(1));
+        }
+        // `expires_at` is a pointer in Harbor's CVEAllowlist model: absent when unset.
+        if let (Some(at), Some(a)) = (allowlist.expires_at, obj.get_mut("cve_allowlist")) {
+            a["expires_at"] = json!(at);
+        }
     }
     body
 }
@@ -527,13 +535,10 @@ pub async fn summary(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) 
     let who = Principal::resolve(&app, &store, &ctx);
     let project =
         who.require_project(find(&store, &ctx, &key), "project", "read", &missing(&key))?;
+    // Only the admin is a member here; Harbor omits the member counts that are 0 (omitempty).
     let mut body = json!({
         "repo_count": store.repo_count(project.id),
         "project_admin_count": 1,
-        "maintainer_count": 0,
-        "developer_count": 0,
-        "guest_count": 0,
-        "limited_guest_count": 0,
     });
     let obj = body.as_object_mut().ok_or_else(ApiError::internal)?;
     if store.settings.quota_per_project_enable

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{ADMIN_USERNAME, App, Quota, Store};
+use crate::state::{App, Quota, Store};
 use crate::util::{Page, Params, Timestamp, list_response, ok_empty, ok_json, parse_body};
 
 /// 1024 TB, Harbor's ceiling for a storage quota.
@@ -36,7 +36,8 @@ fn quota_json(store: &Store, quota: &Quota) -> Value {
         .unwrap_or_default();
     json!({
         "id": quota.id,
-        "ref": {"id": quota.project_id, "name": name, "owner_name": ADMIN_USERNAME},
+        // Harbor's quota driver loads the project without its owner, so this is always "".
+        "ref": {"id": quota.project_id, "name": name, "owner_name": ""},
         "hard": {"storage": quota.hard_storage},
         "used": {"storage": 0},
         "creation_time": quota.creation_time,

@@ -202,8 +202,10 @@ async fn middleware(State(app): State<App>, req: Request, next: Next) -> Respons
     response
 }
 
-async fn not_found() -> Response {
-    ApiError::not_found("not found").into_response()
+/// go-swagger's router answers an unmatched path with "path %s was not found" (seen on Harbor
+/// 2.15.2 for `/api/v2.0/...`).
+async fn not_found(uri: axum::http::Uri) -> Response {
+    ApiError::not_found(format!("path {} was not found", uri.path())).into_response()
 }
 
 fn router(app: App) -> Router {

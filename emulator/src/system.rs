@@ -10,8 +10,64 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::{ADMIN_USER_ID, ADMIN_USERNAME, App, AppInner};
 use crate::util::{Timestamp, ok_empty, ok_json, parse_body};
 
-pub async fn ping() -> Response {
+/// `GET /ping`. Harbor's `GetPing` (`server/v2.0/handler/ping.go`) returns the payload `"Pong"`
+/// and go-swagger negotiates its encoding from `Accept` over the operation's producers,
+/// `text/plain` then `application/json` (`api/v2.0/swagger.yaml`): the bare word unless JSON is
+/// preferred strictly, a JSON string when it is, and a 422 when neither is acceptable.
+pub async fn ping(headers: axum::http::HeaderMap) -> Response {
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    if accept.is_empty() {
+        return "Pong".into_response();
+    }
+    let (text, json_q) = (
+        accept_q(&accept, "text", "plain"),
+        accept_q(&accept, "application", "json"),
+    );
+    if text <= 0.0 && json_q <= 0.0 {
+        return ApiError::unprocessable(
+            "validation failure list:\nunsupported media type requested, only [text/plain application/json] are available",
+        )
+        .into_response();
+    }
+    if json_q > text {
+        let mut resp = "\"Pong\"\n".into_response();
+        resp.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        );
+        return resp;
+    }
     "Pong".into_response()
+}
+
+/// The quality an `Accept` header gives `kind/sub`: the most specific matching range wins
+/// (`kind/sub`, then `kind/*`, then `*/*`); 0 when none matches.
+fn accept_q(accept: &str, kind: &str, sub: &str) -> f32 {
+    let mut best: Option<(u8, f32)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q=").map(str::to_string))
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let (t, s) = media.split_once('/').unwrap_or((media.as_str(), ""));
+        let specificity = match (t, s) {
+            (t, s) if t == kind && s == sub => 3,
+            (t, "*") if t == kind => 2,
+            ("*", "*") => 1,
+            _ => continue,
+        };
+        if best.is_none_or(|(sp, _)| specificity > sp) {
+            best = Some((specificity, q));
+        }
+    }
+    best.map_or(0.0, |(_, q)| q)
 }
 
 pub async fn api_version() -> Response {

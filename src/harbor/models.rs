@@ -42,11 +42,10 @@ pub struct Project {
     pub creation_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
-    pub deleted: bool,
+    // No `deleted`, `togglable` or `current_user_role_id(s)`: the provider reads none of them,
+    // Harbor 2.15 never sends the first two, and it sends `"current_user_role_ids": null` to a
+    // caller who is no project member (a robot), which a `Vec` refuses to decode.
     pub owner_name: String,
-    pub togglable: bool,
-    pub current_user_role_id: i64,
-    pub current_user_role_ids: Vec<i64>,
     pub repo_count: i64,
     pub metadata: ProjectMetadata,
     pub cve_allowlist: CveAllowlist,

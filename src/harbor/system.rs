@@ -10,11 +10,16 @@ use super::models::{
 use super::projects::ProjectRef;
 
 impl Client {
-    /// `GET /ping`: Harbor answers the text `Pong`, without authentication.
+    /// `GET /ping`: Harbor answers `Pong`, without authentication. To our `Accept:
+    /// application/json` a real Harbor 2.15 sends it JSON-encoded (`"Pong"`, go-swagger's
+    /// content negotiation); a plain-text answer is the bare word. Both come back as `Pong`.
     pub async fn ping(&self) -> Result<String, Error> {
         let resp = self.send(&Req::get("/ping")).await?;
         match resp.status {
-            200 => Ok(resp.text()),
+            200 => {
+                let text = resp.text();
+                Ok(serde_json::from_str::<String>(text.trim()).unwrap_or(text))
+            }
             _ => Err(resp.error()),
         }
     }

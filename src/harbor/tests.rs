@@ -313,6 +313,27 @@ async fn project_by_name_sends_resource_name_header_request_id_and_user_agent() 
     assert!(!request.headers.contains_key("cookie"));
 }
 
+/// What Harbor 2.15.2 answered a system robot for `GET /projects/1` (seen on a real Harbor
+/// built from its source, see FIDELITY.md): a caller who is no project member gets
+/// `"current_user_role_ids": null` (`server/v2.0/handler/model/project.go` `ToSwagger` leaves the
+/// slice nil) and no `togglable`, `deleted` or `current_user_role_id` at all.
+#[tokio::test]
+async fn a_project_read_by_a_robot_decodes_with_null_role_ids() {
+    let body = json!({"creation_time":"2026-11-29T20:13:39.141Z","current_user_role_ids":null,
+        "cve_allowlist":{"creation_time":"0001-01-01T00:00:00.000Z","id":1,"items":[],"project_id":1,
+        "update_time":"0001-01-01T00:00:00.000Z"},"metadata":{"public":"true"},"name":"library",
+        "owner_id":1,"owner_name":"admin","project_id":1,"repo_count":0,
+        "update_time":"2026-11-29T20:13:39.141Z"});
+    let server = scripted(vec![reply(200, body)], None).await;
+    let client = Client::new(config(&server.url).with_basic_auth("robot$ci", "pw")).unwrap();
+    let project = client
+        .get_project(&ProjectRef::Name("library".into()))
+        .await
+        .expect("a robot's project read decodes");
+    assert_eq!(project.project_id, 1);
+    assert_eq!(project.metadata.public.as_deref(), Some("true"));
+}
+
 #[tokio::test]
 async fn exact_name_filters_use_q_and_extra_headers_are_sent() {
     let server = scripted(vec![reply(200, json!([]))], None).await;
@@ -846,6 +867,22 @@ async fn connect_as_admin_reads_version_and_robot_prefix() {
             .unwrap()
             .supports(Feature::RegistryCaCertificate)
     );
+}
+
+/// Harbor 2.15.2 built from its source answers `GET /api/v2.0/ping` with the JSON string
+/// `"Pong"` when the request accepts `application/json` (go-swagger's content negotiation over
+/// the handler's `"Pong"` payload, `server/v2.0/handler/ping.go`), as the provider's requests do;
+/// only a plain-text Accept gets the bare `Pong`. Both are Harbor (seen: FIDELITY.md).
+#[tokio::test]
+async fn connect_accepts_the_json_pong_a_real_harbor_sends() {
+    let url = serve_axum(fake_harbor(Fake {
+        version: "v2.15.2-080b0220",
+        ping: "\"Pong\"\n",
+    }))
+    .await;
+    let client = Client::new(config(&url).with_basic_auth("admin", "Harbor12345")).unwrap();
+    let connection = client.connect().await.expect("a JSON Pong is Harbor");
+    assert_eq!(connection.version, Some(HarborVersion::new(2, 15, 2)));
 }
 
 #[tokio::test]

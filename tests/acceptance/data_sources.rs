@@ -57,7 +57,10 @@ fn names(list: &Value) -> Vec<String> {
 #[test]
 fn project_and_projects_data_sources_find_filter_and_fail_clearly() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "creates a docker-hub proxy-cache registry, which a real Harbor health-checks by calling the internet",
+            Default::default(),
+        );
         let stem = unique("ds");
         let (public, private, proxy) = (
             format!("{stem}-pub"),
@@ -235,7 +238,10 @@ data "harbor_projects" "none" {{
 #[test]
 fn projects_data_source_walks_every_page() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "counts list requests with the emulator's request counters",
+            Default::default(),
+        );
         let stem = unique("many");
         for i in 0..105 {
             create_project(&h, json!({"project_name": format!("{stem}-{i:03}")}));
@@ -267,7 +273,10 @@ fn projects_data_source_walks_every_page() {
 #[test]
 fn registry_data_source_finds_by_name_and_fails_clearly() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "creates docker-hub registries, which a real Harbor health-checks by calling the internet",
+            Default::default(),
+        );
         let name = unique("hub");
         let id = create_registry(&h, &name);
         // A registry whose name merely contains the one searched for is not a match.
@@ -325,7 +334,10 @@ fn create_robot(h: &Harbor, name: &str, level: &str, namespace: &str) {
 #[test]
 fn robot_accounts_data_source_filters_by_name_level_and_project() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "creates robots under fixed names and counts them, which needs a Harbor of its own",
+            Default::default(),
+        );
         let project = unique("bots");
         let project_id = create_project(&h, json!({"project_name": project}));
         create_robot(&h, "ci-push", "system", "*");
@@ -389,10 +401,13 @@ data "harbor_robot_accounts" "none" {{
 #[test]
 fn system_info_data_source_reports_version_url_prefix_and_quotas() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(harbor_emulator::Config {
-            harbor_version: "2.13.1".into(),
-            ..Default::default()
-        });
+        let h = Harbor::emulator_because(
+            "pins the Harbor version it reports (2.13.1)",
+            harbor_emulator::Config {
+                harbor_version: "2.13.1".into(),
+                ..Default::default()
+            },
+        );
         let wd = Workdir::new(tf);
         wd.write_config(&config(&h, "data \"harbor_system_info\" \"i\" {}\n"));
         wd.apply();

@@ -434,7 +434,10 @@ fn count_errors(out: &Output) -> usize {
 fn hundred_resources_apply_through_503_429_and_dropped_connections() {
     let tf = newest();
     eprintln!("=== {tf}");
-    let h = Harbor::emulator(harbor_emulator::Config::default());
+    let h = Harbor::emulator_because(
+        "injects faults through the emulator's control endpoints",
+        harbor_emulator::Config::default(),
+    );
     let remote = Harbor::emulator(harbor_emulator::Config::default());
     let prefix = unique("flt");
     let fleet = Fleet::HUNDRED;
@@ -502,7 +505,10 @@ fn hundred_resources_apply_through_503_429_and_dropped_connections() {
 fn without_retries_the_apply_fails_clearly_and_a_clean_apply_converges() {
     let tf = newest();
     eprintln!("=== {tf}");
-    let h = Harbor::emulator(harbor_emulator::Config::default());
+    let h = Harbor::emulator_because(
+        "injects faults through the emulator's control endpoints",
+        harbor_emulator::Config::default(),
+    );
     let remote = Harbor::emulator(harbor_emulator::Config::default());
     let prefix = unique("nor");
     let fleet = Fleet::HUNDRED;
@@ -563,7 +569,10 @@ fn without_retries_the_apply_fails_clearly_and_a_clean_apply_converges() {
 fn ctrl_c_mid_apply_stops_gracefully_saves_state_and_the_next_apply_converges() {
     let tf = newest();
     eprintln!("=== {tf}");
-    let h = Harbor::emulator(harbor_emulator::Config::default());
+    let h = Harbor::emulator_because(
+        "injects faults through the emulator's control endpoints",
+        harbor_emulator::Config::default(),
+    );
     let remote = Harbor::emulator(harbor_emulator::Config::default());
     let prefix = unique("int");
     let fleet = Fleet::TWO_HUNDRED;
@@ -677,7 +686,10 @@ fn closed_port() -> String {
 #[test]
 fn unreachable_harbor_fails_the_refresh_clearly_within_timeout_and_retries() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(harbor_emulator::Config::default());
+        let h = Harbor::emulator_because(
+            "stops the Harbor under test to make it unreachable",
+            harbor_emulator::Config::default(),
+        );
         let name = unique("unr");
         let wd = Workdir::new(tf);
         let resources = format!("resource \"harbor_project\" \"p\" {{\n  name = \"{name}\"\n}}\n");

@@ -38,10 +38,13 @@ fn names(h: &Harbor, path: &str, key: &str) -> Vec<String> {
 #[test]
 fn multi_region_example_applies_replans_empty_updates_a_filter_and_destroys() {
     for_each_terraform(|tf| {
-        let primary = Harbor::emulator(harbor_emulator::Config {
-            admin_password: "Primary-Admin-1".into(),
-            ..Default::default()
-        });
+        let primary = Harbor::emulator_because(
+            "needs two Harbors with their own admin passwords",
+            harbor_emulator::Config {
+                admin_password: "Primary-Admin-1".into(),
+                ..Default::default()
+            },
+        );
         let replica = Harbor::emulator(harbor_emulator::Config {
             admin_password: "Replica-Admin-1".into(),
             ..Default::default()

@@ -127,7 +127,10 @@ fn project_lifecycle_create_replan_import_update_drift_delete_replace_destroy() 
 #[test]
 fn project_with_repositories_needs_force_destroy() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "seeds a repository, which a real Harbor needs an image push (and a registry) for",
+            Default::default(),
+        );
         let wd = Workdir::new(tf);
         wd.write_config(&config(&h, &project_hcl("images", "")));
         wd.apply();
@@ -369,10 +372,13 @@ fn project_settings_newer_than_the_connected_harbor_are_refused_at_plan_time() {
                 "2.15.1",
             ),
         ] {
-            let h = Harbor::emulator(harbor_emulator::Config {
-                harbor_version: version.into(),
-                ..Default::default()
-            });
+            let h = Harbor::emulator_because(
+                "pins older Harbor versions (2.11.0, 2.15.0)",
+                harbor_emulator::Config {
+                    harbor_version: version.into(),
+                    ..Default::default()
+                },
+            );
             let r = h.call(
                 "POST",
                 "/registries",
@@ -410,7 +416,7 @@ fn project_settings_newer_than_the_connected_harbor_are_refused_at_plan_time() {
 #[test]
 fn project_quota_works_with_a_system_robot() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::start();
         let name = unique("shared");
         assert_eq!(
             h.call("POST", "/projects", Some(json!({"project_name": name})))
@@ -420,13 +426,14 @@ fn project_quota_works_with_a_system_robot() {
         let r = h.call(
             "POST",
             "/robots",
-            Some(json!({"name": "quota-bot", "level": "system", "duration": -1, "permissions": [
+            Some(json!({"name": unique("quota-bot"), "level": "system", "duration": -1, "permissions": [
                 {"kind": "system", "namespace": "/", "access": [
                     {"resource": "quota", "action": "read"}, {"resource": "quota", "action": "list"}, {"resource": "quota", "action": "update"}]},
                 {"kind": "project", "namespace": "*", "access": [{"resource": "project", "action": "read"}]}
             ]})),
         );
         assert_eq!(r.status, 201, "{}", r.text);
+        let robot_id = r.body["id"].as_i64().unwrap();
         let (user, secret) = (
             r.body["name"].as_str().unwrap().to_string(),
             r.body["secret"].as_str().unwrap().to_string(),
@@ -451,5 +458,8 @@ fn project_quota_works_with_a_system_robot() {
             h.get(&format!("/quotas?reference=project&reference_id={id}"))[0]["hard"]["storage"],
             -1
         );
+        // A real Harbor is shared between runs: leave nothing behind.
+        h.call("DELETE", &format!("/robots/{robot_id}"), None);
+        h.call("DELETE", &format!("/projects/{id}"), None);
     });
 }

@@ -69,11 +69,14 @@ fn bad_credentials_give_one_diagnostic_naming_them() {
     for_each_terraform(|tf| {
         let h = Harbor::start();
         let wd = Workdir::new(tf);
+        // Not the admin's name: on a real Harbor a failed login locks that user for 1.5 s
+        // (`core/auth/authenticator.go` `frozenTime`), refusing even the right password, and
+        // the tests running beside this one log in as the admin.
         wd.write_config(&format!(
             "{}provider \"harbor\" {{\n  url      = \"{}\"\n  username = \"{}\"\n  password = \"wrong-password\"\n}}\n{}",
             required_providers(),
             h.url,
-            h.username,
+            unique("nobody"),
             project(&unique("badcreds"))
         ));
         let err = plan_error(&wd);
@@ -166,10 +169,13 @@ fn tls_with_a_private_ca_is_refused_by_default_and_accepted_when_configured() {
     for_each_terraform(|tf| {
         let pki_dir = tempfile::tempdir().unwrap();
         let (files, ca) = private_pki(pki_dir.path());
-        let h = Harbor::emulator(harbor_emulator::Config {
-            tls: Some(files),
-            ..Default::default()
-        });
+        let h = Harbor::emulator_because(
+            "serves TLS with a private CA made by the test",
+            harbor_emulator::Config {
+                tls: Some(files),
+                ..Default::default()
+            },
+        );
         assert!(h.url.starts_with("https://"), "{}", h.url);
         let block = |extra: &str, name: &str| {
             format!(

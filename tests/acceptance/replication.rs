@@ -96,7 +96,10 @@ fn filters_of(p: &Value) -> Vec<String> {
 #[test]
 fn registry_lifecycle_create_replan_import_update_drift_delete_replace_destroy() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "registers emulators as remote registries and counts their health checks",
+            Default::default(),
+        );
         let (remote1, remote2) = (
             Harbor::emulator(Default::default()),
             Harbor::emulator(Default::default()),
@@ -273,7 +276,10 @@ fn registry_lifecycle_create_replan_import_update_drift_delete_replace_destroy()
 #[test]
 fn registry_health_check_failure_names_the_endpoint() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "makes health checks fail on demand through the emulator",
+            Default::default(),
+        );
         let wd = Workdir::new(tf);
         // Nothing listens on the discard port.
         let url = "http://127.0.0.1:9";
@@ -328,7 +334,10 @@ fn registry_health_check_failure_names_the_endpoint() {
 #[test]
 fn go_provider_registry_and_replication_examples_apply_unchanged() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "applies the Go provider's examples, whose registries point at the internet",
+            Default::default(),
+        );
         let wd = Workdir::new(tf);
         wd.write_config(&config(
             &h,
@@ -394,7 +403,10 @@ resource "harbor_replication" "events" {
 #[test]
 fn registry_in_use_cannot_be_deleted_and_the_error_names_the_users() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "registers emulators as remote registries under fixed names",
+            Default::default(),
+        );
         let remote = Harbor::emulator(Default::default());
         let wd = Workdir::new(tf);
         wd.write_config(&config(
@@ -476,7 +488,10 @@ fn registry_plan_time_errors_name_the_attribute() {
         ),
     ];
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "pins an older Harbor version for the ca_certificate case",
+            Default::default(),
+        );
         let mut all: Vec<(String, &str, &str)> = cases
             .iter()
             .map(|(b, a, m)| (b.to_string(), *a, *m))
@@ -562,7 +577,10 @@ fn full_policy(name: &str, registry: i64) -> String {
 #[test]
 fn replication_lifecycle_create_replan_import_update_drift_delete_replace_destroy() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "registers emulators as remote registries and counts their health checks",
+            Default::default(),
+        );
         let remote = Harbor::emulator(Default::default());
         let r1 = api_registry(&h, &remote, &unique("r1"));
         let r2 = api_registry(&h, &remote, &unique("r2"));
@@ -760,7 +778,10 @@ fn replication_lifecycle_create_replan_import_update_drift_delete_replace_destro
 #[test]
 fn replication_grouped_filter_keys_all_apply_and_regrouping_sends_nothing() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "counts requests with the emulator's request counters",
+            Default::default(),
+        );
         let remote = Harbor::emulator(Default::default());
         let reg = api_registry(&h, &remote, "remote");
         let name = unique("grouped");
@@ -807,7 +828,10 @@ fn replication_grouped_filter_keys_all_apply_and_regrouping_sends_nothing() {
 #[test]
 fn replication_execute_on_changed_reports_the_execution() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "starts executions, which need a jobservice and a registry on a real Harbor",
+            Default::default(),
+        );
         let remote = Harbor::emulator(Default::default());
         let reg = api_registry(&h, &remote, "remote");
         let name = unique("run");
@@ -931,7 +955,10 @@ fn replication_plan_time_errors_name_the_attribute() {
         ),
     ];
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "pins an older Harbor version for the single_active_replication case",
+            Default::default(),
+        );
         for (body, attr, message) in cases {
             let wd = Workdir::new(tf);
             wd.write_config(&config(
@@ -978,7 +1005,10 @@ fn replication_plan_time_errors_name_the_attribute() {
 #[test]
 fn registry_ca_certificate_updates_in_place() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(Default::default());
+        let h = Harbor::emulator_because(
+            "registers a github registry, which a real Harbor health-checks by calling the internet",
+            Default::default(),
+        );
         let hcl = |ca: Option<&str>| {
             let ca = ca
                 .map(|c| format!("  ca_certificate = \"{c}\"\n"))

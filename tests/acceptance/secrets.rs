@@ -67,10 +67,13 @@ fn assert_no_secrets(what: &str, text: &str, secrets: &[&str]) {
 #[test]
 fn secrets_stay_out_of_trace_logs_and_terraform_output() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator(harbor_emulator::Config {
-            admin_password: PROVIDER_PASSWORD.into(),
-            ..Default::default()
-        });
+        let h = Harbor::emulator_because(
+            "sets the admin password to a known secret that it then searches the logs for",
+            harbor_emulator::Config {
+                admin_password: PROVIDER_PASSWORD.into(),
+                ..Default::default()
+            },
+        );
         let project = unique("sec");
         let mut wd = Workdir::new(tf);
         let log = wd.path().join("trace.log");

@@ -50,7 +50,24 @@ impl Harbor {
         }
     }
 
-    /// A new emulator, whatever the environment says (for tests that need its control endpoints).
+    /// The Harbor under test for a test that cannot run on a real Harbor: always an emulator.
+    /// `why` names what the test needs that a real Harbor cannot give (control endpoints, a
+    /// pinned version, a private CA, ...). When `HARBOR_URL` names a real Harbor, the reason is
+    /// printed, so a run against it lists every test that did not use it (run with
+    /// `--nocapture` to see the list; FIDELITY.md counts these as not run on the real Harbor).
+    pub fn emulator_because(why: &str, config: harbor_emulator::Config) -> Harbor {
+        if std::env::var("HARBOR_URL").is_ok_and(|u| !u.is_empty()) {
+            let test = std::thread::current()
+                .name()
+                .unwrap_or("unnamed test")
+                .to_string();
+            eprintln!("NOT ON HARBOR_URL: {test}: runs on the emulator because it {why}");
+        }
+        Harbor::emulator(config)
+    }
+
+    /// A new emulator, whatever the environment says: a peer of the Harbor under test (a remote
+    /// registry), or the Harbor under test when reached through [`Harbor::emulator_because`].
     pub fn emulator(config: harbor_emulator::Config) -> Harbor {
         let password = config.admin_password.clone();
         let bg = harbor_emulator::spawn_background(config).expect("emulator starts");

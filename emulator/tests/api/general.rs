@@ -11,6 +11,37 @@ async fn ping_answers_pong_without_auth() {
     assert_eq!((r.status, r.text.as_str()), (200, "Pong"));
 }
 
+/// Seen on Harbor 2.15.2 built from its source: `/ping` produces `text/plain` and
+/// `application/json` (`api/v2.0/swagger.yaml`: `produces: [text/plain]` plus the global
+/// `application/json`), and go-swagger's content negotiation picks by the `Accept` header, ties
+/// going to `text/plain`. The `"Pong"` payload of `server/v2.0/handler/ping.go` `GetPing` is
+/// therefore the bare word for no Accept, `*/*`, `text/plain` or `application/json, text/plain`,
+/// the JSON string `"Pong"` for `application/json` alone, and a 422 for `text/html`.
+#[tokio::test]
+async fn ping_negotiates_text_or_json_by_accept_header() {
+    let h = Harbor::start().await;
+    for (accept, text, content_type) in [
+        ("*/*", "Pong", "text/plain"),
+        ("text/plain", "Pong", "text/plain"),
+        ("application/json, text/plain", "Pong", "text/plain"),
+        ("application/json", "\"Pong\"\n", "application/json"),
+    ] {
+        let r = h.anon().header("Accept", accept).get("/ping").await;
+        assert_eq!((r.status, r.text.as_str()), (200, text), "{accept}");
+        assert!(
+            r.header("content-type").unwrap().starts_with(content_type),
+            "{accept}: {:?}",
+            r.header("content-type")
+        );
+    }
+    let r = h.anon().header("Accept", "text/html").get("/ping").await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.message(),
+        "validation failure list:\nunsupported media type requested, only [text/plain application/json] are available"
+    );
+}
+
 #[tokio::test]
 async fn health_is_public() {
     let h = Harbor::start().await;
@@ -149,7 +180,24 @@ async fn page_size_over_100_is_unprocessable() {
     let r = h.admin().get("/projects?page_size=101").await;
     assert_eq!(r.status, 422);
     assert_eq!(r.code(), "UNPROCESSABLE_ENTITY");
+    // Seen on Harbor 2.15.2 built from its source (FIDELITY.md): go-swagger's binding errors
+    // arrive as a CompositeError, whose text opens with "validation failure list:".
+    assert_eq!(
+        r.message(),
+        "validation failure list:\npage_size in query should be less than or equal to 100"
+    );
     assert_eq!(h.admin().get("/projects?page_size=100").await.status, 200);
+}
+
+/// Seen on Harbor 2.15.2 built from its source: an `/api/v2.0` path no route matches is
+/// go-swagger's router 404 (`go-openapi/runtime` `middleware/router.go`: "path %s was not found").
+#[tokio::test]
+async fn unknown_api_path_is_a_404_naming_the_path() {
+    let h = Harbor::start().await;
+    let r = h.admin().get("/nope").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.code(), "NOT_FOUND");
+    assert_eq!(r.message(), "path /api/v2.0/nope was not found");
 }
 
 #[tokio::test]

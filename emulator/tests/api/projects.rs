@@ -285,7 +285,6 @@ async fn project_response_has_every_documented_field() {
         "name",
         "creation_time",
         "update_time",
-        "deleted",
         "owner_name",
         "repo_count",
         "metadata",
@@ -295,10 +294,50 @@ async fn project_response_has_every_documented_field() {
     }
     assert!(j.get("registry_id").is_none());
     assert!(j.get("chart_count").is_none());
+    // Seen on Harbor 2.15.2: `ToSwagger` (server/v2.0/handler/model/project.go) never sets
+    // `deleted` or `togglable`, and omitempty drops them.
+    assert!(
+        j.get("deleted").is_none() && j.get("togglable").is_none(),
+        "{j}"
+    );
+    assert!(j["cve_allowlist"].get("expires_at").is_none(), "{j}");
     let t = j["creation_time"].as_str().unwrap();
     assert!(
         t.len() == 24 && t.ends_with('Z') && t.as_bytes()[10] == b'T',
         "{t}"
+    );
+}
+
+/// Seen on Harbor 2.15.2 built from its source (FIDELITY.md): a caller who is no member of the
+/// project, anonymous or a robot, reads `"current_user_role_ids": null` and no
+/// `current_user_role_id` (`server/v2.0/handler/model/project.go` `ToSwagger`: a nil slice and
+/// a zero role, omitempty); the admin reads role 1.
+#[tokio::test]
+async fn project_roles_are_null_for_callers_who_are_not_members() {
+    let h = Harbor::start().await;
+    h.project("open", true).await;
+    let (_, name, secret) = h.system_robot("reader", &[("project", "list")]).await;
+    for (who, j) in [
+        ("anonymous", h.anon().get("/projects/open").await.json()),
+        (
+            "robot",
+            h.user(&name, &secret).get("/projects/open").await.json(),
+        ),
+    ] {
+        assert_eq!(j["name"], "open", "{who}: {j}");
+        assert!(
+            j.get("current_user_role_ids").is_some_and(|v| v.is_null()),
+            "{who}: {j}"
+        );
+        assert!(j.get("current_user_role_id").is_none(), "{who}: {j}");
+    }
+    let j = h.admin().get("/projects/open").await.json();
+    assert_eq!(
+        (
+            j["current_user_role_id"].clone(),
+            j["current_user_role_ids"].clone()
+        ),
+        (json!(1), json!([1]))
     );
 }
 
@@ -503,6 +542,18 @@ async fn project_summary_includes_repo_count_and_quota() {
         j["quota"],
         json!({"hard": {"storage": 2048}, "used": {"storage": 0}})
     );
+    // Seen on Harbor 2.15.2 built from its source (FIDELITY.md): member counts that are 0 are
+    // absent (the ProjectSummary model's int64 counts are omitempty; `handler/project.go`
+    // `GetProjectSummary` fills them from the member list, where only the admin sits).
+    assert_eq!(j["project_admin_count"], 1);
+    for count in [
+        "maintainer_count",
+        "developer_count",
+        "guest_count",
+        "limited_guest_count",
+    ] {
+        assert!(j.get(count).is_none(), "{count}: {j}");
+    }
 }
 
 #[tokio::test]

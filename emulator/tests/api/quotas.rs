@@ -15,6 +15,10 @@ async fn quota_of(h: &Harbor, project_id: i64) -> i64 {
         .unwrap()
 }
 
+/// The ref's `owner_name` is empty: seen on Harbor 2.15.2 built from its source (FIDELITY.md).
+/// `controller/quota/driver/project/project.go` `Load` copies `project.OwnerName` from a project
+/// loaded without its owner (the dataloader, `util.go` `getProjectsBatchFn`, calls
+/// `pkg.ProjectMgr.List`, which never fills `OwnerName`).
 #[tokio::test]
 async fn quota_is_listed_by_reference_with_a_ref_object() {
     let h = Harbor::start().await;
@@ -25,10 +29,7 @@ async fn quota_is_listed_by_reference_with_a_ref_object() {
         .await;
     assert_eq!(r.header("x-total-count").as_deref(), Some("1"));
     let q = r.json()[0].clone();
-    assert_eq!(
-        q["ref"],
-        json!({"id": id, "name": "q", "owner_name": "admin"})
-    );
+    assert_eq!(q["ref"], json!({"id": id, "name": "q", "owner_name": ""}));
     assert_eq!(q["hard"], json!({"storage": -1}));
     assert_eq!(q["used"], json!({"storage": 0}));
     assert!(q.get("reference").is_none() && q.get("reference_id").is_none());
