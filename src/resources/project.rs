@@ -4,7 +4,9 @@
 //! restores Harbor's default, and bad input is refused at plan time.
 //!
 //! Requests: read = `GET /projects/{id}` + `GET /projects/{id}/summary` (the quota); create =
-//! `POST /projects` (quota, metadata and allowlist in one body); update = `PUT /projects/{id}`
+//! `POST /projects` (quota and metadata; `reuse_sys_cve_allowlist` is `false` only when an
+//! allowlist is configured) then `PUT /projects/{id}` with the allowlist when there is one,
+//! because Harbor ignores an allowlist sent on create; update = `PUT /projects/{id}`
 //! when metadata or allowlist change, plus `GET /quotas?reference_id=` and `PUT /quotas/{id}` when
 //! the quota changes; delete = `DELETE /projects/{id}`.
 
@@ -461,10 +463,10 @@ impl Resource<HarborContext> for ProjectResource {
         let req = ProjectReq {
             project_name: Some(name.clone()),
             metadata: Some(metadata_from(planned, registry_id.is_some())),
-            cve_allowlist: Some(CveAllowlist {
-                items: allowlist_items(planned),
-                ..Default::default()
-            }),
+            // Harbor ignores an allowlist in `POST /projects` (its `CreateProject` handler keeps
+            // name, owner, registry and metadata; the controller creates an empty allowlist),
+            // so it is set by the PUT below.
+            cve_allowlist: None,
             storage_limit: Some(gib_to_bytes(
                 planned.i64_attr("storage_quota").unwrap_or(-1),
             )),
@@ -491,6 +493,31 @@ impl Resource<HarborContext> for ProjectResource {
         );
         if planned.get("vulnerability_scanner").is_unknown() {
             state.set("vulnerability_scanner", Value::Null);
+        }
+        let items = allowlist_items(planned);
+        if !items.is_empty() {
+            let req = ProjectReq {
+                cve_allowlist: Some(CveAllowlist {
+                    items,
+                    project_id: Some(id),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            if let Err(e) = h.client.update_project(&ProjectRef::Id(id), &req).await {
+                // The project exists: keep it in state (tainted), without the allowlist it lacks.
+                let mut d = api_diag("Could not set the CVE allowlist of project", &name, &e);
+                d.attr_error(
+                    AttributePath::attr("cve_allowlist"),
+                    format!("Project {name} was created without its CVE allowlist"),
+                    "Harbor sets a project's allowlist only by an update after creating it, and that update failed. The project is kept in state as tainted: the next apply replaces it, or run `terraform untaint` and apply to only set the allowlist.",
+                );
+                state.set("cve_allowlist", Value::Null);
+                return Err(ApplyError {
+                    diags: d,
+                    partial_state: Some(state),
+                });
+            }
         }
         if let Some(scanner) = planned.str_attr("vulnerability_scanner")
             && let Err(d) = self.set_scanner(h, &ProjectRef::Id(id), scanner).await
