@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod control;
+pub mod cron;
 pub mod error;
 pub mod projects;
 pub mod quotas;

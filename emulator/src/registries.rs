@@ -185,26 +185,65 @@ pub fn registry_json(app: &AppInner, registry: &Registry) -> Value {
     let Some(obj) = body.as_object_mut() else {
         return body;
     };
-    if !(registry.credential_type.is_empty()
-        && registry.access_key.is_empty()
-        && registry.access_secret.is_empty())
-    {
-        let masked = if registry.access_secret.is_empty() {
-            ""
-        } else {
-            "*****"
-        };
-        obj.insert(
-            "credential".into(),
-            json!({"type": registry.credential_type, "access_key": registry.access_key, "access_secret": masked}),
-        );
+    // `convertRegistry` (handler/replication.go) always sets `credential`; its fields are
+    // `omitempty`, so a registry without credential shows `{}`, and the secret only as `*****`.
+    let mut credential = Map::new();
+    if !registry.access_key.is_empty() {
+        credential.insert("type".into(), json!(registry.credential_type));
+        credential.insert("access_key".into(), json!(registry.access_key));
+        if !registry.access_secret.is_empty() {
+            credential.insert("access_secret".into(), json!("*****"));
+        }
     }
+    obj.insert("credential".into(), Value::Object(credential));
     if app.version.at_least(2, 15, 0)
-        && let Some(ca) = &registry.ca_certificate
+        && let Some(ca) = registry.ca_certificate.as_ref().filter(|c| !c.is_empty())
     {
         obj.insert("ca_certificate".into(), json!(ca));
     }
     body
+}
+
+/// `pkg/reg/manager.go` `toDaoModel`/`fromDaoModel`: a credential is stored only with a
+/// non-empty access key, and an empty type becomes `basic`; without a key, type and secret go too.
+fn normalise_credential(registry: &mut Registry) {
+    if registry.access_key.is_empty() {
+        registry.credential_type.clear();
+        registry.access_secret.clear();
+    } else if registry.credential_type.is_empty() {
+        registry.credential_type = "basic".into();
+    }
+}
+
+/// `common/http/transport.go` `ValidateCACertificate`, run by create, update and ping for every
+/// type: after trimming, an empty value passes; otherwise at least one `CERTIFICATE` PEM block
+/// must parse, or it is 400 "invalid CA certificate: ...". (The emulator checks the PEM framing,
+/// the base64 and that the DER is a SEQUENCE; Harbor parses the X.509 structure fully.)
+pub fn validate_ca_certificate(raw: &str) -> ApiResult<()> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let pem = raw.trim().replace("\r\n", "\n").replace('\r', "\n");
+    if pem.is_empty() {
+        return Ok(());
+    }
+    let mut found = 0;
+    for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+        match cert {
+            Ok(der) if der.first() == Some(&0x30) && der.len() > 2 => found += 1,
+            Ok(_) => {
+                return Err(ApiError::bad_request(
+                    "invalid CA certificate: failed to parse certificate: x509: malformed certificate",
+                ));
+            }
+            Err(_) => break,
+        }
+    }
+    if found == 0 {
+        return Err(ApiError::bad_request(
+            "invalid CA certificate: no valid certificates found in PEM data",
+        ));
+    }
+    Ok(())
 }
 
 /// The local Harbor, registry id 0.
@@ -249,9 +288,14 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         }
         let kind = req.kind.clone().unwrap_or_default();
         check_type(&kind)?;
+        if let Some(ca) = &req.ca_certificate
+            && app.version.at_least(2, 15, 0)
+        {
+            validate_ca_certificate(ca)?;
+        }
         let credential = req.credential.unwrap_or_default();
         let now = Timestamp::now();
-        Registry {
+        let mut draft = Registry {
             id: 0,
             name,
             kind,
@@ -266,7 +310,9 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
             description: req.description.unwrap_or_default(),
             creation_time: now,
             update_time: now,
-        }
+        };
+        normalise_credential(&mut draft);
+        draft
     };
     if !healthy(
         &app,
@@ -365,8 +411,10 @@ fn apply_patch(app: &AppInner, registry: &mut Registry, patch: RegistryPatch) ->
     if let Some(ca) = patch.ca_certificate
         && app.version.at_least(2, 15, 0)
     {
+        validate_ca_certificate(&ca)?;
         registry.ca_certificate = Some(ca);
     }
+    normalise_credential(registry);
     Ok(())
 }
 
@@ -449,7 +497,8 @@ pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let patch: RegistryPatch = parse_body(&body)?;
     let (kind, url, insecure, ca) = {
         let store = app.store();
-        Principal::resolve(&app, &store, &ctx).require_system("registry", "create")?;
+        // handler/registry.go `PingRegistry` asks for `registry:read`, not create.
+        Principal::resolve(&app, &store, &ctx).require_system("registry", "read")?;
         let base = match patch.id {
             Some(id) if id != 0 => Some(
                 store
@@ -477,6 +526,9 @@ pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
             .insecure
             .or(base.as_ref().map(|b| b.insecure))
             .unwrap_or(false);
+        if let Some(ca) = &patch.ca_certificate {
+            validate_ca_certificate(ca)?;
+        }
         let ca = patch
             .ca_certificate
             .clone()

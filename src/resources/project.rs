@@ -58,6 +58,32 @@ fn project_name_validator() -> crate::schema::def::Validator {
     })
 }
 
+/// Harbor's allowlist rule (`pkg/allowlist/validator.go` `Validate`): no blank id (after
+/// trimming) and no id twice. Harbor answers a bare 500 otherwise, so it is checked here.
+fn cve_allowlist_validator() -> crate::schema::def::Validator {
+    std::sync::Arc::new(|v, path, diags| {
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, item) in v.elements().iter().enumerate() {
+            let Some(id) = item.as_str() else { continue };
+            if id.trim().is_empty() {
+                diags.attr_error(
+                    path.join_index(i),
+                    "Blank CVE id in cve_allowlist",
+                    "Harbor refuses empty or whitespace-only CVE ids. Remove the entry or write the id, e.g. `CVE-2024-1234`.",
+                );
+            } else if seen.contains(&id) {
+                diags.attr_error(
+                    path.join_index(i),
+                    format!("{id} appears twice in cve_allowlist"),
+                    "Harbor refuses an allowlist that names a CVE twice. Remove the repeated entry.",
+                );
+            } else {
+                seen.push(id);
+            }
+        }
+    })
+}
+
 impl ProjectResource {
     pub fn schema() -> Schema {
         Schema::new(
@@ -89,7 +115,12 @@ impl ProjectResource {
                         .describe("Storage quota in GiB; -1 for unlimited. Read back from Harbor, so a change made elsewhere shows in the plan. Changing it needs system-level access (an admin, or a system robot with quota permissions).")
                         .validate(storage_quota_validator()),
                 )
-                .attr(Attribute::typed("cve_allowlist", Type::list(Type::String)).optional().describe("CVE ids to ignore when deciding whether an image may be pulled. When set, the project stops using the system allowlist."))
+                .attr(
+                    Attribute::typed("cve_allowlist", Type::list(Type::String))
+                        .optional()
+                        .describe("CVE ids to ignore when deciding whether an image may be pulled. When set (and not empty), the project uses this list instead of the system allowlist; unset or empty, it uses the system allowlist. Ids must be unique and not blank.")
+                        .validate(cve_allowlist_validator()),
+                )
                 .attr(Attribute::bool("enable_content_trust").default(false).describe("Allow only signed images to be pulled (Notary; inert since Harbor 2.9)."))
                 .attr(Attribute::bool("enable_content_trust_cosign").default(false).describe("Allow only images signed with cosign to be pulled."))
                 .attr(Attribute::bool("auto_sbom_generation").default(false).describe("Generate an SBOM automatically when images are pushed."))

@@ -473,6 +473,17 @@ fn registry_plan_time_errors_name_the_attribute() {
             "provider_name = \"harbor\"\n  name = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n  endpoint_url = \"https://r.example.com\"",
             "name",
             "Invalid registry name",
+        ), // Harbor refuses a CA that is not PEM (`ValidateCACertificate`), for every type.
+        (
+            "provider_name = \"docker-hub\"\n  name = \"x\"\n  ca_certificate = \"CA-ONE\"",
+            "ca_certificate",
+            "ca_certificate is not a PEM certificate",
+        ),
+        // Harbor drops a secret without an access key (`pkg/reg/manager.go`).
+        (
+            "provider_name = \"docker-hub\"\n  name = \"x\"\n  access_secret = \"s3cret\"",
+            "access_secret",
+            "access_secret needs access_id",
         ),
     ];
     for_each_terraform(|tf| {
@@ -515,7 +526,10 @@ fn registry_plan_time_errors_name_the_attribute() {
         let wd = Workdir::new(tf);
         wd.write_config(&config(
             &old,
-            &registry_hcl("  provider_name = \"docker-hub\"\n  name = \"hub\"\n  ca_certificate = \"-----BEGIN CERTIFICATE-----\"\n"),
+            &registry_hcl(&format!(
+                "  provider_name = \"docker-hub\"\n  name = \"hub\"\n  ca_certificate = \"{}\"\n",
+                ca_pem_hcl()
+            )),
         ));
         let err = wd.expect_failure(&["plan", "-no-color"]);
         assert!(
@@ -525,6 +539,17 @@ fn registry_plan_time_errors_name_the_attribute() {
         assert!(err.contains(":   ca_certificate ="), "{err}");
         assert_eq!(old.get("/registries"), json!([]));
     });
+}
+
+/// A self-signed CA certificate in PEM, written as an HCL string (newlines escaped).
+fn ca_pem_hcl() -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    rcgen::CertificateParams::new(vec!["ca.test".into()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap()
+        .pem()
+        .replace('\n', "\\n")
 }
 
 fn full_policy(name: &str, registry: i64) -> String {
@@ -888,6 +913,22 @@ fn replication_plan_time_errors_name_the_attribute() {
             "schedule",
             "Invalid schedule \"daily\"",
         ),
+        // Harbor's cron parser checks ranges: minute 99, hour 24 and weekday 7 do not exist.
+        (
+            "action = \"push\"\n  schedule = \"0 99 * * * *\"",
+            "schedule",
+            "minutes field: end of range (99)",
+        ),
+        (
+            "action = \"push\"\n  schedule = \"0 0 24 * * *\"",
+            "schedule",
+            "not a cron Harbor accepts",
+        ),
+        (
+            "action = \"push\"\n  schedule = \"0 0 2 * * 7\"",
+            "schedule",
+            "not a cron Harbor accepts",
+        ),
         (
             "action = \"pull\"\n  schedule = \"event_based\"",
             "schedule",
@@ -990,23 +1031,25 @@ fn registry_ca_certificate_updates_in_place() {
                 )),
             )
         };
+        let (one, two) = (ca_pem_hcl(), ca_pem_hcl());
+        let unescape = |c: &str| c.replace("\\n", "\n");
         let wd = Workdir::new(tf);
-        wd.write_config(&hcl(Some("CA-ONE")));
+        wd.write_config(&hcl(Some(&one)));
         wd.apply();
         let id = registry_id_by_name(&h, "ghcr").unwrap();
         let r = h.get(&format!("/registries/{id}"));
         assert_eq!(
             (r["url"].as_str(), r["ca_certificate"].as_str()),
-            (Some("https://ghcr.io"), Some("CA-ONE"))
+            (Some("https://ghcr.io"), Some(unescape(&one).as_str()))
         );
         wd.assert_plan_empty("re-plan with a CA certificate");
 
-        wd.write_config(&hcl(Some("CA-TWO")));
+        wd.write_config(&hcl(Some(&two)));
         assert_eq!(wd.planned_actions("harbor_registry.r"), ["update"]);
         wd.apply();
         assert_eq!(
             h.get(&format!("/registries/{id}"))["ca_certificate"],
-            "CA-TWO"
+            unescape(&two).as_str()
         );
 
         wd.write_config(&hcl(None));
@@ -1017,5 +1060,39 @@ fn registry_ca_certificate_updates_in_place() {
         wd.assert_plan_empty("re-plan without a CA certificate");
         wd.destroy();
         assert_eq!(h.status(&format!("/registries/{id}")), 404);
+    });
+}
+
+/// Registry credentials as Harbor stores them (`pkg/reg/manager.go`): with an access id the
+/// credential is `basic`; removing the access id (and secret) clears the whole credential in
+/// place, and either way the next plan is empty.
+#[test]
+fn registry_credential_is_cleared_with_its_access_id() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator(Default::default());
+        let hcl = |cred: &str| {
+            config(
+                &h,
+                &registry_hcl(&format!(
+                    "  provider_name = \"docker-hub\"\n  name = \"hub\"\n{cred}"
+                )),
+            )
+        };
+        let wd = Workdir::new(tf);
+        wd.write_config(&hcl("  access_id = \"me\"\n  access_secret = \"s3cret\"\n"));
+        wd.apply();
+        let id = registry_id_by_name(&h, "hub").unwrap();
+        assert_eq!(
+            h.get(&format!("/registries/{id}"))["credential"],
+            json!({"type": "basic", "access_key": "me", "access_secret": "*****"})
+        );
+        wd.assert_plan_empty("re-plan with a credential");
+
+        wd.write_config(&hcl(""));
+        assert_eq!(wd.planned_actions("harbor_registry.r"), ["update"]);
+        wd.apply();
+        assert_eq!(h.get(&format!("/registries/{id}"))["credential"], json!({}));
+        wd.assert_plan_empty("re-plan after clearing the credential");
+        wd.destroy();
     });
 }
