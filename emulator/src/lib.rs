@@ -17,6 +17,7 @@ pub mod projects;
 pub mod quotas;
 pub mod record;
 pub mod registries;
+pub mod registry_v2;
 pub mod replication;
 pub mod repositories;
 pub mod robots;

@@ -141,7 +141,19 @@ fn is_loopback(url: &str) -> bool {
 }
 
 /// The adapter health check: Harbor and Docker registries are probed over HTTP, other types pass.
-async fn healthy(app: &AppInner, kind: &str, url: &str, insecure: bool, ca: Option<&str>) -> bool {
+/// For `docker-registry` this is `pkg/reg/adapter/native/adapter.go` `HealthCheck`: without a
+/// credential, `PingSimple` (a 401 or 403 from `/v2/` still counts as healthy); with one, `Ping`
+/// through `pkg/registry/auth/authorizer.go`: an anonymous `/v2/` to learn the challenge, then
+/// for `Bearer` a token from the realm with the credential as basic auth, for `Basic` the
+/// credential itself, and `/v2/` must answer 2xx.
+async fn healthy(
+    app: &AppInner,
+    kind: &str,
+    url: &str,
+    insecure: bool,
+    ca: Option<&str>,
+    credential: Option<(&str, &str)>,
+) -> bool {
     let path = match kind {
         "harbor" => "/api/v2.0/ping",
         "docker-registry" => "/v2/",
@@ -162,12 +174,74 @@ async fn healthy(app: &AppInner, kind: &str, url: &str, insecure: bool, ca: Opti
             &custom
         }
     };
-    match client.get(format!("{url}{path}")).send().await {
-        Ok(resp) => {
-            resp.status().is_success() || resp.status() == reqwest::StatusCode::UNAUTHORIZED
-        }
-        Err(_) => false,
+    let Ok(resp) = client.get(format!("{url}{path}")).send().await else {
+        return false;
+    };
+    if resp.status().is_success() {
+        return true;
     }
+    let Some((user, pass)) = credential.filter(|_| kind == "docker-registry") else {
+        return resp.status() == reqwest::StatusCode::UNAUTHORIZED
+            || (kind == "docker-registry" && resp.status() == reqwest::StatusCode::FORBIDDEN);
+    };
+    let challenge = resp
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let param = |name: &str| {
+        challenge
+            .split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_string)
+    };
+    let authorization = if challenge.to_ascii_lowercase().starts_with("bearer") {
+        let (Some(realm), Some(service)) = (param("realm"), param("service")) else {
+            return false;
+        };
+        if !is_loopback(&realm) {
+            return false;
+        }
+        let Ok(token) = client
+            .get(realm)
+            .query(&[("service", service)])
+            .basic_auth(user, Some(pass))
+            .send()
+            .await
+        else {
+            return false;
+        };
+        if !token.status().is_success() {
+            return false;
+        }
+        let Ok(body) = token.json::<Value>().await else {
+            return false;
+        };
+        match body
+            .get("token")
+            .or_else(|| body.get("access_token"))
+            .and_then(Value::as_str)
+        {
+            Some(t) => format!("Bearer {t}"),
+            None => return false,
+        }
+    } else if challenge.to_ascii_lowercase().starts_with("basic") {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        format!(
+            "Basic {}",
+            base64::Engine::encode(&b64, format!("{user}:{pass}"))
+        )
+    } else {
+        return false;
+    };
+    client
+        .get(format!("{url}{path}"))
+        .header(reqwest::header::AUTHORIZATION, authorization)
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
 }
 
 pub fn registry_json(app: &AppInner, registry: &Registry) -> Value {
@@ -320,6 +394,8 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         &draft.url,
         draft.insecure,
         draft.ca_certificate.as_deref(),
+        (!draft.access_key.is_empty())
+            .then_some((draft.access_key.as_str(), draft.access_secret.as_str())),
     )
     .await
     {
@@ -456,6 +532,8 @@ pub async fn update(
         &draft.url,
         draft.insecure,
         draft.ca_certificate.as_deref(),
+        (!draft.access_key.is_empty())
+            .then_some((draft.access_key.as_str(), draft.access_secret.as_str())),
     )
     .await
     {
@@ -495,7 +573,7 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -
 /// `POST /registries/ping`: checks a stored registry (by `id`) overlaid with the given fields, or a new one.
 pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let patch: RegistryPatch = parse_body(&body)?;
-    let (kind, url, insecure, ca) = {
+    let (kind, url, insecure, ca, credential) = {
         let store = app.store();
         // handler/registry.go `PingRegistry` asks for `registry:read`, not create.
         Principal::resolve(&app, &store, &ctx).require_system("registry", "read")?;
@@ -534,9 +612,21 @@ pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
             .clone()
             .or_else(|| base.as_ref().and_then(|b| b.ca_certificate.clone()));
         check_type(&kind)?;
-        (kind, normalise_url(&url)?, insecure, ca)
+        let key = patch
+            .access_key
+            .clone()
+            .or_else(|| base.as_ref().map(|b| b.access_key.clone()))
+            .unwrap_or_default();
+        let secret = patch
+            .access_secret
+            .clone()
+            .or_else(|| base.as_ref().map(|b| b.access_secret.clone()))
+            .unwrap_or_default();
+        let credential = (!key.is_empty() || !secret.is_empty()).then_some((key, secret));
+        (kind, normalise_url(&url)?, insecure, ca, credential)
     };
-    if healthy(&app, &kind, &url, insecure, ca.as_deref()).await {
+    let credential = credential.as_ref().map(|(k, s)| (k.as_str(), s.as_str()));
+    if healthy(&app, &kind, &url, insecure, ca.as_deref(), credential).await {
         Ok(ok_empty())
     } else {
         Err(ApiError::bad_request(UNHEALTHY))

@@ -1096,3 +1096,41 @@ fn registry_credential_is_cleared_with_its_access_id() {
         wd.destroy();
     });
 }
+
+/// A `docker-registry` endpoint at a second emulator, as at a second Harbor: Harbor's health
+/// check pings its `/v2/` (challenge, token service, 200 with the credential), so the registry
+/// applies, re-plans empty, imports with nothing to change, and destroys.
+#[test]
+fn registry_docker_registry_at_a_second_emulator_applies_imports_and_destroys() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator(Default::default());
+        let remote = Harbor::emulator(Default::default());
+        let hcl = config(
+            &h,
+            &registry_hcl(&format!(
+                "  provider_name = \"docker-registry\"\n  name = \"second\"\n  endpoint_url = \"{}\"\n  access_id = \"admin\"\n  access_secret = \"{}\"\n",
+                remote.url, remote.password
+            )),
+        );
+        let wd = Workdir::new(tf);
+        wd.write_config(&hcl);
+        wd.apply();
+        let id = registry_id_by_name(&h, "second").expect("registry created");
+        let r = h.get(&format!("/registries/{id}"));
+        assert_eq!(
+            (r["type"].as_str(), r["status"].as_str()),
+            (Some("docker-registry"), Some("healthy"))
+        );
+        wd.assert_plan_empty("re-plan of a docker-registry endpoint");
+
+        let wd2 = Workdir::new(tf);
+        wd2.write_config(&hcl);
+        wd2.import("harbor_registry.r", &id.to_string());
+        // Harbor never returns the secret: an import plans only writing it (in place).
+        let actions = wd2.planned_actions("harbor_registry.r");
+        assert!(actions.is_empty() || actions == ["update"], "{actions:?}");
+
+        wd.destroy();
+        assert_eq!(h.status(&format!("/registries/{id}")), 404);
+    });
+}

@@ -579,3 +579,105 @@ async fn https_remote_is_healthy_only_when_trusted() {
     assert_eq!(with_ca.status, 201, "{}", with_ca.text);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Harbor `src/server/middleware/v2auth/auth.go` `Middleware`/`getChallenge`: anonymous `GET /v2/`
+/// is 401 with `Bearer realm="<scheme>://<host>/service/token",service="harbor-registry"`; bad
+/// credentials get `Basic realm="harbor"`; valid ones pass to the registry (200). The token
+/// service (`core/service/token/token.go` `Get`) gives a token that `/v2/` accepts.
+#[tokio::test]
+async fn registry_v2_base_challenges_anonymous_and_accepts_credentials() {
+    let h = Harbor::start().await;
+    let r = h.anon().get("/v2/").await;
+    assert_eq!(r.status, 401);
+    let host = h.url().trim_start_matches("http://").to_string();
+    assert_eq!(
+        r.header("www-authenticate").as_deref(),
+        Some(
+            format!("Bearer realm=\"http://{host}/service/token\",service=\"harbor-registry\"")
+                .as_str()
+        )
+    );
+    assert_eq!(
+        r.header("docker-distribution-api-version").as_deref(),
+        Some("registry/2.0")
+    );
+    assert_eq!(r.code(), "UNAUTHORIZED");
+    let r = h.user("admin", "wrong").get("/v2/").await;
+    assert_eq!(
+        (r.status, r.header("www-authenticate").as_deref()),
+        (401, Some("Basic realm=\"harbor\""))
+    );
+    let r = h.admin().get("/v2/").await;
+    assert_eq!((r.status, r.text.as_str()), (200, "{}"));
+
+    let r = h.admin().get("/service/token?service=other").await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        h.user("admin", "wrong")
+            .get("/service/token?service=harbor-registry")
+            .await
+            .status,
+        401
+    );
+    let token = h
+        .admin()
+        .get("/service/token?service=harbor-registry")
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = h
+        .anon()
+        .header("Authorization", &format!("Bearer {token}"))
+        .get("/v2/")
+        .await;
+    assert_eq!(r.status, 200);
+    let r = h
+        .anon()
+        .header("Authorization", "Bearer forged.token")
+        .get("/v2/")
+        .await;
+    assert_eq!(r.status, 401);
+}
+
+/// Harbor `src/pkg/reg/adapter/native/adapter.go` `HealthCheck` with the authorizer of
+/// `src/pkg/registry/auth/authorizer.go`: a `docker-registry` endpoint is healthy without
+/// credentials when `/v2/` challenges, and with credentials only when they get a 200 through the
+/// bearer token flow. One emulator registered in another behaves as a Harbor would.
+#[tokio::test]
+async fn registry_docker_registry_endpoint_at_another_emulator_is_checked_like_harbor() {
+    let h = Harbor::start().await;
+    let remote = Harbor::start().await;
+    let body = |name: &str, cred: serde_json::Value| json!({"name": name, "type": "docker-registry", "url": remote.url(), "credential": cred});
+    let r = h
+        .admin()
+        .post("/registries", body("anon", json!(null)))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            body(
+                "good",
+                json!({"access_key": "admin", "access_secret": "Harbor12345"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            body(
+                "bad",
+                json!({"access_key": "admin", "access_secret": "nope"}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (400, "the registry is unhealthy".to_string())
+    );
+}
