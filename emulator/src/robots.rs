@@ -437,12 +437,14 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
     // Before 2.13 a `Level=system` query leaked project robots into the list.
     let legacy_all = !app.version.at_least(2, 13, 0)
         && matches!(q.get("Level"), Some(Term::Exact(l)) if l == "system");
-    let robots: Vec<&Robot> = store
+    let mut robots: Vec<&Robot> = store
         .robots
         .values()
         .filter(|r| legacy_all || r.project_id == wanted_project.unwrap_or(0))
         .filter(|r| q.allows("name", &r.name))
         .collect();
+    // `pkg/robot/model/model.go`: the stored name (without prefix) carries `sort:"default"`.
+    robots.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     let total = robots.len();
     let items: Vec<Value> = page
         .slice(&robots)

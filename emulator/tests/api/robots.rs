@@ -830,3 +830,24 @@ async fn robot_system_robot_create_does_not_grant_project_robot_create() {
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
 }
+
+/// Harbor `src/pkg/robot/model/model.go`: `Name` carries `sort:"default"`, so `GET /robots`
+/// lists by the stored name (without the prefix), not by id.
+#[tokio::test]
+async fn robot_list_is_sorted_by_name() {
+    let h = Harbor::start().await;
+    for name in ["zeta", "alpha", "mid"] {
+        h.system_robot(name, &[("project", "list")]).await;
+    }
+    let names: Vec<String> = h
+        .admin()
+        .get("/robots")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["robot$alpha", "robot$mid", "robot$zeta"]);
+}
