@@ -323,7 +323,14 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         ));
     }
     let name = req.project_name.clone().unwrap_or_default();
-    if name.len() > 255 || !is_valid_name(&name) {
+    // The swagger `ProjectReq.project_name` has `maxLength: 255`: go-swagger refuses a longer one
+    // while binding, before the handler (422, go-openapi's composite validation message).
+    if name.chars().count() > 255 {
+        return Err(ApiError::unprocessable(
+            "validation failure list:\nproject_name in body should be at most 255 chars long",
+        ));
+    }
+    if !is_valid_name(&name) {
         return Err(ApiError::bad_request(
             "project name is not in lower case or contains illegal characters",
         ));

@@ -278,11 +278,13 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
     let name = params.get("name").map(str::to_string);
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("replication-policy", "list")?;
-    let items: Vec<&ReplicationPolicy> = store
+    let mut items: Vec<&ReplicationPolicy> = store
         .policies
         .values()
         .filter(|p| name.as_deref().is_none_or(|n| p.name.contains(n)) && q.allows("name", &p.name))
         .collect();
+    // `pkg/replication/model/model.go`: `creation_time` carries `sort:"default:desc"`.
+    items.sort_by(|a, b| b.creation_time.cmp(&a.creation_time).then(b.id.cmp(&a.id)));
     let total = items.len();
     let rendered: Vec<Value> = page
         .slice(&items)

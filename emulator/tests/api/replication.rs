@@ -415,3 +415,42 @@ async fn trigger_cron_is_range_checked_and_settings_are_kept_as_sent() {
         .clone();
     assert_eq!(t, json!({"type": "event_based", "trigger_settings": {}}));
 }
+
+/// Harbor `src/pkg/replication/model/model.go` (`creation_time ... sort:"default:desc"`) and
+/// `src/pkg/quota/dao/util.go` `listOrderBy` (`creation_time DESC`): both lists come newest first.
+#[tokio::test]
+async fn policies_and_quotas_are_listed_newest_first() {
+    let (h, reg) = setup().await;
+    for name in ["first", "second", "third"] {
+        let r = h
+            .admin()
+            .post("/replication/policies", push(reg, name))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        h.project(name, false).await;
+    }
+    let names: Vec<String> = h
+        .admin()
+        .get("/replication/policies")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["third", "second", "first"]);
+    let refs: Vec<i64> = h
+        .admin()
+        .get("/quotas")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["ref"]["id"].as_i64().unwrap())
+        .collect();
+    let mut sorted = refs.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(refs, sorted, "newest project's quota first");
+}
