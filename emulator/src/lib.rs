@@ -11,11 +11,13 @@
 pub mod auth;
 pub mod catalog;
 pub mod control;
+pub mod cron;
 pub mod error;
 pub mod projects;
 pub mod quotas;
 pub mod record;
 pub mod registries;
+pub mod registry_v2;
 pub mod replication;
 pub mod repositories;
 pub mod robots;

@@ -224,6 +224,19 @@ fn allowlist_items(req: &AllowlistReq) -> Vec<String> {
         .collect()
 }
 
+/// Harbor's `pkg/allowlist/validator.go` `Validate`, run by the manager's `Set` for project and
+/// system allowlists: blank (after trimming) or repeated CVE ids are refused. The error is a plain
+/// Go error, so `lib/http/error.go` `SendError` answers 500 "internal server error".
+pub fn validate_allowlist(items: &[String]) -> ApiResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    for id in items {
+        if id.trim().is_empty() || !seen.insert(id.as_str()) {
+            return Err(ApiError::internal());
+        }
+    }
+    Ok(())
+}
+
 /// Applies `sort=k1,-k2`; without it Harbor's project model sorts by name. Unknown keys are ignored.
 fn sort_projects(items: &mut [&Project], sort: Option<&str>) {
     let keys: Vec<&str> = sort
@@ -318,7 +331,14 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         ));
     }
     let name = req.project_name.clone().unwrap_or_default();
-    if name.len() > 255 || !is_valid_name(&name) {
+    // The swagger `ProjectReq.project_name` has `maxLength: 255`: go-swagger refuses a longer one
+    // while binding, before the handler (422, go-openapi's composite validation message).
+    if name.chars().count() > 255 {
+        return Err(ApiError::unprocessable(
+            "validation failure list:\nproject_name in body should be at most 255 chars long",
+        ));
+    }
+    if !is_valid_name(&name) {
         return Err(ApiError::bad_request(
             "project name is not in lower case or contains illegal characters",
         ));
@@ -390,10 +410,10 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         metadata.insert("retention_id".into(), retention.to_string());
     }
     let now = Timestamp::now();
-    let allowlist = match &req.cve_allowlist {
-        Some(a) => store.new_allowlist(a.expires_at, allowlist_items(a), now),
-        None => store.new_allowlist(None, Vec::new(), now),
-    };
+    // Harbor's `CreateProject` (handler/project.go) copies only name, owner, registry and
+    // metadata; the controller's `Create` then calls `allowlistMgr.CreateEmpty`. A
+    // `cve_allowlist` in the POST body is ignored: only `PUT /projects/{id}` sets it.
+    let allowlist = store.new_allowlist(None, Vec::new(), now);
     let id = store.seq.project();
     store.insert_project(Project {
         id,
@@ -470,6 +490,9 @@ pub async fn update(
         return Err(ApiError::bad_request(format!(
             "project_id in cve_allowlist must be 0 or {id}"
         )));
+    }
+    if let Some(a) = &req.cve_allowlist {
+        validate_allowlist(&allowlist_items(a))?;
     }
     let now = Timestamp::now();
     let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;

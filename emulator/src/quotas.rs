@@ -53,7 +53,7 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
     let reference_id = params.get("reference_id").map(str::to_string);
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("quota", "list")?;
-    let quotas: Vec<&Quota> = store
+    let mut quotas: Vec<&Quota> = store
         .quotas
         .values()
         .filter(|_| reference.as_deref().is_none_or(|r| r == "project"))
@@ -63,6 +63,8 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
                 .is_none_or(|id| id == q.project_id.to_string())
         })
         .collect();
+    // `pkg/quota/dao/util.go` `listOrderBy`: `creation_time DESC` unless sorted otherwise.
+    quotas.sort_by(|a, b| b.creation_time.cmp(&a.creation_time).then(b.id.cmp(&a.id)));
     let total = quotas.len();
     let items: Vec<Value> = page
         .slice(&quotas)

@@ -141,7 +141,19 @@ fn is_loopback(url: &str) -> bool {
 }
 
 /// The adapter health check: Harbor and Docker registries are probed over HTTP, other types pass.
-async fn healthy(app: &AppInner, kind: &str, url: &str, insecure: bool, ca: Option<&str>) -> bool {
+/// For `docker-registry` this is `pkg/reg/adapter/native/adapter.go` `HealthCheck`: without a
+/// credential, `PingSimple` (a 401 or 403 from `/v2/` still counts as healthy); with one, `Ping`
+/// through `pkg/registry/auth/authorizer.go`: an anonymous `/v2/` to learn the challenge, then
+/// for `Bearer` a token from the realm with the credential as basic auth, for `Basic` the
+/// credential itself, and `/v2/` must answer 2xx.
+async fn healthy(
+    app: &AppInner,
+    kind: &str,
+    url: &str,
+    insecure: bool,
+    ca: Option<&str>,
+    credential: Option<(&str, &str)>,
+) -> bool {
     let path = match kind {
         "harbor" => "/api/v2.0/ping",
         "docker-registry" => "/v2/",
@@ -162,12 +174,74 @@ async fn healthy(app: &AppInner, kind: &str, url: &str, insecure: bool, ca: Opti
             &custom
         }
     };
-    match client.get(format!("{url}{path}")).send().await {
-        Ok(resp) => {
-            resp.status().is_success() || resp.status() == reqwest::StatusCode::UNAUTHORIZED
-        }
-        Err(_) => false,
+    let Ok(resp) = client.get(format!("{url}{path}")).send().await else {
+        return false;
+    };
+    if resp.status().is_success() {
+        return true;
     }
+    let Some((user, pass)) = credential.filter(|_| kind == "docker-registry") else {
+        return resp.status() == reqwest::StatusCode::UNAUTHORIZED
+            || (kind == "docker-registry" && resp.status() == reqwest::StatusCode::FORBIDDEN);
+    };
+    let challenge = resp
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let param = |name: &str| {
+        challenge
+            .split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_string)
+    };
+    let authorization = if challenge.to_ascii_lowercase().starts_with("bearer") {
+        let (Some(realm), Some(service)) = (param("realm"), param("service")) else {
+            return false;
+        };
+        if !is_loopback(&realm) {
+            return false;
+        }
+        let Ok(token) = client
+            .get(realm)
+            .query(&[("service", service)])
+            .basic_auth(user, Some(pass))
+            .send()
+            .await
+        else {
+            return false;
+        };
+        if !token.status().is_success() {
+            return false;
+        }
+        let Ok(body) = token.json::<Value>().await else {
+            return false;
+        };
+        match body
+            .get("token")
+            .or_else(|| body.get("access_token"))
+            .and_then(Value::as_str)
+        {
+            Some(t) => format!("Bearer {t}"),
+            None => return false,
+        }
+    } else if challenge.to_ascii_lowercase().starts_with("basic") {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        format!(
+            "Basic {}",
+            base64::Engine::encode(&b64, format!("{user}:{pass}"))
+        )
+    } else {
+        return false;
+    };
+    client
+        .get(format!("{url}{path}"))
+        .header(reqwest::header::AUTHORIZATION, authorization)
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
 }
 
 pub fn registry_json(app: &AppInner, registry: &Registry) -> Value {
@@ -185,26 +259,65 @@ pub fn registry_json(app: &AppInner, registry: &Registry) -> Value {
     let Some(obj) = body.as_object_mut() else {
         return body;
     };
-    if !(registry.credential_type.is_empty()
-        && registry.access_key.is_empty()
-        && registry.access_secret.is_empty())
-    {
-        let masked = if registry.access_secret.is_empty() {
-            ""
-        } else {
-            "*****"
-        };
-        obj.insert(
-            "credential".into(),
-            json!({"type": registry.credential_type, "access_key": registry.access_key, "access_secret": masked}),
-        );
+    // `convertRegistry` (handler/replication.go) always sets `credential`; its fields are
+    // `omitempty`, so a registry without credential shows `{}`, and the secret only as `*****`.
+    let mut credential = Map::new();
+    if !registry.access_key.is_empty() {
+        credential.insert("type".into(), json!(registry.credential_type));
+        credential.insert("access_key".into(), json!(registry.access_key));
+        if !registry.access_secret.is_empty() {
+            credential.insert("access_secret".into(), json!("*****"));
+        }
     }
+    obj.insert("credential".into(), Value::Object(credential));
     if app.version.at_least(2, 15, 0)
-        && let Some(ca) = &registry.ca_certificate
+        && let Some(ca) = registry.ca_certificate.as_ref().filter(|c| !c.is_empty())
     {
         obj.insert("ca_certificate".into(), json!(ca));
     }
     body
+}
+
+/// `pkg/reg/manager.go` `toDaoModel`/`fromDaoModel`: a credential is stored only with a
+/// non-empty access key, and an empty type becomes `basic`; without a key, type and secret go too.
+fn normalise_credential(registry: &mut Registry) {
+    if registry.access_key.is_empty() {
+        registry.credential_type.clear();
+        registry.access_secret.clear();
+    } else if registry.credential_type.is_empty() {
+        registry.credential_type = "basic".into();
+    }
+}
+
+/// `common/http/transport.go` `ValidateCACertificate`, run by create, update and ping for every
+/// type: after trimming, an empty value passes; otherwise at least one `CERTIFICATE` PEM block
+/// must parse, or it is 400 "invalid CA certificate: ...". (The emulator checks the PEM framing,
+/// the base64 and that the DER is a SEQUENCE; Harbor parses the X.509 structure fully.)
+pub fn validate_ca_certificate(raw: &str) -> ApiResult<()> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let pem = raw.trim().replace("\r\n", "\n").replace('\r', "\n");
+    if pem.is_empty() {
+        return Ok(());
+    }
+    let mut found = 0;
+    for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+        match cert {
+            Ok(der) if der.first() == Some(&0x30) && der.len() > 2 => found += 1,
+            Ok(_) => {
+                return Err(ApiError::bad_request(
+                    "invalid CA certificate: failed to parse certificate: x509: malformed certificate",
+                ));
+            }
+            Err(_) => break,
+        }
+    }
+    if found == 0 {
+        return Err(ApiError::bad_request(
+            "invalid CA certificate: no valid certificates found in PEM data",
+        ));
+    }
+    Ok(())
 }
 
 /// The local Harbor, registry id 0.
@@ -249,9 +362,14 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         }
         let kind = req.kind.clone().unwrap_or_default();
         check_type(&kind)?;
+        if let Some(ca) = &req.ca_certificate
+            && app.version.at_least(2, 15, 0)
+        {
+            validate_ca_certificate(ca)?;
+        }
         let credential = req.credential.unwrap_or_default();
         let now = Timestamp::now();
-        Registry {
+        let mut draft = Registry {
             id: 0,
             name,
             kind,
@@ -266,7 +384,9 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
             description: req.description.unwrap_or_default(),
             creation_time: now,
             update_time: now,
-        }
+        };
+        normalise_credential(&mut draft);
+        draft
     };
     if !healthy(
         &app,
@@ -274,6 +394,8 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         &draft.url,
         draft.insecure,
         draft.ca_certificate.as_deref(),
+        (!draft.access_key.is_empty())
+            .then_some((draft.access_key.as_str(), draft.access_secret.as_str())),
     )
     .await
     {
@@ -365,8 +487,10 @@ fn apply_patch(app: &AppInner, registry: &mut Registry, patch: RegistryPatch) ->
     if let Some(ca) = patch.ca_certificate
         && app.version.at_least(2, 15, 0)
     {
+        validate_ca_certificate(&ca)?;
         registry.ca_certificate = Some(ca);
     }
+    normalise_credential(registry);
     Ok(())
 }
 
@@ -408,6 +532,8 @@ pub async fn update(
         &draft.url,
         draft.insecure,
         draft.ca_certificate.as_deref(),
+        (!draft.access_key.is_empty())
+            .then_some((draft.access_key.as_str(), draft.access_secret.as_str())),
     )
     .await
     {
@@ -447,9 +573,10 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -
 /// `POST /registries/ping`: checks a stored registry (by `id`) overlaid with the given fields, or a new one.
 pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let patch: RegistryPatch = parse_body(&body)?;
-    let (kind, url, insecure, ca) = {
+    let (kind, url, insecure, ca, credential) = {
         let store = app.store();
-        Principal::resolve(&app, &store, &ctx).require_system("registry", "create")?;
+        // handler/registry.go `PingRegistry` asks for `registry:read`, not create.
+        Principal::resolve(&app, &store, &ctx).require_system("registry", "read")?;
         let base = match patch.id {
             Some(id) if id != 0 => Some(
                 store
@@ -477,14 +604,29 @@ pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
             .insecure
             .or(base.as_ref().map(|b| b.insecure))
             .unwrap_or(false);
+        if let Some(ca) = &patch.ca_certificate {
+            validate_ca_certificate(ca)?;
+        }
         let ca = patch
             .ca_certificate
             .clone()
             .or_else(|| base.as_ref().and_then(|b| b.ca_certificate.clone()));
         check_type(&kind)?;
-        (kind, normalise_url(&url)?, insecure, ca)
+        let key = patch
+            .access_key
+            .clone()
+            .or_else(|| base.as_ref().map(|b| b.access_key.clone()))
+            .unwrap_or_default();
+        let secret = patch
+            .access_secret
+            .clone()
+            .or_else(|| base.as_ref().map(|b| b.access_secret.clone()))
+            .unwrap_or_default();
+        let credential = (!key.is_empty() || !secret.is_empty()).then_some((key, secret));
+        (kind, normalise_url(&url)?, insecure, ca, credential)
     };
-    if healthy(&app, &kind, &url, insecure, ca.as_deref()).await {
+    let credential = credential.as_ref().map(|(k, s)| (k.as_str(), s.as_str()));
+    if healthy(&app, &kind, &url, insecure, ca.as_deref(), credential).await {
         Ok(ok_empty())
     } else {
         Err(ApiError::bad_request(UNHEALTHY))

@@ -52,45 +52,42 @@ struct PolicyReq {
     single_active_replication: Option<bool>,
 }
 
-/// Harbor's `CronParser`: six fields, seconds fixed at 0, minutes never every-minute.
-fn valid_cron(cron: &str) -> bool {
-    let fields: Vec<&str> = cron.split_whitespace().collect();
-    fields.len() == 6
-        && fields[0] == "0"
-        && fields[1] != "*"
-        && fields.iter().all(|f| {
-            f.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "*/,-?#".contains(c))
-        })
-}
-
+/// `controller/replication/model/model.go` `Validate`: `manual` and `event_based` pass, a
+/// `scheduled` cron goes through robfig's parser and Harbor's two extra rules, and anything else
+/// (the empty type included) is "invalid trigger type". The handler copies `trigger_settings`
+/// only when it was sent (`CreateReplicationPolicy`), and it is stored and returned as sent.
 fn validate_trigger(trigger: &Option<Value>) -> ApiResult<Option<Value>> {
     let Some(t) = trigger.as_ref().filter(|t| !t.is_null()) else {
         return Ok(None);
     };
     let kind = t.get("type").and_then(Value::as_str).unwrap_or("");
+    let settings = t.get("trigger_settings").filter(|s| !s.is_null()).map(|s| {
+        // The swagger model `ReplicationTriggerSettings` has only `cron`, with `omitempty`.
+        match s
+            .get("cron")
+            .and_then(Value::as_str)
+            .filter(|c| !c.is_empty())
+        {
+            Some(cron) => json!({"cron": cron}),
+            None => json!({}),
+        }
+    });
     match kind {
-        "" | "manual" | "event_based" => Ok(Some(
-            json!({"type": kind, "trigger_settings": {"cron": ""}}),
-        )),
+        "manual" | "event_based" => {}
         "scheduled" => {
             let cron = t
                 .pointer("/trigger_settings/cron")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            if !valid_cron(cron) {
-                return Err(ApiError::bad_request(format!(
-                    "invalid cron string for scheduled trigger: {cron}"
-                )));
-            }
-            Ok(Some(
-                json!({"type": kind, "trigger_settings": {"cron": cron}}),
-            ))
+            crate::cron::validate_replication_cron(cron).map_err(ApiError::bad_request)?;
         }
-        other => Err(ApiError::bad_request(format!(
-            "invalid trigger type: {other}"
-        ))),
+        _ => return Err(ApiError::bad_request("invalid trigger type")),
     }
+    let mut out = json!({"type": kind});
+    if let (Some(settings), Some(obj)) = (settings, out.as_object_mut()) {
+        obj.insert("trigger_settings".into(), settings);
+    }
+    Ok(Some(out))
 }
 
 fn validate_filter(filter: &Value) -> ApiResult<Value> {
@@ -281,11 +278,13 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
     let name = params.get("name").map(str::to_string);
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("replication-policy", "list")?;
-    let items: Vec<&ReplicationPolicy> = store
+    let mut items: Vec<&ReplicationPolicy> = store
         .policies
         .values()
         .filter(|p| name.as_deref().is_none_or(|n| p.name.contains(n)) && q.allows("name", &p.name))
         .collect();
+    // `pkg/replication/model/model.go`: `creation_time` carries `sort:"default:desc"`.
+    items.sort_by(|a, b| b.creation_time.cmp(&a.creation_time).then(b.id.cmp(&a.id)));
     let total = items.len();
     let rendered: Vec<Value> = page
         .slice(&items)
@@ -494,17 +493,4 @@ pub async fn list_tasks(
         Vec::<Value>::new(),
         0,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::valid_cron;
-
-    #[test]
-    fn cron_rules() {
-        assert!(valid_cron("0 0 */2 * * *"));
-        assert!(!valid_cron("0 */2 * * *"));
-        assert!(!valid_cron("5 0 * * * *"));
-        assert!(!valid_cron("0 * * * * *"));
-    }
 }

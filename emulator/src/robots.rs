@@ -130,22 +130,36 @@ fn resolve_permissions(
     if perms.is_empty() {
         return Err(ApiError::bad_request("bad request empty permission"));
     }
-    if level == Level::Project && (perms.len() != 1 || perms[0].kind != "project") {
+    // handler/robot.go `validate`: "bad request permission" for a project robot with several
+    // blocks; an unknown kind is "bad request permission level: <kind>".
+    if level == Level::Project && perms.len() > 1 {
+        return Err(ApiError::bad_request("bad request permission"));
+    }
+    if let Some(p) = perms
+        .iter()
+        .find(|p| p.kind != "system" && p.kind != "project")
+    {
+        return Err(ApiError::bad_request(format!(
+            "bad request permission level: {}",
+            p.kind
+        )));
+    }
+    // A project robot with a `system` block fails later in Harbor (the project "/" is looked
+    // up); the emulator refuses it here with 400.
+    if level == Level::Project && perms[0].kind != "project" {
         return Err(ApiError::bad_request(
             "bad request permission: a project robot needs exactly one project permission",
         ));
     }
-    let mut out = Vec::new();
+    let mut out: Vec<RobotPermission> = Vec::new();
     let mut project_id = 0;
-    let mut seen_system = false;
     for perm in perms {
         let access = perm.access.as_deref().unwrap_or_default();
         if access.is_empty() {
             return Err(ApiError::bad_request("bad request empty access"));
         }
         let (namespace, scope) = match perm.kind.as_str() {
-            "system" if level == Level::System && perm.namespace == "/" && !seen_system => {
-                seen_system = true;
+            "system" if level == Level::System && perm.namespace == "/" => {
                 (Namespace::System, Scope::System)
             }
             "project" if perm.namespace == "*" && level == Level::System => {
@@ -172,7 +186,21 @@ fn resolve_permissions(
                 )));
             }
         };
-        let mut entries = Vec::new();
+        // Harbor stores one `permission_policy` row per (scope, resource, action, effect) and one
+        // `role_permission` row per robot and policy, both with `InsertOrUpdate`
+        // (`src/pkg/rbac/dao/dao.go` `CreateRbacPolicy`, `CreatePermission`); reading groups the
+        // rows by scope (`src/controller/robot/controller.go` `populatePermissions`). So blocks
+        // with one scope become one block and repeated accesses collapse: store them that way.
+        let slot = match out.iter().position(|p| p.namespace == namespace) {
+            Some(i) => i,
+            None => {
+                out.push(RobotPermission {
+                    namespace,
+                    access: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
         for a in access {
             if !catalog::contains(scope, app.version, &a.resource, &a.action) {
                 return Err(ApiError::bad_request(format!(
@@ -180,16 +208,15 @@ fn resolve_permissions(
                     a.resource, a.action
                 )));
             }
-            entries.push(Access {
+            let entry = Access {
                 resource: a.resource.clone(),
                 action: a.action.clone(),
                 effect: a.effect.clone(),
-            });
+            };
+            if !out[slot].access.contains(&entry) {
+                out[slot].access.push(entry);
+            }
         }
-        out.push(RobotPermission {
-            namespace,
-            access: entries,
-        });
     }
     Ok(ResolvedPermissions {
         project_id,
@@ -197,24 +224,22 @@ fn resolve_permissions(
     })
 }
 
-/// A robot may only create robots whose every permission it holds itself (2.12+).
+/// Harbor `src/server/v2.0/handler/robot.go` `isValidPermissionScope` (2.12+): each requested
+/// block is matched to the creator's block with the same kind and namespace, or else to its
+/// `kind:*` block (never combining several), and every access must be in that block with the
+/// same resource, action **and** effect.
 fn covers(creator: &Robot, wanted: &[RobotPermission]) -> bool {
+    let block = |ns: &Namespace| creator.permissions.iter().find(|p| &p.namespace == ns);
     wanted.iter().all(|perm| {
-        perm.access.iter().all(|a| {
-            creator.permissions.iter().any(|held| {
-                let scope_ok = match (&held.namespace, &perm.namespace) {
-                    (Namespace::System, Namespace::System) => true,
-                    (Namespace::AllProjects, Namespace::AllProjects | Namespace::Project(_)) => {
-                        true
-                    }
-                    (Namespace::Project(h), Namespace::Project(w)) => h == w,
-                    _ => false,
-                };
-                scope_ok
-                    && held
-                        .access
-                        .iter()
-                        .any(|h| h.resource == a.resource && h.action == a.action)
+        let held = block(&perm.namespace).or_else(|| match perm.namespace {
+            Namespace::Project(_) => block(&Namespace::AllProjects),
+            _ => None,
+        });
+        held.is_some_and(|held| {
+            perm.access.iter().all(|a| {
+                held.access.iter().any(|h| {
+                    h.resource == a.resource && h.action == a.action && h.effect == a.effect
+                })
             })
         })
     })
@@ -225,9 +250,13 @@ pub fn full_name(store: &Store, robot: &Robot) -> String {
 }
 
 fn robot_json(app: &AppInner, store: &Store, robot: &Robot) -> Value {
+    // `populatePermissions` builds the blocks from a Go map, so their order is random on Harbor.
+    // The emulator returns them last-scope-first: deterministic, and never the order they were
+    // written in when there are several, so a client that depends on the order fails here too.
     let permissions: Vec<Value> = robot
         .permissions
         .iter()
+        .rev()
         .filter_map(|p| {
             let (kind, namespace) = match p.namespace {
                 Namespace::System => ("system", "/".to_string()),
@@ -309,12 +338,10 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     let project = store.projects.get(&resolved.project_id);
     let allowed = match level {
         Level::System => who.can_system("robot", "create"),
-        Level::Project => {
-            project.is_some_and(|p| who.can_project(p, "robot", "create"))
-                || (app.version.at_least(2, 15, 0)
-                    && matches!(&who, Principal::Robot(_))
-                    && who.can_system("robot", "create"))
-        }
+        // `requireAccess` (handler/robot.go) checks project robots with `RequireProjectAccess`
+        // on the project's `robot` resource: a system-scope `robot:create` does not reach it
+        // (the robot security context evaluates system and project policies separately).
+        Level::Project => project.is_some_and(|p| who.can_project(p, "robot", "create")),
     };
     if !allowed {
         return Err(who.deny());
@@ -322,9 +349,10 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     if let Principal::Robot(creator) = &who
         && !covers(creator, &resolved.permissions)
     {
-        return Err(ApiError::denied(
-            "a robot can only create robots with permissions equal to or narrower than its own",
-        ));
+        return Err(ApiError::denied(format!(
+            "permission scope is invalid. It must be equal to or more restrictive than the creator robot's permissions: {}",
+            full_name(&store, creator)
+        )));
     }
     let stored_name = match (level, project) {
         (Level::Project, Some(p)) => format!("{}+{name}", p.name),
@@ -409,12 +437,14 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
     // Before 2.13 a `Level=system` query leaked project robots into the list.
     let legacy_all = !app.version.at_least(2, 13, 0)
         && matches!(q.get("Level"), Some(Term::Exact(l)) if l == "system");
-    let robots: Vec<&Robot> = store
+    let mut robots: Vec<&Robot> = store
         .robots
         .values()
         .filter(|r| legacy_all || r.project_id == wanted_project.unwrap_or(0))
         .filter(|r| q.allows("name", &r.name))
         .collect();
+    // `pkg/robot/model/model.go`: the stored name (without prefix) carries `sort:"default"`.
+    robots.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     let total = robots.len();
     let items: Vec<Value> = page
         .slice(&robots)

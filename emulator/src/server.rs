@@ -344,6 +344,9 @@ fn router(app: App) -> Router {
     Router::new()
         .nest("/api/v2.0", api)
         .route("/api/version", get(system::api_version))
+        .route("/v2/", get(crate::registry_v2::base))
+        .route("/v2", get(crate::registry_v2::base))
+        .route("/service/token", get(crate::registry_v2::token))
         .route("/_emulator/requests", get(control::requests))
         .route("/_emulator/reset", post(control::reset))
         .route(

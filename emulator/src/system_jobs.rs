@@ -56,6 +56,7 @@ pub async fn put_allowlist(State(app): State<App>, ctx: Ctx, body: Bytes) -> Api
         .into_iter()
         .map(|i| i.cve_id)
         .collect();
+    crate::projects::validate_allowlist(&items)?;
     let now = Timestamp::now();
     match store.system_allowlist.as_mut() {
         Some(existing) => {

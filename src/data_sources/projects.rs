@@ -41,6 +41,7 @@ impl DataSource<HarborContext> for ProjectsDataSource {
         Schema::new(
             0,
             Block::new("Lists Harbor projects, optionally filtered. A filter that matches nothing gives an empty list.")
+                .attr(Attribute::string("id").computed().describe("An identifier of this query (its filters), as goharbor/harbor sets one."))
                 .attr(Attribute::string("name").optional().describe("Only projects whose name contains this text."))
                 .attr(Attribute::bool("public").optional().describe("Only public (`true`) or private (`false`) projects."))
                 .attr(Attribute::string("type").optional().describe("Only `project` (regular) or `proxy_cache` projects. goharbor/harbor's spellings `Project` and `ProxyCache` work too.").validate(validators::one_of(&["project", "proxy_cache", "Project", "ProxyCache"])))
@@ -94,6 +95,23 @@ impl DataSource<HarborContext> for ProjectsDataSource {
             })
             .collect();
         let mut v = config.clone();
+        let text = |n: &str| config.str_attr(n).unwrap_or_default().to_string();
+        let flag = |n: &str| {
+            config
+                .bool_attr(n)
+                .map(|b| b.to_string())
+                .unwrap_or_default()
+        };
+        v.set(
+            "id",
+            Value::String(format!(
+                "projects?name={}&public={}&type={}&vulnerability_scanning={}",
+                text("name"),
+                flag("public"),
+                text("type"),
+                flag("vulnerability_scanning")
+            )),
+        );
         v.set("projects", Value::List(items));
         Ok(v)
     }

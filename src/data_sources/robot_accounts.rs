@@ -18,7 +18,10 @@ impl DataSource<HarborContext> for RobotAccountsDataSource {
 
     fn schema(&self) -> Schema {
         let robot = vec![
-            Attribute::number("id")
+            Attribute::string("id")
+                .computed()
+                .describe("The robot's API path, `/robots/<robot_id>`: the `id` of `harbor_robot_account` and goharbor/harbor's value, usable as an import id."),
+            Attribute::number("robot_id")
                 .computed()
                 .describe("Harbor's numeric robot id."),
             Attribute::string("name")
@@ -43,6 +46,7 @@ impl DataSource<HarborContext> for RobotAccountsDataSource {
         Schema::new(
             0,
             Block::new("Lists robot accounts: system robots, or those of one project when `project_id` is set. Walks every page; no match gives an empty list.")
+                .attr(Attribute::string("id").computed().describe("An identifier of this query (its filters), as goharbor/harbor sets one."))
                 .attr(Attribute::string("name").optional().describe("Only robots whose full name contains this text."))
                 .attr(Attribute::string("level").optional().describe("Only `system` or `project` robots.").validate(validators::one_of(&["system", "project"])))
                 .attr(Attribute::number("project_id").optional().describe("List this project's robots instead of system robots."))
@@ -78,7 +82,8 @@ impl DataSource<HarborContext> for RobotAccountsDataSource {
             })
             .map(|r| {
                 Value::object([
-                    ("id", Value::int(r.id)),
+                    ("id", Value::String(format!("/robots/{}", r.id))),
+                    ("robot_id", Value::int(r.id)),
                     ("name", Value::from(r.name.as_str())),
                     ("description", Value::from(r.description.as_str())),
                     ("level", Value::from(r.level.as_str())),
@@ -89,6 +94,18 @@ impl DataSource<HarborContext> for RobotAccountsDataSource {
             })
             .collect();
         let mut v = config.clone();
+        v.set(
+            "id",
+            Value::String(format!(
+                "robots?name={}&level={}&project_id={}",
+                name.unwrap_or_default(),
+                level.unwrap_or_default(),
+                config
+                    .i64_attr("project_id")
+                    .map(|i| i.to_string())
+                    .unwrap_or_default()
+            )),
+        );
         v.set("robot_accounts", Value::List(items));
         Ok(v)
     }

@@ -7,6 +7,7 @@ use crate::provider::HarborContext;
 use crate::schema::Diagnostics;
 use crate::schema::resource::Resource;
 
+pub mod cron;
 pub mod project;
 pub mod project_quota;
 pub mod registry;

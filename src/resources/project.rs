@@ -4,7 +4,9 @@
 //! restores Harbor's default, and bad input is refused at plan time.
 //!
 //! Requests: read = `GET /projects/{id}` + `GET /projects/{id}/summary` (the quota); create =
-//! `POST /projects` (quota, metadata and allowlist in one body); update = `PUT /projects/{id}`
+//! `POST /projects` (quota and metadata; `reuse_sys_cve_allowlist` is `false` only when an
+//! allowlist is configured) then `PUT /projects/{id}` with the allowlist when there is one,
+//! because Harbor ignores an allowlist sent on create; update = `PUT /projects/{id}`
 //! when metadata or allowlist change, plus `GET /quotas?reference_id=` and `PUT /quotas/{id}` when
 //! the quota changes; delete = `DELETE /projects/{id}`.
 
@@ -56,6 +58,32 @@ fn project_name_validator() -> crate::schema::def::Validator {
     })
 }
 
+/// Harbor's allowlist rule (`pkg/allowlist/validator.go` `Validate`): no blank id (after
+/// trimming) and no id twice. Harbor answers a bare 500 otherwise, so it is checked here.
+fn cve_allowlist_validator() -> crate::schema::def::Validator {
+    std::sync::Arc::new(|v, path, diags| {
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, item) in v.elements().iter().enumerate() {
+            let Some(id) = item.as_str() else { continue };
+            if id.trim().is_empty() {
+                diags.attr_error(
+                    path.join_index(i),
+                    "Blank CVE id in cve_allowlist",
+                    "Harbor refuses empty or whitespace-only CVE ids. Remove the entry or write the id, e.g. `CVE-2024-1234`.",
+                );
+            } else if seen.contains(&id) {
+                diags.attr_error(
+                    path.join_index(i),
+                    format!("{id} appears twice in cve_allowlist"),
+                    "Harbor refuses an allowlist that names a CVE twice. Remove the repeated entry.",
+                );
+            } else {
+                seen.push(id);
+            }
+        }
+    })
+}
+
 impl ProjectResource {
     pub fn schema() -> Schema {
         Schema::new(
@@ -87,7 +115,12 @@ impl ProjectResource {
                         .describe("Storage quota in GiB; -1 for unlimited. Read back from Harbor, so a change made elsewhere shows in the plan. Changing it needs system-level access (an admin, or a system robot with quota permissions).")
                         .validate(storage_quota_validator()),
                 )
-                .attr(Attribute::typed("cve_allowlist", Type::list(Type::String)).optional().describe("CVE ids to ignore when deciding whether an image may be pulled. When set, the project stops using the system allowlist."))
+                .attr(
+                    Attribute::typed("cve_allowlist", Type::list(Type::String))
+                        .optional()
+                        .describe("CVE ids to ignore when deciding whether an image may be pulled. When set (and not empty), the project uses this list instead of the system allowlist; unset or empty, it uses the system allowlist. Ids must be unique and not blank.")
+                        .validate(cve_allowlist_validator()),
+                )
                 .attr(Attribute::bool("enable_content_trust").default(false).describe("Allow only signed images to be pulled (Notary; inert since Harbor 2.9)."))
                 .attr(Attribute::bool("enable_content_trust_cosign").default(false).describe("Allow only images signed with cosign to be pulled."))
                 .attr(Attribute::bool("auto_sbom_generation").default(false).describe("Generate an SBOM automatically when images are pushed."))
@@ -461,10 +494,10 @@ impl Resource<HarborContext> for ProjectResource {
         let req = ProjectReq {
             project_name: Some(name.clone()),
             metadata: Some(metadata_from(planned, registry_id.is_some())),
-            cve_allowlist: Some(CveAllowlist {
-                items: allowlist_items(planned),
-                ..Default::default()
-            }),
+            // Harbor ignores an allowlist in `POST /projects` (its `CreateProject` handler keeps
+            // name, owner, registry and metadata; the controller creates an empty allowlist),
+            // so it is set by the PUT below.
+            cve_allowlist: None,
             storage_limit: Some(gib_to_bytes(
                 planned.i64_attr("storage_quota").unwrap_or(-1),
             )),
@@ -491,6 +524,31 @@ impl Resource<HarborContext> for ProjectResource {
         );
         if planned.get("vulnerability_scanner").is_unknown() {
             state.set("vulnerability_scanner", Value::Null);
+        }
+        let items = allowlist_items(planned);
+        if !items.is_empty() {
+            let req = ProjectReq {
+                cve_allowlist: Some(CveAllowlist {
+                    items,
+                    project_id: Some(id),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            if let Err(e) = h.client.update_project(&ProjectRef::Id(id), &req).await {
+                // The project exists: keep it in state (tainted), without the allowlist it lacks.
+                let mut d = api_diag("Could not set the CVE allowlist of project", &name, &e);
+                d.attr_error(
+                    AttributePath::attr("cve_allowlist"),
+                    format!("Project {name} was created without its CVE allowlist"),
+                    "Harbor sets a project's allowlist only by an update after creating it, and that update failed. The project is kept in state as tainted: the next apply replaces it, or run `terraform untaint` and apply to only set the allowlist.",
+                );
+                state.set("cve_allowlist", Value::Null);
+                return Err(ApplyError {
+                    diags: d,
+                    partial_state: Some(state),
+                });
+            }
         }
         if let Some(scanner) = planned.str_attr("vulnerability_scanner")
             && let Err(d) = self.set_scanner(h, &ProjectRef::Id(id), scanner).await

@@ -196,6 +196,29 @@ fn registry_diag(what: &str, name: &str, url: &str, e: &crate::harbor::Error) ->
     d
 }
 
+/// Harbor's `ValidateCACertificate` (`common/http/transport.go`): blank passes; otherwise at least
+/// one `CERTIFICATE` PEM block, each one a DER structure.
+pub(crate) fn check_ca_pem(raw: &str) -> Result<(), String> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let pem = raw.trim();
+    if pem.is_empty() {
+        return Ok(());
+    }
+    let mut found = 0;
+    for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+        match cert {
+            Ok(der) if der.first() == Some(&0x30) && der.len() > 2 => found += 1,
+            Ok(_) => return Err("A CERTIFICATE block does not hold a certificate".into()),
+            Err(e) => return Err(format!("The PEM does not decode ({e})")),
+        }
+    }
+    if found == 0 {
+        return Err("It holds no `-----BEGIN CERTIFICATE-----` block".into());
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Resource<HarborContext> for RegistryResource {
     fn type_name(&self) -> &'static str {
@@ -228,6 +251,34 @@ impl Resource<HarborContext> for RegistryResource {
                     "Use an http:// or https:// URL with a host.",
                 );
             }
+        }
+        if let Some(ca) = config.str_attr("ca_certificate")
+            && let Err(why) = check_ca_pem(ca)
+        {
+            diags.attr_error(
+                AttributePath::attr("ca_certificate"),
+                "ca_certificate is not a PEM certificate",
+                format!("{why}. Harbor refuses it. Paste the CA's certificate in PEM form (`-----BEGIN CERTIFICATE-----` ...), for example with `file(\"ca.pem\")`, or leave `ca_certificate` unset."),
+            );
+        }
+        // Harbor keeps a credential only with an access key (`pkg/reg/manager.go`): a secret
+        // without one is dropped silently, and the state would claim a credential Harbor lacks.
+        let has_secret = config
+            .str_attr("access_secret")
+            .is_some_and(|s| !s.is_empty())
+            || !config.get("access_secret_wo").is_null();
+        let id = config.get("access_id");
+        if has_secret && (id.is_null() || id.as_str() == Some("")) {
+            let attr = if config.get("access_secret_wo").is_null() {
+                "access_secret"
+            } else {
+                "access_secret_wo"
+            };
+            diags.attr_error(
+                AttributePath::attr(attr),
+                format!("{attr} needs access_id"),
+                "Harbor stores a registry credential only together with an access id and drops a secret without one. Set `access_id` (the user name or access key), or remove the secret.",
+            );
         }
         if !config.get("access_secret_wo").is_null()
             && config

@@ -26,8 +26,8 @@ use super::{api_diag, import_not_found, not_found_is_none, numeric_import_id};
 
 pub struct ReplicationResource;
 
-/// Checks a schedule against what Harbor's cron parser accepts: six fields, seconds first and
-/// `0`, and minutes not `*` (Harbor refuses schedules more frequent than hourly-by-minute).
+/// Checks a schedule as Harbor does (`super::cron`): robfig's six-field parser with its range
+/// checks, seconds exactly `0`, minutes not `*`; the message says how to fix it.
 pub fn check_cron(cron: &str) -> Result<(), String> {
     let fields: Vec<&str> = cron.split_whitespace().collect();
     if fields.len() != 6 {
@@ -36,26 +36,25 @@ pub fn check_cron(cron: &str) -> Result<(), String> {
             fields.len()
         ));
     }
-    if fields[0] != "0" {
+    if let Err(e) = super::cron::parse(cron) {
+        return Err(format!(
+            "{cron:?} is not a cron Harbor accepts ({e}). Fields are seconds 0-59, minutes 0-59, hours 0-23, day of month 1-31, month 1-12 or jan-dec, day of week 0-6 or sun-sat."
+        ));
+    }
+    if cron.split(' ').next() != Some("0") {
         return Err(format!(
             "{cron:?} must start with `0`: Harbor refuses schedules that set the seconds field."
         ));
     }
-    if fields[1] == "*" {
+    if cron.split(' ').nth(1) == Some("*") {
         return Err(format!(
             "{cron:?} runs every minute; Harbor refuses `*` in the minutes field. Use e.g. `0 */15 * * * *`."
         ));
     }
-    for (i, f) in fields.iter().enumerate() {
-        if !f
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "*/,-?".contains(c))
-        {
-            return Err(format!(
-                "{cron:?}: field {} ({f:?}) is not a cron expression.",
-                i + 1
-            ));
-        }
+    if let Err(e) = super::cron::validate_replication_cron(cron) {
+        return Err(format!(
+            "{cron:?}: {e}. Separate the six fields with single spaces."
+        ));
     }
     Ok(())
 }
@@ -584,6 +583,12 @@ mod tests {
                 .contains("start with `0`")
         );
         assert!(check_cron("0 * * * * *").unwrap_err().contains("minutes"));
+        assert!(
+            check_cron("0 99 * * * *")
+                .unwrap_err()
+                .contains("above maximum")
+        );
+        assert!(check_cron("0 0 0 * * 7").is_err());
     }
 
     #[test]

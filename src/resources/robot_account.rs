@@ -387,19 +387,41 @@ fn robot_change_diag(
     d
 }
 
+/// The creator's block Harbor compares a requested block with (`isValidPermissionScope` in
+/// handler/robot.go): the same kind and namespace, else for projects the `*` block; never several.
+fn matching_block<'a>(
+    held: &'a [RobotPermission],
+    w: &RobotPermission,
+) -> Option<&'a RobotPermission> {
+    held.iter()
+        .find(|h| h.kind == w.kind && h.namespace == w.namespace)
+        .or_else(|| {
+            (w.kind == "project")
+                .then(|| {
+                    held.iter()
+                        .find(|h| h.kind == "project" && h.namespace == "*")
+                })
+                .flatten()
+        })
+}
+
+fn effect_of(a: &Access) -> &str {
+    a.effect.as_deref().unwrap_or("")
+}
+
 /// The requested permissions the creating robot does not hold, as `resource:action in <namespace>`.
 /// Harbor's 403 only says the new robot's permissions are wider than its creator's.
 fn missing_permissions(held: &[RobotPermission], wanted: &[RobotPermission]) -> Vec<String> {
     let mut missing = Vec::new();
     for w in wanted {
         for a in &w.access {
-            let covered = held.iter().any(|h| {
-                let scope = h.kind == w.kind
-                    && (h.namespace == w.namespace || (w.kind == "project" && h.namespace == "*"));
-                scope
-                    && h.access
-                        .iter()
-                        .any(|x| x.resource == a.resource && x.action == a.action)
+            let covered = matching_block(held, w).is_some_and(|h| {
+                h.access.iter().any(|x| {
+                    x.resource == a.resource
+                        && x.action == a.action
+                        && (effect_of(x) == effect_of(a)
+                            || (effect_of(x).is_empty() && effect_of(a) == "allow"))
+                })
             });
             if !covered {
                 let place = if w.kind == "system" {
@@ -416,26 +438,58 @@ fn missing_permissions(held: &[RobotPermission], wanted: &[RobotPermission]) -> 
     missing
 }
 
-/// When a robot is refused creating a robot, names what it lacks: the provider's own robot is
-/// looked up among the system robots (it needs robot:list for that; without it, nothing is added).
-async fn explain_refused_create(
+/// Harbor compares effects as stored strings, and robots made in its UI (or by goharbor/harbor)
+/// store an empty effect, which means allow. To let such a robot create robots, an `allow` it
+/// holds as `""` is sent as `""`; `None` when nothing needs that spelling.
+fn align_effects(
+    held: &[RobotPermission],
+    wanted: &[RobotPermission],
+) -> Option<Vec<RobotPermission>> {
+    let mut changed = false;
+    let mut out = wanted.to_vec();
+    for w in &mut out {
+        let Some(h) = matching_block(held, w) else {
+            continue;
+        };
+        for a in &mut w.access {
+            let implicit = h.access.iter().any(|x| {
+                x.resource == a.resource && x.action == a.action && effect_of(x).is_empty()
+            });
+            let explicit = h.access.iter().any(|x| {
+                x.resource == a.resource && x.action == a.action && effect_of(x) == "allow"
+            });
+            if effect_of(a) == "allow" && implicit && !explicit {
+                a.effect = Some(String::new());
+                changed = true;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+/// The permissions of the robot the provider logs in as, from the system robots (it needs
+/// robot:list for that; without it, `None`).
+async fn own_permissions(h: &HarborContext) -> Option<Vec<RobotPermission>> {
+    if h.principal != Principal::Robot {
+        return None;
+    }
+    let me = h.client.username()?;
+    let robots = h.client.list_system_robots().await.ok()?;
+    robots
+        .into_iter()
+        .find(|r| r.name == me)
+        .map(|r| r.permissions)
+}
+
+/// When a robot is refused creating a robot, names what it lacks.
+fn explain_refused_create(
     h: &HarborContext,
+    held: &[RobotPermission],
     wanted: &[RobotPermission],
     d: &mut Diagnostics,
 ) {
-    if h.principal != Principal::Robot {
-        return;
-    }
-    let Some(me) = h.client.username() else {
-        return;
-    };
-    let Ok(robots) = h.client.list_system_robots().await else {
-        return;
-    };
-    let Some(creator) = robots.iter().find(|r| r.name == me) else {
-        return;
-    };
-    let missing = missing_permissions(&creator.permissions, wanted);
+    let me = h.client.username().unwrap_or_default();
+    let missing = missing_permissions(held, wanted);
     if !missing.is_empty() {
         d.attr_error(
             AttributePath::attr("permissions"),
@@ -505,18 +559,23 @@ impl Resource<HarborContext> for RobotAccountResource {
                 );
             }
         }
-        if level == Some("system")
-            && let Some((i, _)) = items
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.str_attr("kind") == Some("system"))
-                .nth(1)
-        {
-            diags.attr_error(
-                AttributePath::attr("permissions").join_index(i).join_attr("kind"),
-                "More than one system permission block",
-                "A system robot has at most one `permissions` block of `kind = \"system\"`; merge their `access` blocks.",
-            );
+        // Harbor stores permissions per scope and reads them back grouped
+        // (`controller/robot/controller.go` `populatePermissions`): two blocks with one kind and
+        // namespace come back as a single block, which would be a diff on every plan.
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for (i, p) in items.iter().enumerate() {
+            let (Some(kind), Some(ns)) = (p.str_attr("kind"), p.str_attr("namespace")) else {
+                continue;
+            };
+            if seen.contains(&(kind, ns)) {
+                diags.attr_error(
+                    AttributePath::attr("permissions").join_index(i).join_attr("namespace"),
+                    format!("Two permissions blocks for kind {kind:?} and namespace {ns:?}"),
+                    "Harbor keeps one set of accesses per kind and namespace and returns such blocks merged. Write one `permissions` block for this namespace and put all its `access` blocks in it.",
+                );
+            } else {
+                seen.push((kind, ns));
+            }
         }
         for (i, p) in items.iter().enumerate() {
             let path = AttributePath::attr("permissions").join_index(i);
@@ -661,15 +720,31 @@ impl Resource<HarborContext> for RobotAccountResource {
             permissions: permissions_from(planned),
             ..Default::default()
         };
-        let created = match h.client.create_robot(&req).await {
+        let mut result = h.client.create_robot(&req).await;
+        // A 403 changes nothing in Harbor, so retrying once with Harbor's spelling is safe.
+        let held = match &result {
+            Err(e) if e.is_forbidden() => own_permissions(h).await,
+            _ => None,
+        };
+        if let Some(aligned) = held
+            .as_deref()
+            .and_then(|held| align_effects(held, &req.permissions))
+        {
+            let retry = RobotCreate {
+                permissions: aligned,
+                ..req.clone()
+            };
+            result = h.client.create_robot(&retry).await;
+        }
+        let created = match result {
             Ok(created) => created,
             Err(e) => {
                 let mut d = robot_diag("Could not create robot", &name, &e);
                 if e.is_conflict() {
                     d.attr_error(AttributePath::attr("name"), format!("Robot {name} already exists"), "Import it with `terraform import <address> <robot id>`, or choose another name.");
                 }
-                if e.is_forbidden() {
-                    explain_refused_create(h, &req.permissions, &mut d).await;
+                if let (true, Some(held)) = (e.is_forbidden(), &held) {
+                    explain_refused_create(h, held, &req.permissions, &mut d);
                 }
                 return Err(d.into());
             }
@@ -916,11 +991,24 @@ mod tests {
         assert_eq!(
             missing_permissions(&held, &wanted),
             [
+                // Harbor checks `team` against its own block only, not also against `*`.
+                "repository:pull in project team",
                 "tag:delete in project team",
                 "repository:push in project other",
                 "registry:list in system"
             ]
         );
+        // Effects: a held `""` covers an `allow`, and create re-sends it as `""`.
+        let mut wanted_allow = perm("project", "other", &[("repository", "pull")]);
+        wanted_allow.access[0].effect = Some("allow".into());
+        assert!(missing_permissions(&held, std::slice::from_ref(&wanted_allow)).is_empty());
+        let aligned = align_effects(&held, &[wanted_allow]).expect("aligned");
+        assert_eq!(aligned[0].access[0].effect.as_deref(), Some(""));
+        let mut explicit = held.clone();
+        explicit[1].access[0].effect = Some("allow".into());
+        let mut wanted_allow = perm("project", "other", &[("repository", "pull")]);
+        wanted_allow.access[0].effect = Some("allow".into());
+        assert!(align_effects(&explicit, &[wanted_allow]).is_none());
     }
 
     #[test]

@@ -132,6 +132,10 @@ data "harbor_projects" "none" {{
         wd.apply();
 
         // By name and by id: the same project, every attribute the resource has.
+        assert!(
+            wd.resource_values("data.harbor_projects.mine")["id"].is_string(),
+            "harbor_projects has an id, as goharbor/harbor's"
+        );
         let by_name = wd.resource_values("data.harbor_project.by_name");
         let by_id = wd.resource_values("data.harbor_project.by_id");
         assert_eq!(by_name, by_id, "by name and by id disagree");
@@ -386,7 +390,14 @@ data "harbor_robot_accounts" "none" {{
         assert_eq!(item["description"], "project robot deploy");
         assert_eq!(item["disable"], false);
         assert_eq!(item["duration"], -1);
-        assert!(item["id"].as_i64().is_some_and(|i| i > 0), "{item}");
+        // goharbor/harbor's `id` is the API path, the same as `harbor_robot_account.id`.
+        let robot_id = item["robot_id"].as_i64().unwrap_or_default();
+        assert!(robot_id > 0, "{item}");
+        assert_eq!(item["id"], format!("/robots/{robot_id}"));
+        assert!(
+            wd.resource_values("data.harbor_robot_accounts.project")["id"].is_string(),
+            "the data source has an id"
+        );
 
         // Project robots of no project: Harbor cannot list them, so it is a plan-time error.
         wd.write_config(&config(

@@ -263,6 +263,16 @@ fn project_plan_time_errors_name_the_attribute() {
             "name = \"ok\"\n  proxy_cache_local_on_not_found = true",
             "proxy_cache_local_on_not_found",
             "needs registry_id",
+        ), // Harbor's allowlist validator refuses these with a bare 500.
+        (
+            "name = \"ok\"\n  cve_allowlist = [\"CVE-2024-1\", \"CVE-2024-1\"]",
+            "cve_allowlist",
+            "CVE-2024-1 appears twice in cve_allowlist",
+        ),
+        (
+            "name = \"ok\"\n  cve_allowlist = [\"CVE-2024-1\", \" \"]",
+            "cve_allowlist",
+            "Blank CVE id in cve_allowlist",
         ),
     ];
     for_each_terraform(|tf| {

@@ -485,6 +485,17 @@ fn registry_plan_time_errors_name_the_attribute() {
             "provider_name = \"harbor\"\n  name = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n  endpoint_url = \"https://r.example.com\"",
             "name",
             "Invalid registry name",
+        ), // Harbor refuses a CA that is not PEM (`ValidateCACertificate`), for every type.
+        (
+            "provider_name = \"docker-hub\"\n  name = \"x\"\n  ca_certificate = \"CA-ONE\"",
+            "ca_certificate",
+            "ca_certificate is not a PEM certificate",
+        ),
+        // Harbor drops a secret without an access key (`pkg/reg/manager.go`).
+        (
+            "provider_name = \"docker-hub\"\n  name = \"x\"\n  access_secret = \"s3cret\"",
+            "access_secret",
+            "access_secret needs access_id",
         ),
     ];
     for_each_terraform(|tf| {
@@ -530,7 +541,10 @@ fn registry_plan_time_errors_name_the_attribute() {
         let wd = Workdir::new(tf);
         wd.write_config(&config(
             &old,
-            &registry_hcl("  provider_name = \"docker-hub\"\n  name = \"hub\"\n  ca_certificate = \"-----BEGIN CERTIFICATE-----\"\n"),
+            &registry_hcl(&format!(
+                "  provider_name = \"docker-hub\"\n  name = \"hub\"\n  ca_certificate = \"{}\"\n",
+                ca_pem_hcl()
+            )),
         ));
         let err = wd.expect_failure(&["plan", "-no-color"]);
         assert!(
@@ -540,6 +554,17 @@ fn registry_plan_time_errors_name_the_attribute() {
         assert!(err.contains(":   ca_certificate ="), "{err}");
         assert_eq!(old.get("/registries"), json!([]));
     });
+}
+
+/// A self-signed CA certificate in PEM, written as an HCL string (newlines escaped).
+fn ca_pem_hcl() -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    rcgen::CertificateParams::new(vec!["ca.test".into()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap()
+        .pem()
+        .replace('\n', "\\n")
 }
 
 fn full_policy(name: &str, registry: i64) -> String {
@@ -912,6 +937,22 @@ fn replication_plan_time_errors_name_the_attribute() {
             "schedule",
             "Invalid schedule \"daily\"",
         ),
+        // Harbor's cron parser checks ranges: minute 99, hour 24 and weekday 7 do not exist.
+        (
+            "action = \"push\"\n  schedule = \"0 99 * * * *\"",
+            "schedule",
+            "minutes field: end of range (99)",
+        ),
+        (
+            "action = \"push\"\n  schedule = \"0 0 24 * * *\"",
+            "schedule",
+            "not a cron Harbor accepts",
+        ),
+        (
+            "action = \"push\"\n  schedule = \"0 0 2 * * 7\"",
+            "schedule",
+            "not a cron Harbor accepts",
+        ),
         (
             "action = \"pull\"\n  schedule = \"event_based\"",
             "schedule",
@@ -1020,23 +1061,25 @@ fn registry_ca_certificate_updates_in_place() {
                 )),
             )
         };
+        let (one, two) = (ca_pem_hcl(), ca_pem_hcl());
+        let unescape = |c: &str| c.replace("\\n", "\n");
         let wd = Workdir::new(tf);
-        wd.write_config(&hcl(Some("CA-ONE")));
+        wd.write_config(&hcl(Some(&one)));
         wd.apply();
         let id = registry_id_by_name(&h, "ghcr").unwrap();
         let r = h.get(&format!("/registries/{id}"));
         assert_eq!(
             (r["url"].as_str(), r["ca_certificate"].as_str()),
-            (Some("https://ghcr.io"), Some("CA-ONE"))
+            (Some("https://ghcr.io"), Some(unescape(&one).as_str()))
         );
         wd.assert_plan_empty("re-plan with a CA certificate");
 
-        wd.write_config(&hcl(Some("CA-TWO")));
+        wd.write_config(&hcl(Some(&two)));
         assert_eq!(wd.planned_actions("harbor_registry.r"), ["update"]);
         wd.apply();
         assert_eq!(
             h.get(&format!("/registries/{id}"))["ca_certificate"],
-            "CA-TWO"
+            unescape(&two).as_str()
         );
 
         wd.write_config(&hcl(None));
@@ -1045,6 +1088,78 @@ fn registry_ca_certificate_updates_in_place() {
         let ca = h.get(&format!("/registries/{id}"))["ca_certificate"].clone();
         assert!(ca.is_null() || ca == "", "CA removed: {ca}");
         wd.assert_plan_empty("re-plan without a CA certificate");
+        wd.destroy();
+        assert_eq!(h.status(&format!("/registries/{id}")), 404);
+    });
+}
+
+/// Registry credentials as Harbor stores them (`pkg/reg/manager.go`): with an access id the
+/// credential is `basic`; removing the access id (and secret) clears the whole credential in
+/// place, and either way the next plan is empty.
+#[test]
+fn registry_credential_is_cleared_with_its_access_id() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator(Default::default());
+        let hcl = |cred: &str| {
+            config(
+                &h,
+                &registry_hcl(&format!(
+                    "  provider_name = \"docker-hub\"\n  name = \"hub\"\n{cred}"
+                )),
+            )
+        };
+        let wd = Workdir::new(tf);
+        wd.write_config(&hcl("  access_id = \"me\"\n  access_secret = \"s3cret\"\n"));
+        wd.apply();
+        let id = registry_id_by_name(&h, "hub").unwrap();
+        assert_eq!(
+            h.get(&format!("/registries/{id}"))["credential"],
+            json!({"type": "basic", "access_key": "me", "access_secret": "*****"})
+        );
+        wd.assert_plan_empty("re-plan with a credential");
+
+        wd.write_config(&hcl(""));
+        assert_eq!(wd.planned_actions("harbor_registry.r"), ["update"]);
+        wd.apply();
+        assert_eq!(h.get(&format!("/registries/{id}"))["credential"], json!({}));
+        wd.assert_plan_empty("re-plan after clearing the credential");
+        wd.destroy();
+    });
+}
+
+/// A `docker-registry` endpoint at a second emulator, as at a second Harbor: Harbor's health
+/// check pings its `/v2/` (challenge, token service, 200 with the credential), so the registry
+/// applies, re-plans empty, imports with nothing to change, and destroys.
+#[test]
+fn registry_docker_registry_at_a_second_emulator_applies_imports_and_destroys() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator(Default::default());
+        let remote = Harbor::emulator(Default::default());
+        let hcl = config(
+            &h,
+            &registry_hcl(&format!(
+                "  provider_name = \"docker-registry\"\n  name = \"second\"\n  endpoint_url = \"{}\"\n  access_id = \"admin\"\n  access_secret = \"{}\"\n",
+                remote.url, remote.password
+            )),
+        );
+        let wd = Workdir::new(tf);
+        wd.write_config(&hcl);
+        wd.apply();
+        let id = registry_id_by_name(&h, "second").expect("registry created");
+        let r = h.get(&format!("/registries/{id}"));
+        assert_eq!(
+            (r["type"].as_str(), r["status"].as_str()),
+            (Some("docker-registry"), Some("healthy"))
+        );
+        wd.assert_plan_empty("re-plan of a docker-registry endpoint");
+
+        let wd2 = Workdir::new(tf);
+        wd2.write_config(&hcl);
+        wd2.import("harbor_registry.r", &id.to_string());
+        // Harbor never returns the secret: an import plans only writing it (in place).
+        let actions = wd2.planned_actions("harbor_registry.r");
+        assert!(actions.is_empty() || actions == ["update"], "{actions:?}");
+
         wd.destroy();
         assert_eq!(h.status(&format!("/registries/{id}")), 404);
     });

@@ -937,8 +937,18 @@ fn robot_plan_time_errors_name_the_attribute() {
                 perm("system", "/", &[("project", "list")]),
                 perm("system", "/", &[("project", "create")])
             ),
-            "kind      = \"system\"",
-            "More than one system permission block",
+            "namespace =",
+            "Two permissions blocks for kind \"system\" and namespace \"/\"",
+        ),
+        // Harbor returns blocks merged by kind and namespace: two would never read back as written.
+        (
+            format!(
+                "name = \"ci\"\n  level = \"system\"\n{}{}",
+                perm("project", "p1", &[("repository", "pull")]),
+                perm("project", "p1", &[("repository", "push")])
+            ),
+            "namespace =",
+            "Two permissions blocks for kind \"project\" and namespace \"p1\"",
         ),
         (
             format!(
@@ -1178,6 +1188,60 @@ fn robot_prefix_setting_serves_providers_that_log_in_as_robots() {
         wd2.import("harbor_robot_account.r", v["id"].as_str().unwrap());
         assert_eq!(wd2.resource_values("harbor_robot_account.r")["name"], "sys");
         wd2.assert_plan_empty("plan after import as a robot under a custom prefix");
+        wd.destroy();
+    });
+}
+
+/// Harbor reads a robot's permissions back grouped by kind and namespace, in no set order, with
+/// repeated accesses collapsed (`populatePermissions`). A robot written with duplicate blocks
+/// elsewhere imports as one block per namespace, and a system robot with several namespaces
+/// re-plans empty whatever order Harbor answers in.
+#[test]
+fn robot_permissions_read_back_merged_and_unordered_plan_nothing() {
+    for_each_terraform(|tf| {
+        let h = Harbor::start();
+        let project = private_project(&h, "merged");
+        let r = h.call(
+            "POST",
+            "/robots",
+            Some(json!({
+                "name": "dup", "level": "system", "duration": -1,
+                "permissions": [
+                    {"kind": "project", "namespace": project, "access": [
+                        {"resource": "repository", "action": "pull", "effect": "allow"}]},
+                    {"kind": "system", "namespace": "/", "access": [
+                        {"resource": "project", "action": "list", "effect": "allow"}]},
+                    {"kind": "project", "namespace": project, "access": [
+                        {"resource": "repository", "action": "pull", "effect": "allow"},
+                        {"resource": "repository", "action": "push", "effect": "allow"}]}
+                ]
+            })),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.body["id"].as_i64().unwrap();
+        let merged = format!(
+            "{}{}",
+            perm("system", "/", &[("project", "list")]),
+            perm(
+                "project",
+                &project,
+                &[("repository", "pull"), ("repository", "push")]
+            )
+        );
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(&h, &robot_hcl("dup", "system", "", &merged)));
+        wd.import("harbor_robot_account.r", &id.to_string());
+        wd.assert_plan_empty("import of a robot written with duplicate blocks");
+
+        // A robot this configuration creates, with blocks in an order Harbor does not keep.
+        let several = format!(
+            "{merged}{}",
+            perm("project", "*", &[("repository", "list")])
+        );
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(&h, &robot_hcl("several", "system", "", &several)));
+        wd.apply();
+        wd.assert_plan_empty("re-plan of a robot with three namespaces");
         wd.destroy();
     });
 }

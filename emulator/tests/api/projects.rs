@@ -49,6 +49,8 @@ async fn project_name_must_match_the_harbor_regex() {
     }
 }
 
+/// The swagger's `ProjectReq.project_name` `maxLength: 255`: go-swagger refuses it while binding
+/// with 422 (`lib/http/error.go` `apiError` keeps the openapi error's code and text).
 #[tokio::test]
 async fn project_name_longer_than_255_is_rejected() {
     let h = Harbor::start().await;
@@ -56,7 +58,8 @@ async fn project_name_longer_than_255_is_rejected() {
         .admin()
         .post("/projects", json!({"project_name": "a".repeat(256)}))
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 422);
+    assert_eq!(r.code(), "UNPROCESSABLE_ENTITY");
     assert_eq!(
         h.admin()
             .post("/projects", json!({"project_name": "a".repeat(255)}))
@@ -432,18 +435,25 @@ async fn project_put_rejects_a_foreign_allowlist_project_id() {
     assert_eq!(r.status, 400);
 }
 
+/// Harbor `src/server/v2.0/handler/project.go` `CreateProject` builds the project from name,
+/// owner, registry id and metadata only, and `src/controller/project/controller.go` `Create`
+/// calls `allowlistMgr.CreateEmpty`: an allowlist in the POST is dropped, the metadata kept.
 #[tokio::test]
-async fn project_create_stores_the_cve_allowlist() {
+async fn project_create_ignores_the_cve_allowlist_but_keeps_reuse_metadata() {
     let h = Harbor::start().await;
-    h.admin()
+    let r = h
+        .admin()
         .post(
             "/projects",
-            json!({"project_name": "cve", "cve_allowlist": {"items": [{"cve_id": "CVE-2"}]}}),
+            json!({"project_name": "cve", "metadata": {"reuse_sys_cve_allowlist": "false"},
+                   "cve_allowlist": {"expires_at": 1900000000, "items": [{"cve_id": "CVE-2"}]}}),
         )
         .await;
-    let a = h.admin().get("/projects/cve").await.json()["cve_allowlist"].clone();
-    assert_eq!(a["items"], json!([{"cve_id": "CVE-2"}]));
-    assert_eq!(a["expires_at"], json!(null));
+    assert_eq!(r.status, 201);
+    let p = h.admin().get("/projects/cve").await.json();
+    assert_eq!(p["cve_allowlist"]["items"], json!([]));
+    assert_eq!(p["cve_allowlist"]["expires_at"], json!(null));
+    assert_eq!(p["metadata"]["reuse_sys_cve_allowlist"], "false");
 }
 
 #[tokio::test]
@@ -1059,5 +1069,42 @@ async fn project_list_filters_by_owner() {
     assert_eq!(
         h.admin().get("/projects?owner=someone").await.json(),
         json!([])
+    );
+}
+
+/// Harbor `src/pkg/allowlist/validator.go` `Validate` (run by `manager.go` `Set` from
+/// `controller/project/controller.go` `Update`): blank or whitespace-only and repeated CVE ids are
+/// refused with a plain error, which `lib/http/error.go` `SendError` turns into a 500.
+#[tokio::test]
+async fn project_allowlist_with_blank_or_duplicate_ids_is_a_500() {
+    let h = Harbor::start().await;
+    h.project("cve", false).await;
+    for items in [
+        json!([{"cve_id": "CVE-1"}, {"cve_id": "CVE-1"}]),
+        json!([{"cve_id": "  "}]),
+        json!([{"cve_id": ""}]),
+    ] {
+        let r = h
+            .admin()
+            .put("/projects/cve", json!({"cve_allowlist": {"items": items}}))
+            .await;
+        assert_eq!(
+            (r.status, r.message()),
+            (500, "internal server error".into()),
+            "{items}"
+        );
+    }
+    let a = h.admin().get("/projects/cve").await.json()["cve_allowlist"].clone();
+    assert_eq!(a["items"], json!([]), "nothing stored");
+    let r = h
+        .admin()
+        .put(
+            "/system/CVEAllowlist",
+            json!({"items": [{"cve_id": "CVE-1"}, {"cve_id": "CVE-1"}]}),
+        )
+        .await;
+    assert_eq!(
+        r.status, 500,
+        "the system allowlist goes through the same Set"
     );
 }

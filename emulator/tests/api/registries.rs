@@ -346,14 +346,24 @@ async fn adapter_lists_omit_non_whitelisted_types_since_2_14() {
     );
 }
 
+fn test_ca_pem() -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    rcgen::CertificateParams::new(vec!["ca.test".into()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap()
+        .pem()
+}
+
 #[tokio::test]
 async fn ca_certificate_exists_only_from_2_15() {
-    let body = json!({"name": "r", "type": "docker-hub", "url": "https://hub.docker.com", "ca_certificate": "PEM"});
+    let pem = test_ca_pem();
+    let body = json!({"name": "r", "type": "docker-hub", "url": "https://hub.docker.com", "ca_certificate": pem});
     let new = Harbor::start().await;
     new.admin().post("/registries", body.clone()).await;
     assert_eq!(
         new.admin().get("/registries/1").await.json()["ca_certificate"],
-        "PEM"
+        pem.as_str()
     );
     let old = Harbor::version("2.14.1").await;
     old.admin().post("/registries", body).await;
@@ -365,6 +375,121 @@ async fn ca_certificate_exists_only_from_2_15() {
             .get("ca_certificate")
             .is_none()
     );
+}
+
+/// Harbor `src/common/http/transport.go` `ValidateCACertificate`, called by `CreateRegistry`,
+/// `UpdateRegistry` and `PingRegistry` (handler/registry.go) for every type: a value that holds no
+/// PEM certificate is 400 "invalid CA certificate: ..."; blank passes, and `convertRegistry`
+/// (handler/replication.go) returns `ca_certificate` only when non-empty.
+#[tokio::test]
+async fn registry_ca_certificate_must_be_pem_and_is_returned_only_when_set() {
+    let h = Harbor::start().await;
+    let body = |ca: &str| json!({"name": "r", "type": "docker-hub", "url": "https://hub.docker.com", "ca_certificate": ca});
+    let r = h
+        .admin()
+        .post("/registries", body("not a certificate"))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(
+        r.message().starts_with("invalid CA certificate: "),
+        "{}",
+        r.text
+    );
+    let r = h.admin().post("/registries", body("")).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.location_id();
+    let got = h.admin().get(&format!("/registries/{id}")).await.json();
+    assert!(got.get("ca_certificate").is_none(), "{got}");
+    let r = h
+        .admin()
+        .put(&format!("/registries/{id}"), json!({"ca_certificate": "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"}))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = h
+        .admin()
+        .post(
+            "/registries/ping",
+            json!({"type": "docker-hub", "url": "https://hub.docker.com", "ca_certificate": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = h
+        .admin()
+        .put(
+            &format!("/registries/{id}"),
+            json!({"ca_certificate": test_ca_pem()}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+/// Harbor `src/pkg/reg/manager.go` `toDaoModel`/`fromDaoModel`: a credential is kept only with a
+/// non-empty `access_key` and an empty `type` becomes `basic`; `convertRegistry`
+/// (handler/replication.go) always answers a `credential` object, `{}` when there is none.
+#[tokio::test]
+async fn registry_credential_needs_an_access_key_and_defaults_to_basic() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "a", "type": "docker-hub", "url": "https://hub.docker.com",
+            "credential": {"access_key": "me", "access_secret": "s"}}),
+        )
+        .await;
+    let a = r.location_id();
+    assert_eq!(
+        h.admin().get(&format!("/registries/{a}")).await.json()["credential"],
+        json!({"type": "basic", "access_key": "me", "access_secret": "*****"})
+    );
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "b", "type": "docker-hub", "url": "https://hub.docker.com",
+            "credential": {"type": "basic", "access_key": "", "access_secret": "s"}}),
+        )
+        .await;
+    let b = r.location_id();
+    assert_eq!(
+        h.admin().get(&format!("/registries/{b}")).await.json()["credential"],
+        json!({})
+    );
+    // Clearing the key on update drops the type and the secret with it.
+    let r = h
+        .admin()
+        .put(&format!("/registries/{a}"), json!({"access_key": ""}))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        h.admin().get(&format!("/registries/{a}")).await.json()["credential"],
+        json!({})
+    );
+    let r = h
+        .admin()
+        .put(&format!("/registries/{a}"), json!({"access_key": "again"}))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        h.admin().get(&format!("/registries/{a}")).await.json()["credential"],
+        json!({"type": "basic", "access_key": "again"}),
+        "the old secret did not survive"
+    );
+}
+
+/// Harbor `src/server/v2.0/handler/registry.go` `PingRegistry` requires system `registry:read`.
+#[tokio::test]
+async fn registry_ping_needs_registry_read_only() {
+    let h = Harbor::start().await;
+    let (_, name, secret) = h.system_robot("pinger", &[("registry", "read")]).await;
+    let r = h
+        .user(&name, &secret)
+        .post(
+            "/registries/ping",
+            json!({"type": "docker-hub", "url": "https://hub.docker.com"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
 }
 
 #[tokio::test]
@@ -453,4 +578,106 @@ async fn https_remote_is_healthy_only_when_trusted() {
         .await;
     assert_eq!(with_ca.status, 201, "{}", with_ca.text);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Harbor `src/server/middleware/v2auth/auth.go` `Middleware`/`getChallenge`: anonymous `GET /v2/`
+/// is 401 with `Bearer realm="<scheme>://<host>/service/token",service="harbor-registry"`; bad
+/// credentials get `Basic realm="harbor"`; valid ones pass to the registry (200). The token
+/// service (`core/service/token/token.go` `Get`) gives a token that `/v2/` accepts.
+#[tokio::test]
+async fn registry_v2_base_challenges_anonymous_and_accepts_credentials() {
+    let h = Harbor::start().await;
+    let r = h.anon().get("/v2/").await;
+    assert_eq!(r.status, 401);
+    let host = h.url().trim_start_matches("http://").to_string();
+    assert_eq!(
+        r.header("www-authenticate").as_deref(),
+        Some(
+            format!("Bearer realm=\"http://{host}/service/token\",service=\"harbor-registry\"")
+                .as_str()
+        )
+    );
+    assert_eq!(
+        r.header("docker-distribution-api-version").as_deref(),
+        Some("registry/2.0")
+    );
+    assert_eq!(r.code(), "UNAUTHORIZED");
+    let r = h.user("admin", "wrong").get("/v2/").await;
+    assert_eq!(
+        (r.status, r.header("www-authenticate").as_deref()),
+        (401, Some("Basic realm=\"harbor\""))
+    );
+    let r = h.admin().get("/v2/").await;
+    assert_eq!((r.status, r.text.as_str()), (200, "{}"));
+
+    let r = h.admin().get("/service/token?service=other").await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        h.user("admin", "wrong")
+            .get("/service/token?service=harbor-registry")
+            .await
+            .status,
+        401
+    );
+    let token = h
+        .admin()
+        .get("/service/token?service=harbor-registry")
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = h
+        .anon()
+        .header("Authorization", &format!("Bearer {token}"))
+        .get("/v2/")
+        .await;
+    assert_eq!(r.status, 200);
+    let r = h
+        .anon()
+        .header("Authorization", "Bearer forged.token")
+        .get("/v2/")
+        .await;
+    assert_eq!(r.status, 401);
+}
+
+/// Harbor `src/pkg/reg/adapter/native/adapter.go` `HealthCheck` with the authorizer of
+/// `src/pkg/registry/auth/authorizer.go`: a `docker-registry` endpoint is healthy without
+/// credentials when `/v2/` challenges, and with credentials only when they get a 200 through the
+/// bearer token flow. One emulator registered in another behaves as a Harbor would.
+#[tokio::test]
+async fn registry_docker_registry_endpoint_at_another_emulator_is_checked_like_harbor() {
+    let h = Harbor::start().await;
+    let remote = Harbor::start().await;
+    let body = |name: &str, cred: serde_json::Value| json!({"name": name, "type": "docker-registry", "url": remote.url(), "credential": cred});
+    let r = h
+        .admin()
+        .post("/registries", body("anon", json!(null)))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            body(
+                "good",
+                json!({"access_key": "admin", "access_secret": "Harbor12345"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            body(
+                "bad",
+                json!({"access_key": "admin", "access_secret": "nope"}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (400, "the registry is unhealthy".to_string())
+    );
 }

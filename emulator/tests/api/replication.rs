@@ -350,3 +350,107 @@ async fn replication_needs_system_access() {
     assert_eq!(robot.get("/replication/policies").await.status, 200);
     assert_eq!(robot.delete("/replication/policies/1").await.status, 403);
 }
+
+/// Harbor `src/controller/replication/model/model.go` `Validate`: the cron goes through
+/// `utils.CronParser()` (robfig/cron v3, six fields with their ranges), so `0 99 * * * *` is 400;
+/// an empty trigger type is "invalid trigger type"; and `CreateReplicationPolicy`
+/// (handler/replication.go) copies `trigger_settings` only when sent, so it comes back as sent.
+#[tokio::test]
+async fn trigger_cron_is_range_checked_and_settings_are_kept_as_sent() {
+    let h = Harbor::start().await;
+    let reg = h.registry("r").await;
+    for (i, cron) in [
+        "0 99 * * * *",
+        "0 0 24 * * *",
+        "0 0 0 0 * *",
+        "0 0 0 * * 7",
+        "0 0 */0 * * *",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut b = push(reg, &format!("bad{i}"));
+        b["trigger"] = json!({"type": "scheduled", "trigger_settings": {"cron": cron}});
+        let r = h.admin().post("/replication/policies", b).await;
+        assert_eq!(r.status, 400, "{cron}: {}", r.text);
+        assert_eq!(
+            r.message(),
+            format!("invalid cron string for scheduled trigger: {cron}")
+        );
+    }
+    let mut b = push(reg, "empty-type");
+    b["trigger"] = json!({"type": ""});
+    let r = h.admin().post("/replication/policies", b).await;
+    assert_eq!(
+        (r.status, r.message()),
+        (400, "invalid trigger type".to_string())
+    );
+
+    let mut b = push(reg, "bare");
+    b["trigger"] = json!({"type": "manual"});
+    let bare = h
+        .admin()
+        .post("/replication/policies", b)
+        .await
+        .location_id();
+    let t = h
+        .admin()
+        .get(&format!("/replication/policies/{bare}"))
+        .await
+        .json()["trigger"]
+        .clone();
+    assert_eq!(t, json!({"type": "manual"}));
+    let mut b = push(reg, "with-settings");
+    b["trigger"] = json!({"type": "event_based", "trigger_settings": {"cron": ""}});
+    let id = h
+        .admin()
+        .post("/replication/policies", b)
+        .await
+        .location_id();
+    let t = h
+        .admin()
+        .get(&format!("/replication/policies/{id}"))
+        .await
+        .json()["trigger"]
+        .clone();
+    assert_eq!(t, json!({"type": "event_based", "trigger_settings": {}}));
+}
+
+/// Harbor `src/pkg/replication/model/model.go` (`creation_time ... sort:"default:desc"`) and
+/// `src/pkg/quota/dao/util.go` `listOrderBy` (`creation_time DESC`): both lists come newest first.
+#[tokio::test]
+async fn policies_and_quotas_are_listed_newest_first() {
+    let (h, reg) = setup().await;
+    for name in ["first", "second", "third"] {
+        let r = h
+            .admin()
+            .post("/replication/policies", push(reg, name))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        h.project(name, false).await;
+    }
+    let names: Vec<String> = h
+        .admin()
+        .get("/replication/policies")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["third", "second", "first"]);
+    let refs: Vec<i64> = h
+        .admin()
+        .get("/quotas")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["ref"]["id"].as_i64().unwrap())
+        .collect();
+    let mut sorted = refs.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(refs, sorted, "newest project's quota first");
+}

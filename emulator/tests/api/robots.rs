@@ -173,13 +173,15 @@ async fn system_robot_combines_system_and_project_permissions() {
     assert_eq!(name, "robot$multi");
     let j = h.admin().get(&format!("/robots/{id}")).await.json();
     assert_eq!(j["level"], "system");
-    let namespaces: Vec<&str> = j["permissions"]
+    let mut namespaces: Vec<&str> = j["permissions"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| p["namespace"].as_str().unwrap())
         .collect();
-    assert_eq!(namespaces, vec!["/", "p", "*"]);
+    // Harbor's block order is a Go map's (random): compare as a set.
+    namespaces.sort();
+    assert_eq!(namespaces, vec!["*", "/", "p"]);
 }
 
 #[tokio::test]
@@ -735,4 +737,117 @@ async fn admin_listing_robots_of_an_unknown_project_gets_an_empty_list() {
         .get("/robots?q=Level%3Dproject%2CProjectID%3D999")
         .await;
     assert_eq!((r.status, r.json()), (200, json!([])));
+}
+
+/// Harbor `src/controller/robot/controller.go` `populatePermissions` groups the robot's rows by
+/// scope in a Go map, and `src/pkg/rbac/dao/dao.go` `CreateRbacPolicy`/`CreatePermission` store
+/// each (scope, resource, action, effect) once: two blocks for one namespace read back as one,
+/// a repeated access once, and the block order is not the order written.
+#[tokio::test]
+async fn robot_permissions_come_back_merged_by_scope_and_deduplicated() {
+    let h = Harbor::start().await;
+    h.project("a", false).await;
+    let (id, _, _) = h
+        .robot(json!({"name": "m", "level": "system", "duration": -1, "permissions": [
+            {"kind": "project", "namespace": "a", "access": access_list(&[("repository", "pull")])},
+            {"kind": "system", "namespace": "/", "access": access_list(&[("project", "list")])},
+            {"kind": "project", "namespace": "a", "access": access_list(&[("repository", "pull"), ("repository", "push")])},
+            {"kind": "system", "namespace": "/", "access": access_list(&[("project", "list")])}
+        ]}))
+        .await;
+    let perms = h.admin().get(&format!("/robots/{id}")).await.json()["permissions"].clone();
+    let perms = perms.as_array().unwrap();
+    assert_eq!(perms.len(), 2, "{perms:?}");
+    let block = |ns: &str| perms.iter().find(|p| p["namespace"] == ns).unwrap().clone();
+    let a = block("a");
+    let actions: Vec<&str> = a["access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["pull", "push"]);
+    assert_eq!(block("/")["access"].as_array().unwrap().len(), 1);
+    assert_eq!(perms[0]["namespace"], "/", "not the order written");
+}
+
+/// Harbor `src/server/v2.0/handler/robot.go` `isValidPermissionScope`: a creating robot's block is
+/// matched by exact kind and namespace first (only then `kind:*`), and accesses must agree on
+/// resource, action and effect.
+#[tokio::test]
+async fn robot_creating_robots_matches_the_exact_namespace_and_the_effect() {
+    let h = Harbor::start().await;
+    h.project("a", false).await;
+    let (_, creator, secret) = h
+        .robot(json!({"name": "maker", "level": "system", "duration": -1, "permissions": [
+            {"kind": "system", "namespace": "/", "access": access_list(&[("robot", "create")])},
+            {"kind": "project", "namespace": "a", "access": access_list(&[("repository", "pull"), ("robot", "create")])},
+            {"kind": "project", "namespace": "*", "access": access_list(&[("repository", "push")])}
+        ]}))
+        .await;
+    let as_creator = h.user(&creator, &secret);
+    let child = |access: Value| {
+        json!({"name": "child", "level": "project", "duration": -1, "permissions": [
+            {"kind": "project", "namespace": "a", "access": access}
+        ]})
+    };
+    // `a` has its own block, so the `*` block's push is not consulted.
+    let r = as_creator
+        .post("/robots", child(access_list(&[("repository", "push")])))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert!(
+        r.message().starts_with("permission scope is invalid"),
+        "{}",
+        r.text
+    );
+    // Same pair with another effect is not covered.
+    let r = as_creator
+        .post(
+            "/robots",
+            child(json!([{"resource": "repository", "action": "pull", "effect": "deny"}])),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = as_creator
+        .post("/robots", child(access_list(&[("repository", "pull")])))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+
+/// Harbor `src/server/v2.0/handler/robot.go` `requireAccess`: a project robot is checked with
+/// `RequireProjectAccess` on the project's `robot` resource, which a system-scope `robot:create`
+/// does not grant (`src/common/security/robot/context.go` `Can` keeps system and project
+/// policies in separate evaluators).
+#[tokio::test]
+async fn robot_system_robot_create_does_not_grant_project_robot_create() {
+    let h = Harbor::start().await;
+    h.project("a", false).await;
+    let (_, creator, secret) = h.system_robot("sysmaker", &[("robot", "create")]).await;
+    let r = h
+        .user(&creator, &secret)
+        .post("/robots", project_robot_body("a", "child"))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+}
+
+/// Harbor `src/pkg/robot/model/model.go`: `Name` carries `sort:"default"`, so `GET /robots`
+/// lists by the stored name (without the prefix), not by id.
+#[tokio::test]
+async fn robot_list_is_sorted_by_name() {
+    let h = Harbor::start().await;
+    for name in ["zeta", "alpha", "mid"] {
+        h.system_robot(name, &[("project", "list")]).await;
+    }
+    let names: Vec<String> = h
+        .admin()
+        .get("/robots")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["robot$alpha", "robot$mid", "robot$zeta"]);
 }

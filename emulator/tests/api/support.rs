@@ -66,7 +66,10 @@ impl Call<'_> {
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
-        let url = if path.starts_with("/_emulator") || path.starts_with("/api/") {
+        let url = if ["/_emulator", "/api/", "/v2", "/service/"]
+            .iter()
+            .any(|p| path.starts_with(p))
+        {
             format!("{}{path}", self.harbor.url())
         } else {
             format!("{}/api/v2.0{path}", self.harbor.url())
