@@ -723,6 +723,13 @@ fn unreachable_harbor_fails_the_refresh_clearly_within_timeout_and_retries() {
             all.contains("Harbor is unreachable") && all.contains("timed out"),
             "the error should say Harbor did not answer in time:\n{all}"
         );
+        // `request_timeout` (5 s) bounds the whole operation, retries included: the plan
+        // waited for it (not less), and not once per attempt (3 x 5 s). Not a performance
+        // figure: the two bounds are 10 s apart to leave room for Terraform itself.
+        assert!(
+            took >= Duration::from_secs(5) && took < Duration::from_secs(15),
+            "the silent Harbor should end the plan after request_timeout (5 s), took {took:?}"
+        );
         drop(silent);
 
         // Harbor's address answers TCP but every connection is dropped (Harbor dying behind
@@ -733,8 +740,13 @@ fn unreachable_harbor_fails_the_refresh_clearly_within_timeout_and_retries() {
             provider_block(&h.url, &h, settings)
         ));
         set_faults(&h, json!({"reset_rate": 1.0}));
+        h.call("POST", "/_emulator/reset", None);
         let (out, took) = fail_guarded(&wd, PLAN, "dropped");
         faults_off(&h);
+        // The ping is an idempotent read: sent once and retried `max_retries` (2) times.
+        let pings = h.get("/_emulator/requests")["by_route"]["GET /api/v2.0/ping"].clone();
+        eprintln!("every connection dropped: {pings} GET /ping");
+        assert_eq!(pings, 3, "GET /ping should be sent 1 + max_retries times");
         let all = text(&out);
         show_errors("dropped", &out);
         eprintln!("every connection dropped: plan failed after {took:?}");
