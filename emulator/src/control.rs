@@ -57,6 +57,8 @@ struct FaultPlan {
     reset_rate: f64,
     reset_after_rate: f64,
     seed: u64,
+    /// `METHOD /path` (no query) of requests never faulted, e.g. the provider's configure calls.
+    spare: Vec<String>,
     /// How many times each request identity (see [`Faults::next`]) has been seen.
     seen: HashMap<u64, u64>,
 }
@@ -70,6 +72,7 @@ impl Default for FaultPlan {
             reset_rate: 0.0,
             reset_after_rate: 0.0,
             seed: 0,
+            spare: Vec::new(),
             seen: HashMap::new(),
         }
     }
@@ -108,6 +111,10 @@ impl Faults {
     pub fn next(&self, method: &str, target: &str, body: &[u8]) -> (u64, Fault) {
         let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
         if plan.error_rate <= 0.0 && plan.reset_rate <= 0.0 && plan.reset_after_rate <= 0.0 {
+            return (plan.latency_ms, Fault::None);
+        }
+        let path = target.split('?').next().unwrap_or(target);
+        if plan.spare.iter().any(|s| *s == format!("{method} {path}")) {
             return (plan.latency_ms, Fault::None);
         }
         let identity = fnv1a(&[method.as_bytes(), b" ", target.as_bytes(), b"\n", body]);
@@ -195,6 +202,9 @@ struct FaultRequest {
     reset_after_rate: f64,
     #[serde(default)]
     seed: u64,
+    /// Requests never faulted, as `METHOD /api/v2.0/path` (query ignored).
+    #[serde(default)]
+    spare: Vec<String>,
 }
 
 /// `GET /_emulator/requests`
@@ -266,6 +276,7 @@ pub async fn faults(State(app): State<App>, body: Bytes) -> ApiResult {
         reset_rate: req.reset_rate,
         reset_after_rate: req.reset_after_rate,
         seed: req.seed,
+        spare: req.spare,
         seen: HashMap::new(),
     };
     app.faults.injected.reset();

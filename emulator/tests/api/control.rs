@@ -415,3 +415,16 @@ async fn error_statuses_mix_several_codes() {
         .await;
     assert_eq!(both.status, 400);
 }
+
+#[tokio::test]
+async fn spared_requests_are_never_faulted() {
+    let h = Harbor::start().await;
+    h.anon()
+        .post(
+            "/_emulator/faults",
+            json!({"error_rate": 1.0, "spare": ["GET /api/v2.0/ping"]}),
+        )
+        .await;
+    assert_eq!(h.anon().get("/ping").await.status, 200);
+    assert_eq!(h.anon().get("/systeminfo").await.status, 503);
+}
