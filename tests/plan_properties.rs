@@ -175,10 +175,10 @@ fn terraform_rejects(
     if planned.is_null() != config.is_null() {
         return Some("planned must be null exactly when config is null".into());
     }
-    if !planned.is_null() {
-        if let Some(e) = block_rejects(&schema.block, prior, config, planned, "") {
-            return Some(e);
-        }
+    if !planned.is_null()
+        && let Some(e) = block_rejects(&schema.block, prior, config, planned, "")
+    {
+        return Some(e);
     }
     // Each requires-replace path must name something in the prior or the planned object.
     for path in replace {
@@ -272,10 +272,10 @@ fn block_rejects(
                 if nb.nesting == Nesting::Group && pl.is_null() {
                     return Some(format!("{at}: group blocks are never null"));
                 }
-                if !pl.is_null() {
-                    if let Some(e) = block_rejects(&nb.block, pr, c, pl, &at) {
-                        return Some(e);
-                    }
+                if !pl.is_null()
+                    && let Some(e) = block_rejects(&nb.block, pr, c, pl, &at)
+                {
+                    return Some(e);
                 }
             }
             Nesting::List | Nesting::Set => {
