@@ -9,8 +9,12 @@ root=$(pwd)
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-say "Building the provider and the Harbor emulator"
-cargo build --quiet --bin terraform-provider-harbor --bin harbor-emulator -p terraform-provider-harbor -p harbor-emulator
+# HARBOR_DEMO_NO_BUILD=1 skips the build, for a test that runs the demo from inside `cargo test`
+# (a nested cargo build would wait on the outer one's lock).
+if [ "${HARBOR_DEMO_NO_BUILD:-}" != 1 ]; then
+  say "Building the provider and the Harbor emulator"
+  cargo build --quiet --bin terraform-provider-harbor --bin harbor-emulator -p terraform-provider-harbor -p harbor-emulator
+fi
 
 tf=${TF_ACC_TERRAFORM_PATH:-}
 if [ -z "$tf" ]; then
@@ -26,18 +30,29 @@ echo "Using $("$tf" version | head -n1) at $tf"
 
 work=$(mktemp -d)
 pids=()
+# Stops what the demo started, however it ends: success, a failed step (set -e) or Ctrl-C.
 cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]:-}"; do
+    if [ -n "$p" ]; then
+      kill "$p" 2>/dev/null || true
+      wait "$p" 2>/dev/null || true
+    fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A signal ends the script through `exit`, so the EXIT trap runs (bash does not run it when
+# killed by an untrapped SIGTERM).
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-start_harbor() { # name password -> prints the base URL
+start_harbor() { # name password -> sets $url to the base URL
+  # Not called inside $(...): a subshell's `pids+=` would never reach the cleanup trap.
   local name=$1 password=$2
   "$root/target/debug/harbor-emulator" --addr 127.0.0.1:0 --admin-password "$password" >"$work/$name.out" 2>"$work/$name.log" &
   pids+=($!)
   for _ in $(seq 1 100); do
-    if [ -s "$work/$name.out" ]; then head -n1 "$work/$name.out"; return; fi
+    if [ -s "$work/$name.out" ]; then url=$(head -n1 "$work/$name.out"); return; fi
     sleep 0.05
   done
   echo "the $name emulator did not start; its log:" >&2
@@ -46,8 +61,10 @@ start_harbor() { # name password -> prints the base URL
 }
 
 say "Starting two emulated Harbors"
-primary=$(start_harbor primary Primary-Admin-1)
-replica=$(start_harbor replica Replica-Admin-1)
+start_harbor primary Primary-Admin-1
+primary=$url
+start_harbor replica Replica-Admin-1
+replica=$url
 echo "primary region: $primary"
 echo "replica region: $replica"
 

@@ -19,15 +19,42 @@ host=$(rustc -vV | sed -n 's/^host: //p')
 cargo build --release --quiet --bins --target "$host"
 bin_dir=$CARGO_TARGET_DIR/$host/release
 
+# A run that manages fewer executions than this per second did not really fuzz (a target
+# that hangs, or a fuzzer killed early), so it fails rather than passing quietly.
+min_execs_per_sec=${FUZZ_MIN_EXECS_PER_SEC:-10}
+
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   # Seed the corpus with the regression inputs so known crashers are retried first.
   [ -d "regressions/$t" ] && cp -n regressions/"$t"/* "corpus/$t/" 2>/dev/null || true
-  echo "==> fuzzing $t for ${secs}s"
-  "$bin_dir/$t" "corpus/$t" -max_total_time="$secs" -max_len=4096 -timeout=10 \
-    -artifact_prefix="artifacts/$t/" -print_final_stats=1 2>&1 | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ *DONE)|ERROR|panicked|SUMMARY' || true
+  # The committed minimised corpus is read too (libFuzzer writes new inputs to the first
+  # directory only), so each run starts from what earlier runs found, not from nothing.
+  dirs=("corpus/$t")
+  [ -d "corpus-min/$t" ] && dirs+=("corpus-min/$t")
+  echo "==> fuzzing $t for ${secs}s (corpus: ${dirs[*]})"
+  log="artifacts/$t.log"
+  status=0
+  "$bin_dir/$t" "${dirs[@]}" -max_total_time="$secs" -max_len=4096 -timeout=10 \
+    -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"$log" 2>&1 || status=$?
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ *(INITED|DONE))|ERROR|panicked|SUMMARY' "$log" || true
   if ls "artifacts/$t"/* >/dev/null 2>&1; then
-    echo "fuzz target $t found a crash: see fuzz/artifacts/$t/" >&2
+    echo "fuzz target $t found a crash: see fuzz/artifacts/$t/ and $PWD/$log" >&2
     exit 1
   fi
+  if [ "$status" -ne 0 ]; then
+    echo "fuzz target $t exited with status $status and left no artifact: see $PWD/$log" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  if [ -z "$execs" ]; then
+    echo "fuzz target $t printed no executed-unit count: it did not run to the end; see $PWD/$log" >&2
+    exit 1
+  fi
+  floor=$((secs * min_execs_per_sec))
+  if [ "$execs" -lt "$floor" ]; then
+    echo "fuzz target $t executed $execs inputs in ${secs}s, fewer than $floor: it did not really fuzz; see $PWD/$log" >&2
+    exit 1
+  fi
+  echo "    $t: $execs inputs executed"
 done

@@ -13,6 +13,9 @@ cargo fmt --all -- --check
 echo "==> cargo test (all tiers; benchmarks are not tests and stay out)"
 cargo test --workspace --lib --bins --tests
 
+echo "==> benchmarks compile (they are not run here; BENCHMARKS.md says how)"
+cargo bench --workspace --no-run
+
 echo "==> docs are current"
 cargo run --quiet --bin harbor-docs -- --check
 

@@ -297,6 +297,14 @@ fn connect_diagnostic(url: &str, e: &harbor::Error) -> Diagnostics {
                 "{e}. Set `ca_certificate` to the PEM of the CA that signed Harbor's certificate, or (not recommended) `insecure = true`."
             ),
         ),
+        e if e.status().is_some_and(|s| s == 429 || s >= 500) => (
+            "url",
+            "Harbor is busy or failing",
+            format!(
+                "{e}. Harbor answered, but with an error, after the provider retried it (up to `max_retries` within `request_timeout`). \
+                 Apply again once Harbor recovers, or raise `max_retries` and `request_timeout`."
+            ),
+        ),
         e if e.is_unreachable() => (
             "url",
             "Harbor is unreachable",

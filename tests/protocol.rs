@@ -72,6 +72,18 @@ async fn dial_tls(
         .await
 }
 
+/// The error and its causes, `: `-joined: the TLS alert that names the refusal is deep in it.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 async fn get_schema(channel: Channel) -> Result<get_provider_schema::Response, tonic::Status> {
     ProviderClient::new(channel)
         .get_provider_schema(get_provider_schema::Request {})
@@ -172,7 +184,8 @@ fn assert_schema_snapshot(resp: &get_provider_schema::Response) {
     let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots/provider_schema.json");
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+    // Only "1" rewrites: `UPDATE_SNAPSHOTS=0` (or any other value) must still compare.
+    if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &text).unwrap();
     }
@@ -197,11 +210,16 @@ async fn refuses_a_client_without_certificate() {
             None,
         )
         .await
-        .map_err(|e| e.to_string())?;
-        get_schema(channel).await.map_err(|e| e.to_string())
+        .map_err(|e| error_chain(&e))?;
+        get_schema(channel).await.map_err(|e| error_chain(&e))
     }
     .await;
-    assert!(result.is_err(), "served a client without certificate");
+    let err = result.expect_err("served a client without certificate");
+    // The server's TLS layer refused it, not some other failure on the way.
+    assert!(
+        err.contains("received fatal alert: CertificateRequired"),
+        "expected the server to demand a client certificate, got: {err}"
+    );
     server.stop().await.unwrap();
 }
 
@@ -217,11 +235,15 @@ async fn refuses_a_client_with_another_certificate() {
             Some(&stranger),
         )
         .await
-        .map_err(|e| e.to_string())?;
-        get_schema(channel).await.map_err(|e| e.to_string())
+        .map_err(|e| error_chain(&e))?;
+        get_schema(channel).await.map_err(|e| error_chain(&e))
     }
     .await;
-    assert!(result.is_err(), "served a client with another certificate");
+    let err = result.expect_err("served a client with another certificate");
+    assert!(
+        err.contains("received fatal alert: UnknownCA"),
+        "expected the server to reject the unpinned certificate, got: {err}"
+    );
     server.stop().await.unwrap();
 }
 

@@ -1,15 +1,13 @@
 //! Test control outside the Harbor API (`/_emulator/...`): request counters, fault injection, seeding,
 //! and ageing robots until they expire.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -58,7 +56,11 @@ struct FaultPlan {
     error_statuses: Vec<StatusCode>,
     reset_rate: f64,
     reset_after_rate: f64,
-    rng: StdRng,
+    seed: u64,
+    /// `METHOD /path` (no query) of requests never faulted, e.g. the provider's configure calls.
+    spare: Vec<String>,
+    /// How many times each request identity (see [`Faults::next`]) has been seen.
+    seen: HashMap<u64, u64>,
 }
 
 impl Default for FaultPlan {
@@ -69,31 +71,63 @@ impl Default for FaultPlan {
             error_statuses: vec![StatusCode::SERVICE_UNAVAILABLE],
             reset_rate: 0.0,
             reset_after_rate: 0.0,
-            rng: StdRng::seed_from_u64(0),
+            seed: 0,
+            spare: Vec::new(),
+            seen: HashMap::new(),
         }
     }
 }
 
-/// Seeded, therefore reproducible, fault injection for `/api` requests.
+/// One injected fault, for `GET /_emulator/faults`: which request, its how-manieth
+/// occurrence, and what was done to it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct InjectedFault {
+    pub method: String,
+    pub target: String,
+    pub occurrence: u64,
+    pub fault: String,
+}
+
+/// Seeded fault injection for `/api` requests, reproducible whatever the interleaving.
 #[derive(Debug, Default)]
 pub struct Faults {
     plan: Mutex<FaultPlan>,
     /// Faults injected since the plan was last set, by kind (`503`, `reset`, `reset_after`).
     injected: RequestCounter,
+    /// The same, one entry per fault, in arrival order.
+    log: Mutex<Vec<InjectedFault>>,
 }
 
 impl Faults {
-    /// Extra latency and the fault for the next request; draws come from one seeded sequence.
-    pub fn next(&self) -> (u64, Fault) {
+    /// Extra latency and the fault for one request.
+    ///
+    /// The decision is a hash of the seed, the request's identity (method, path with query,
+    /// and body) and how many times that identity has been seen before, never a shared random
+    /// stream: with a stream, which request got the n-th draw depended on how Terraform's
+    /// parallel operations happened to interleave, so a failure seen once could not be
+    /// replayed. Now the second `POST /projects` carrying project `a` gets the same fault for
+    /// the same seed, whatever ran before or beside it. (Paths holding ids the emulator assigned,
+    /// such as `/projects/17`, are only as stable as the order the objects were created in.)
+    pub fn next(&self, method: &str, target: &str, body: &[u8]) -> (u64, Fault) {
         let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
         if plan.error_rate <= 0.0 && plan.reset_rate <= 0.0 && plan.reset_after_rate <= 0.0 {
             return (plan.latency_ms, Fault::None);
         }
-        let draw: f64 = plan.rng.random();
+        let path = target.split('?').next().unwrap_or(target);
+        if plan.spare.iter().any(|s| *s == format!("{method} {path}")) {
+            return (plan.latency_ms, Fault::None);
+        }
+        let identity = fnv1a(&[method.as_bytes(), b" ", target.as_bytes(), b"\n", body]);
+        let occurrence = {
+            let n = plan.seen.entry(identity).or_default();
+            *n += 1;
+            *n
+        };
+        let draw = unit(mix(plan.seed, identity, occurrence, 0));
         let fault = if draw < plan.error_rate {
-            let choices = plan.error_statuses.len();
-            let pick = plan.rng.random_range(0..choices);
-            Fault::Status(plan.error_statuses[pick])
+            let choices = plan.error_statuses.len() as u64;
+            let pick = mix(plan.seed, identity, occurrence, 1) % choices;
+            Fault::Status(plan.error_statuses[pick as usize])
         } else if draw < plan.error_rate + plan.reset_rate {
             Fault::DropConnection
         } else if draw < plan.error_rate + plan.reset_rate + plan.reset_after_rate {
@@ -101,14 +135,55 @@ impl Faults {
         } else {
             Fault::None
         };
-        match fault {
-            Fault::None => {}
-            Fault::Status(status) => self.injected.record(status.as_u16().to_string()),
-            Fault::DropConnection => self.injected.record("reset".into()),
-            Fault::DropAfterProcessing => self.injected.record("reset_after".into()),
-        }
+        let kind = match fault {
+            Fault::None => return (plan.latency_ms, fault),
+            Fault::Status(status) => status.as_u16().to_string(),
+            Fault::DropConnection => "reset".to_owned(),
+            Fault::DropAfterProcessing => "reset_after".to_owned(),
+        };
+        self.injected.record(kind.clone());
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(InjectedFault {
+                method: method.to_owned(),
+                target: target.to_owned(),
+                occurrence,
+                fault: kind,
+            });
         (plan.latency_ms, fault)
     }
+}
+
+/// FNV-1a over the parts: stable across runs and builds, unlike std's `DefaultHasher`.
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in *part {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// SplitMix64's finaliser over the inputs: well-spread bits from structured ones.
+fn mix(seed: u64, identity: u64, occurrence: u64, salt: u64) -> u64 {
+    let mut z = seed
+        ^ identity.rotate_left(17)
+        ^ occurrence.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ^ salt.wrapping_mul(0xd1b5_4a32_d192_ed03);
+    for _ in 0..2 {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+    }
+    z
+}
+
+/// The top 53 bits as a float in `[0, 1)`.
+fn unit(bits: u64) -> f64 {
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +202,9 @@ struct FaultRequest {
     reset_after_rate: f64,
     #[serde(default)]
     seed: u64,
+    /// Requests never faulted, as `METHOD /api/v2.0/path` (query ignored).
+    #[serde(default)]
+    spare: Vec<String>,
 }
 
 /// `GET /_emulator/requests`
@@ -143,12 +221,18 @@ pub async fn reset(State(app): State<App>) -> Response {
     ok_json(json!({}))
 }
 
-/// `GET /_emulator/faults`: `{"injected": {"503": N, "reset": N, ...}, "total": N}` since the
-/// faults were last set.
+/// `GET /_emulator/faults`: `{"injected": {"503": N, "reset": N, ...}, "total": N, "log": [...]}`
+/// since the faults were last set; `log` has one entry per fault, in arrival order.
 pub async fn injected(State(app): State<App>) -> Response {
     let injected = app.faults.injected.snapshot();
     let total: u64 = injected.values().sum();
-    ok_json(json!({"injected": injected, "total": total}))
+    let log = app
+        .faults
+        .log
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    ok_json(json!({"injected": injected, "total": total, "log": log}))
 }
 
 /// `POST /_emulator/faults`
@@ -191,9 +275,16 @@ pub async fn faults(State(app): State<App>, body: Bytes) -> ApiResult {
         error_statuses,
         reset_rate: req.reset_rate,
         reset_after_rate: req.reset_after_rate,
-        rng: StdRng::seed_from_u64(req.seed),
+        seed: req.seed,
+        spare: req.spare,
+        seen: HashMap::new(),
     };
     app.faults.injected.reset();
+    app.faults
+        .log
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
     Ok(ok_json(json!({})))
 }
 

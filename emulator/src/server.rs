@@ -166,7 +166,22 @@ async fn middleware(State(app): State<App>, req: Request, next: Next) -> Respons
             .map_or("(unmatched)", |m| m.as_str())
             .to_string();
         app.counter.record(format!("{} {route}", req.method()));
-        let (extra_latency, fault) = app.faults.next();
+        // The body is part of a request's identity for the fault draw (two creates differ only
+        // there), so it is read here and put back.
+        let (parts, body) = req.into_parts();
+        let body = match axum::body::to_bytes(body, usize::MAX).await {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::debug!(error = %e, "could not read the request body");
+                return StatusCode::BAD_REQUEST.into_response();
+            }
+        };
+        let target = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+        let (extra_latency, fault) = app.faults.next(parts.method.as_str(), &target, &body);
+        let req = Request::from_parts(parts, axum::body::Body::from(body));
         let latency = app.latency_ms + extra_latency;
         if latency > 0 {
             tokio::time::sleep(Duration::from_millis(latency)).await;

@@ -20,9 +20,13 @@ use super::models::Errors;
 pub(crate) const PAGE_SIZE: usize = 100;
 
 /// The lookups that settle an ambiguous create retry at least this often, whatever
-/// `max_retries` says: giving up there would leave an object in Harbor that Terraform does
-/// not know about, and the next apply would fail on it with a conflict.
+/// `max_retries` says: giving up there leaves the create unsettled ([`Error::Unsettled`]).
 const SETTLE_RETRIES: u32 = 4;
+
+/// ... and each lookup may take at least this long, whatever `request_timeout` says. With a
+/// short `request_timeout` (1 s) a lookup answered 429 or 503 with `Retry-After: 1` could
+/// never wait for its retry, so the first busy answer ended the settling.
+const SETTLE_BUDGET: Duration = Duration::from_secs(15);
 
 /// Stops a paging walk against a server whose `Link` headers never end.
 const MAX_PAGES: usize = 10_000;
@@ -415,14 +419,16 @@ impl Client {
         }
     }
 
-    /// This client, retrying at least [`SETTLE_RETRIES`] times.
+    /// This client, retrying at least [`SETTLE_RETRIES`] times within at least
+    /// [`SETTLE_BUDGET`] per request.
     fn settling(&self) -> Client {
-        if self.inner.max_retries >= SETTLE_RETRIES {
+        if self.inner.max_retries >= SETTLE_RETRIES && self.inner.request_timeout >= SETTLE_BUDGET {
             return self.clone();
         }
         Client {
             inner: Arc::new(Inner {
-                max_retries: SETTLE_RETRIES,
+                max_retries: self.inner.max_retries.max(SETTLE_RETRIES),
+                request_timeout: self.inner.request_timeout.max(SETTLE_BUDGET),
                 ..(*self.inner).clone()
             }),
         }
@@ -493,6 +499,11 @@ impl Client {
     /// repeat is most likely the earlier attempt's object, so it is looked up and adopted
     /// too. Harbor's names are unique, so a repeated POST can never make a second object.
     /// `lookup` gets a client that retries at least [`SETTLE_RETRIES`] times.
+    ///
+    /// When the doubt remains (the lookup could not run, or a request that got no answer may
+    /// still be processed after the lookup, or a 201 came back unreadable) the error is
+    /// [`Error::Unsettled`]: the caller must then record the object as possibly existing, so
+    /// that it is found again by name rather than orphaned.
     pub(crate) async fn create<T, A, L, F>(
         &self,
         req: &Req,
@@ -507,6 +518,8 @@ impl Client {
         let deadline = Instant::now() + self.inner.request_timeout;
         let mut attempt: u32 = 0;
         let mut repeated = false;
+        // Why an earlier attempt may still have made the object, once one may have.
+        let mut doubt: Option<String> = None;
         loop {
             attempt += 1;
             let failure = match self.send(req).await {
@@ -518,8 +531,9 @@ impl Client {
             };
             let in_doubt = failure.is_ambiguous() || (repeated && failure.is_conflict());
             if !in_doubt {
-                return Err(failure);
+                return Err(unsettled_if(failure, doubt));
             }
+            let unanswered = matches!(failure, Error::Transport { .. });
             match lookup(self.settling()).await {
                 Ok(Some(found)) => {
                     tracing::debug!(
@@ -529,12 +543,24 @@ impl Client {
                     );
                     return Ok(found);
                 }
+                Ok(None) if unanswered => {
+                    doubt = Some(
+                        "it was not found afterwards, but a request that got no answer may \
+                         still be processed"
+                            .into(),
+                    );
+                }
+                Ok(None) if matches!(failure, Error::Decode { .. }) => {
+                    doubt = Some("Harbor answered 201 Created, but its answer was unreadable and the object was not found by name".into());
+                }
+                // Harbor answered (a 5xx, or a 409 that is not our object) and has nothing
+                // of ours: this attempt made nothing. An earlier one may have (`doubt`).
                 Ok(None) => {}
                 Err(lookup_error) => {
                     tracing::debug!(error = %lookup_error, "lookup after an ambiguous create failed");
+                    doubt = Some(format!("looking for it failed: {lookup_error}"));
                 }
             }
-            let unanswered = matches!(failure, Error::Transport { .. }) && failure.is_ambiguous();
             let delay = self.backoff(attempt);
             if unanswered && attempt <= self.inner.max_retries && Instant::now() + delay < deadline
             {
@@ -548,8 +574,19 @@ impl Client {
                 repeated = true;
                 continue;
             }
-            return Err(failure);
+            return Err(unsettled_if(failure, doubt));
         }
+    }
+}
+
+/// `error`, marked [`Error::Unsettled`] when an attempt may have made the object.
+fn unsettled_if(error: Error, doubt: Option<String>) -> Error {
+    match doubt {
+        Some(why) => Error::Unsettled {
+            cause: Box::new(error),
+            why,
+        },
+        None => error,
     }
 }
 

@@ -82,6 +82,12 @@ pub enum Error {
     /// The server answered, but not like Harbor's v2.0 API.
     #[error("the server does not look like Harbor: {message}")]
     NotHarbor { message: String },
+    /// A create whose outcome could not be settled: the request may have been processed
+    /// (its answer was lost, or it may still be in progress), and looking for the object did
+    /// not find it or could not run. Harbor may hold the object; the caller must keep track
+    /// of it rather than forget it.
+    #[error("{cause}. Harbor may have created it anyway: {why}")]
+    Unsettled { cause: Box<Error>, why: String },
     /// Harbor is older than the oldest supported release.
     #[error("Harbor {found} is not supported; the oldest supported version is {minimum}")]
     UnsupportedVersion {
@@ -124,6 +130,7 @@ impl Error {
             | Error::Transport { request_id, .. }
             | Error::Decode { request_id, .. }
             | Error::BadCredentials { request_id, .. } => request_id.as_deref(),
+            Error::Unsettled { cause, .. } => cause.request_id(),
             Error::InvalidConfig(_)
             | Error::NotHarbor { .. }
             | Error::UnsupportedVersion { .. } => None,
@@ -171,10 +178,17 @@ impl Error {
         }
     }
 
+    /// Whether a create failed without settling whether Harbor made the object; see
+    /// [`Error::Unsettled`].
+    pub fn is_unsettled(&self) -> bool {
+        matches!(self, Error::Unsettled { .. })
+    }
+
     /// Whether a create that failed this way may nonetheless have happened on the
     /// server: the request may have been sent and processed before the failure.
     pub(crate) fn is_ambiguous(&self) -> bool {
         match self {
+            Error::Unsettled { .. } => true,
             Error::Transport { kind, .. } => {
                 matches!(kind, TransportKind::Timeout | TransportKind::Other)
             }

@@ -56,6 +56,12 @@ impl Client {
                     ),
                 });
             }
+            // Busy or failing is not absent: Harbor's rate limiter, its proxy or a restarting
+            // core answer 429 or 5xx. `send` has already retried it like any idempotent read;
+            // say what Harbor answered.
+            Err(e @ Error::Api { status, .. }) if status == 429 || status >= 500 => {
+                return Err(e);
+            }
             Err(Error::Api {
                 status, message, ..
             }) => {

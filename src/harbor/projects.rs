@@ -130,20 +130,29 @@ impl Client {
             201 => resp.location_id(),
             _ => Err(resp.error()),
         };
-        let Some(name) = project.project_name.as_deref() else {
+        if project.project_name.is_none() {
             return match self.send(&req).await {
                 Ok(resp) => accept(&resp),
                 Err(error) => Err(error),
             };
-        };
+        }
         self.create(&req, accept, |client| async move {
-            Ok(client
-                .find_project(name)
-                .await?
-                .filter(|found| project_matches(project, found))
-                .map(|found| found.project_id))
+            client.find_created_project(project).await
         })
         .await
+    }
+
+    /// The id of the project `project` would have created: same name, and metadata including
+    /// everything sent. Settles a create whose outcome is unknown, then or on a later read.
+    pub async fn find_created_project(&self, project: &ProjectReq) -> Result<Option<i64>, Error> {
+        let Some(name) = project.project_name.as_deref() else {
+            return Ok(None);
+        };
+        Ok(self
+            .find_project(name)
+            .await?
+            .filter(|found| project_matches(project, found))
+            .map(|found| found.project_id))
     }
 
     /// `GET /projects/{project_name_or_id}`.

@@ -20,16 +20,19 @@ impl Client {
             _ => Err(resp.error()),
         };
         self.create(&req, accept, |client| async move {
-            Ok(client
-                .find_registry(&registry.name)
-                .await?
-                .and_then(|found| {
-                    let same = found.registry_type == registry.registry_type
-                        && normalize_url(&found.url) == normalize_url(&registry.url);
-                    same.then_some(found.id).flatten()
-                }))
+            client.find_created_registry(registry).await
         })
         .await
+    }
+
+    /// The id of the registry `registry` would have created: same name, type and URL.
+    /// Settles a create whose outcome is unknown, then or on a later read.
+    pub async fn find_created_registry(&self, registry: &Registry) -> Result<Option<i64>, Error> {
+        Ok(self.find_registry(&registry.name).await?.and_then(|found| {
+            let same = found.registry_type == registry.registry_type
+                && normalize_url(&found.url) == normalize_url(&registry.url);
+            same.then_some(found.id).flatten()
+        }))
     }
 
     /// `GET /registries/{id}`. The credential's secret reads back as `*****`.

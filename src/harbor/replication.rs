@@ -20,16 +20,25 @@ impl Client {
             _ => Err(resp.error()),
         };
         self.create(&req, accept, |client| async move {
-            Ok(client
-                .find_replication_policy(&policy.name)
-                .await?
-                .filter(|found| {
-                    registry_id(&found.src_registry) == registry_id(&policy.src_registry)
-                        && registry_id(&found.dest_registry) == registry_id(&policy.dest_registry)
-                })
-                .and_then(|found| found.id))
+            client.find_created_replication_policy(policy).await
         })
         .await
+    }
+
+    /// The id of the policy `policy` would have created: same name, source and destination
+    /// registries. Settles a create whose outcome is unknown, then or on a later read.
+    pub async fn find_created_replication_policy(
+        &self,
+        policy: &ReplicationPolicy,
+    ) -> Result<Option<i64>, Error> {
+        Ok(self
+            .find_replication_policy(&policy.name)
+            .await?
+            .filter(|found| {
+                registry_id(&found.src_registry) == registry_id(&policy.src_registry)
+                    && registry_id(&found.dest_registry) == registry_id(&policy.dest_registry)
+            })
+            .and_then(|found| found.id))
     }
 
     /// `GET /replication/policies/{id}`.

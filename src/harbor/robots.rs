@@ -40,16 +40,20 @@ impl Client {
         .await
     }
 
-    async fn find_created_robot(&self, sent: &RobotCreate) -> Result<Option<Robot>, Error> {
+    /// The robot `sent` would have created: same name, level, project, description and
+    /// permissions. Settles a create whose outcome is unknown, then or on a later read.
+    pub async fn find_created_robot(&self, sent: &RobotCreate) -> Result<Option<Robot>, Error> {
         let (candidates, full_suffix) = match sent.level.as_str() {
             "project" => {
                 let Some(project) = sent.permissions.first().map(|p| p.namespace.clone()) else {
                     return Ok(None);
                 };
-                let id = self
-                    .get_project(&ProjectRef::Name(project.clone()))
-                    .await?
-                    .project_id;
+                let id = match self.get_project(&ProjectRef::Name(project.clone())).await {
+                    Ok(found) => found.project_id,
+                    // No project, no robot in it.
+                    Err(e) if e.is_not_found() => return Ok(None),
+                    Err(e) => return Err(e),
+                };
                 (
                     self.list_project_robots(id).await?,
                     format!("{project}+{}", sent.name),

@@ -616,8 +616,73 @@ async fn dropped_create_is_not_sent_again_without_retries() {
     config.max_retries = 0;
     let client = Client::new(config).unwrap();
     let err = client.create_project(&ci_project()).await.unwrap_err();
-    assert_eq!(err.transport_kind(), Some(TransportKind::Other), "{err}");
+    // Not found by the lookup, but a request that got no answer may still be processed: the
+    // caller is told Harbor may hold the project.
+    let Error::Unsettled { cause, .. } = &err else {
+        panic!("expected an unsettled create, got {err}");
+    };
+    assert_eq!(cause.transport_kind(), Some(TransportKind::Other), "{err}");
     assert_eq!(server.count("POST"), 1);
+}
+
+/// The path that orphaned a project under faults: with `request_timeout = 1`, a lookup
+/// answered 429 with `Retry-After: 1` could not wait within the request's own deadline, so
+/// the first busy answer ended the settling.
+#[tokio::test]
+async fn settling_waits_out_retry_after_even_with_a_short_request_timeout() {
+    let found = json!([{"project_id": 9, "name": "ci", "metadata": {"public": "true"}}]);
+    let busy = || Step::Reply(429, vec![("Retry-After", "1".into())], "{}".into());
+    let server = scripted(
+        vec![
+            Step::Drop,
+            busy(),
+            busy(),
+            Step::Reply(200, vec![("X-Total-Count", "1".into())], found.to_string()),
+        ],
+        None,
+    )
+    .await;
+    let mut config = config(&server.url);
+    config.max_retries = 0;
+    config.request_timeout = Duration::from_secs(1);
+    let client = Client::new(config).unwrap();
+    assert_eq!(client.create_project(&ci_project()).await.unwrap(), 9);
+    assert_eq!(server.count("POST"), 1);
+}
+
+#[tokio::test]
+async fn a_create_whose_lookup_keeps_failing_is_unsettled() {
+    let busy = || Step::Reply(503, vec![], "{}".into());
+    let server = scripted(
+        vec![Step::Drop, busy(), busy(), busy(), busy(), busy()],
+        None,
+    )
+    .await;
+    let mut config = config(&server.url);
+    config.max_retries = 0;
+    let client = Client::new(config).unwrap();
+    let err = client.create_project(&ci_project()).await.unwrap_err();
+    assert!(err.is_unsettled(), "{err}");
+    assert!(err.to_string().contains("looking for it failed"), "{err}");
+    assert_eq!(server.count("POST"), 1);
+}
+
+#[tokio::test]
+async fn an_answered_503_with_nothing_found_is_a_plain_error() {
+    let server = scripted(
+        vec![
+            Step::Reply(503, vec![], "{}".into()),
+            Step::Reply(200, vec![("X-Total-Count", "0".into())], "[]".into()),
+        ],
+        None,
+    )
+    .await;
+    let mut config = config(&server.url);
+    config.max_retries = 0;
+    let client = Client::new(config).unwrap();
+    let err = client.create_project(&ci_project()).await.unwrap_err();
+    assert_eq!(err.status(), Some(503), "{err}");
+    assert!(!err.is_unsettled(), "{err}");
 }
 
 #[tokio::test]
@@ -936,6 +1001,44 @@ async fn connect_rejects_old_harbor_and_non_harbor() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotHarbor { .. }), "{err:?}");
+}
+
+/// A busy Harbor is not "not a Harbor": the first request's 429 or 503 is reported as what
+/// Harbor answered.
+#[tokio::test]
+async fn connect_reports_a_busy_ping_as_busy_not_as_not_harbor() {
+    for status in [429, 503] {
+        let server = scripted(
+            vec![Step::Reply(
+                status,
+                vec![("Retry-After", "1".into())],
+                "{}".into(),
+            )],
+            None,
+        )
+        .await;
+        let mut cfg = config(&server.url);
+        cfg.max_retries = 0;
+        let err = Client::new(cfg).unwrap().connect().await.unwrap_err();
+        assert_eq!(err.status(), Some(status), "{err:?}");
+        assert!(!matches!(err, Error::NotHarbor { .. }), "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn ping_is_retried_like_any_idempotent_read() {
+    let server = scripted(
+        vec![
+            Step::Reply(503, vec![], "{}".into()),
+            Step::Reply(429, vec![], "{}".into()),
+            Step::Reply(200, vec![], "Pong".into()),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    assert_eq!(client.ping().await.unwrap(), "Pong");
+    assert_eq!(server.count("GET"), 3);
 }
 
 #[tokio::test]

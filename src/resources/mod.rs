@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use crate::harbor;
 use crate::provider::HarborContext;
-use crate::schema::Diagnostics;
-use crate::schema::resource::Resource;
+use crate::schema::resource::{ApplyError, Resource};
+use crate::schema::{Diagnostics, Value};
 
 pub mod cron;
 pub mod project;
@@ -99,6 +99,34 @@ pub(crate) fn api_diag(what: &str, object: &str, e: &harbor::Error) -> Diagnosti
     let mut d = Diagnostics::new();
     d.error(format!("{what} {object}"), e.to_string());
     d
+}
+
+/// A create Harbor may or may not have carried out ([`harbor::Error::is_unsettled`]).
+///
+/// The rule: an apply that ends in an error never leaves an object in Harbor that the state
+/// does not know. So the planned object goes back as partial state, its Harbor ids (unknown
+/// until Harbor answers) null. Terraform records it tainted. The next refresh finds it by its
+/// unique name and what was sent (each resource's `read` handles a state without an id), and
+/// the next apply replaces it when Harbor has it, or creates it when Harbor does not.
+pub(crate) fn unsettled_create(mut diags: Diagnostics, noun: &str, planned: &Value) -> ApplyError {
+    diags.error(
+        format!("The {noun} may exist in Harbor: kept in state as tainted"),
+        format!(
+            "Harbor's answer to the create was lost, so it is not known whether the {noun} was made. \
+             It is recorded in state as tainted with no id. The next `terraform apply` looks it up by name: \
+             if Harbor has it, it is replaced; if not, it is created. Nothing needs importing."
+        ),
+    );
+    let mut state = planned.clone();
+    if let Value::Object(attrs) = &mut state {
+        for v in attrs.values_mut().filter(|v| !v.is_wholly_known()) {
+            *v = Value::Null;
+        }
+    }
+    ApplyError {
+        diags,
+        partial_state: Some(state),
+    }
 }
 
 /// Reads treat "not found" as "gone", never as an error, so Terraform plans a re-create.

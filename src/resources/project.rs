@@ -286,6 +286,40 @@ fn project_ref(state: &Value) -> Option<ProjectRef> {
     state.i64_attr("project_id").map(ProjectRef::Id)
 }
 
+/// The project a state names: by id, or, for a create left unsettled (no id, see
+/// `unsettled_create`), the project Harbor has by that name with what was sent.
+async fn locate(h: &HarborContext, state: &Value) -> Result<Option<ProjectRef>, Diagnostics> {
+    if let Some(r) = project_ref(state) {
+        return Ok(Some(r));
+    }
+    let name = state.str_attr("name").unwrap_or_default();
+    let found = h
+        .client
+        .find_created_project(&create_request(state))
+        .await
+        .map_err(|e| api_diag("Could not look up project", name, &e))?;
+    Ok(found.map(ProjectRef::Id))
+}
+
+/// `POST /projects` for a planned project; also what a later read matches an unsettled create
+/// against.
+fn create_request(planned: &Value) -> ProjectReq {
+    let registry_id = planned.i64_attr("registry_id");
+    ProjectReq {
+        project_name: planned.str_attr("name").map(str::to_string),
+        metadata: Some(metadata_from(planned, registry_id.is_some())),
+        // Harbor ignores an allowlist in `POST /projects` (its `CreateProject` handler keeps
+        // name, owner, registry and metadata; the controller creates an empty allowlist), so
+        // create sets it with a PUT afterwards.
+        cve_allowlist: None,
+        storage_limit: Some(gib_to_bytes(
+            planned.i64_attr("storage_quota").unwrap_or(-1),
+        )),
+        registry_id,
+        ..Default::default()
+    }
+}
+
 impl ProjectResource {
     /// Reads the project and its quota (and its scanner when managed); `None` when it is gone.
     async fn fetch(
@@ -476,7 +510,7 @@ impl Resource<HarborContext> for ProjectResource {
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(r) = project_ref(state) else {
+        let Some(r) = locate(h, state).await? else {
             return Ok(None);
         };
         let with_scanner = !state.get("vulnerability_scanner").is_null();
@@ -491,21 +525,12 @@ impl Resource<HarborContext> for ProjectResource {
     ) -> Result<Value, ApplyError> {
         let name = planned.str_attr("name").unwrap_or_default().to_string();
         let registry_id = planned.i64_attr("registry_id");
-        let req = ProjectReq {
-            project_name: Some(name.clone()),
-            metadata: Some(metadata_from(planned, registry_id.is_some())),
-            // Harbor ignores an allowlist in `POST /projects` (its `CreateProject` handler keeps
-            // name, owner, registry and metadata; the controller creates an empty allowlist),
-            // so it is set by the PUT below.
-            cve_allowlist: None,
-            storage_limit: Some(gib_to_bytes(
-                planned.i64_attr("storage_quota").unwrap_or(-1),
-            )),
-            registry_id,
-            ..Default::default()
-        };
+        let req = create_request(planned);
         let id = h.client.create_project(&req).await.map_err(|e| {
             let mut d = api_diag("Could not create project", &name, &e);
+            if e.is_unsettled() {
+                return super::unsettled_create(d, "project", planned);
+            }
             if e.is_conflict() {
                 d.attr_error(
                     AttributePath::attr("name"),
@@ -513,7 +538,7 @@ impl Resource<HarborContext> for ProjectResource {
                     format!("Import it with `terraform import <address> {name}` to manage it here, or choose another name."),
                 );
             }
-            d
+            d.into()
         })?;
         let mut state = planned.clone();
         state.set("id", Value::String(format!("/projects/{id}")));
@@ -645,7 +670,7 @@ impl Resource<HarborContext> for ProjectResource {
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(r) = project_ref(prior) else {
+        let Some(r) = locate(h, prior).await? else {
             return Ok(());
         };
         let name = prior.str_attr("name").unwrap_or_default().to_string();

@@ -336,7 +336,7 @@ impl Resource<HarborContext> for RegistryResource {
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(id) = state.i64_attr("registry_id") else {
+        let Some(id) = locate(h, state).await? else {
             return Ok(None);
         };
         let name = state.str_attr("name").unwrap_or_default();
@@ -356,31 +356,16 @@ impl Resource<HarborContext> for RegistryResource {
             .str_attr("endpoint_url")
             .unwrap_or_default()
             .to_string();
-        let body = Registry {
-            name: name.clone(),
-            url: url.clone(),
-            registry_type: registry_type(planned).to_string(),
-            credential: Some(RegistryCredential {
-                credential_type: Some("basic".into()),
-                access_key: Some(
-                    planned
-                        .str_attr("access_id")
-                        .unwrap_or_default()
-                        .to_string(),
-                ),
-                access_secret: Some(Secret::new(secret_of(planned, config))),
-            }),
-            insecure: planned.bool_attr("insecure").unwrap_or(false),
-            ca_certificate: planned.str_attr("ca_certificate").map(str::to_string),
-            description: planned.str_attr("description").map(str::to_string),
-            ..Default::default()
-        };
+        let body = create_request(planned, secret_of(planned, config));
         let id = h.client.create_registry(&body).await.map_err(|e| {
             let mut d = registry_diag("Could not create registry", &name, &url, &e);
+            if e.is_unsettled() {
+                return super::unsettled_create(d, "registry", planned);
+            }
             if e.is_conflict() {
                 d.attr_error(AttributePath::attr("name"), format!("Registry {name} already exists"), "Import it with `terraform import <address> <registry id>`, or choose another name.");
             }
-            d
+            d.into()
         })?;
         let mut state = planned.clone();
         state.set("id", Value::String(format!("/registries/{id}")));
@@ -459,7 +444,7 @@ impl Resource<HarborContext> for RegistryResource {
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(id) = prior.i64_attr("registry_id") else {
+        let Some(id) = locate(h, prior).await? else {
             return Ok(());
         };
         let name = prior.str_attr("name").unwrap_or_default().to_string();
@@ -517,6 +502,46 @@ impl Resource<HarborContext> for RegistryResource {
             None => Err(import_not_found("registry", id)),
         }
     }
+}
+
+/// `POST /registries` for a planned registry; also what a later read matches an unsettled
+/// create against (name, type and URL; the secret plays no part there).
+fn create_request(planned: &Value, secret: String) -> Registry {
+    Registry {
+        name: planned.str_attr("name").unwrap_or_default().to_string(),
+        url: planned
+            .str_attr("endpoint_url")
+            .unwrap_or_default()
+            .to_string(),
+        registry_type: registry_type(planned).to_string(),
+        credential: Some(RegistryCredential {
+            credential_type: Some("basic".into()),
+            access_key: Some(
+                planned
+                    .str_attr("access_id")
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            access_secret: Some(Secret::new(secret)),
+        }),
+        insecure: planned.bool_attr("insecure").unwrap_or(false),
+        ca_certificate: planned.str_attr("ca_certificate").map(str::to_string),
+        description: planned.str_attr("description").map(str::to_string),
+        ..Default::default()
+    }
+}
+
+/// The registry a state names: by id, or, for a create left unsettled (no id, see
+/// `unsettled_create`), the registry Harbor has with that name, type and URL.
+async fn locate(h: &HarborContext, state: &Value) -> Result<Option<i64>, Diagnostics> {
+    if let Some(id) = state.i64_attr("registry_id") {
+        return Ok(Some(id));
+    }
+    let name = state.str_attr("name").unwrap_or_default();
+    h.client
+        .find_created_registry(&create_request(state, String::new()))
+        .await
+        .map_err(|e| api_diag("Could not look up registry", name, &e))
 }
 
 #[cfg(test)]

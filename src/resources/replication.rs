@@ -466,7 +466,7 @@ impl Resource<HarborContext> for ReplicationResource {
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(id) = state.i64_attr("replication_policy_id") else {
+        let Some(id) = locate(h, state).await? else {
             return Ok(None);
         };
         let name = state.str_attr("name").unwrap_or_default();
@@ -484,10 +484,13 @@ impl Resource<HarborContext> for ReplicationResource {
         let name = planned.str_attr("name").unwrap_or_default().to_string();
         let id = h.client.create_replication_policy(&policy_from(planned, None)).await.map_err(|e| {
             let mut d = policy_diag("Could not create replication policy", &name, &e);
+            if e.is_unsettled() {
+                return super::unsettled_create(d, "replication policy", planned);
+            }
             if e.is_conflict() {
                 d.attr_error(AttributePath::attr("name"), format!("Replication policy {name} already exists"), "Import it with `terraform import <address> <policy id>`, or choose another name.");
             }
-            d
+            d.into()
         })?;
         let mut state = planned.clone();
         state.set("id", Value::String(format!("/replication/policies/{id}")));
@@ -536,7 +539,7 @@ impl Resource<HarborContext> for ReplicationResource {
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(id) = prior.i64_attr("replication_policy_id") else {
+        let Some(id) = locate(h, prior).await? else {
             return Ok(());
         };
         let name = prior.str_attr("name").unwrap_or_default();
@@ -558,6 +561,19 @@ impl Resource<HarborContext> for ReplicationResource {
             None => Err(import_not_found("replication policy", id)),
         }
     }
+}
+
+/// The policy a state names: by id, or, for a create left unsettled (no id, see
+/// `unsettled_create`), the policy Harbor has with that name and the same registries.
+async fn locate(h: &HarborContext, state: &Value) -> Result<Option<i64>, Diagnostics> {
+    if let Some(id) = state.i64_attr("replication_policy_id") {
+        return Ok(Some(id));
+    }
+    let name = state.str_attr("name").unwrap_or_default();
+    h.client
+        .find_created_replication_policy(&policy_from(state, None))
+        .await
+        .map_err(|e| api_diag("Could not look up replication policy", name, &e))
 }
 
 #[cfg(test)]

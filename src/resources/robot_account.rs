@@ -354,6 +354,35 @@ fn robot_id(state: &Value) -> Option<i64> {
     state.str_attr("robot_id").and_then(|s| s.parse().ok())
 }
 
+/// `POST /robots` for a planned robot; also what a later read matches an unsettled create
+/// against.
+fn create_request(planned: &Value) -> RobotCreate {
+    RobotCreate {
+        name: planned.str_attr("name").unwrap_or_default().to_string(),
+        description: planned.str_attr("description").map(str::to_string),
+        duration: planned.i64_attr("duration"),
+        level: planned.str_attr("level").unwrap_or_default().to_string(),
+        permissions: permissions_from(planned),
+        ..Default::default()
+    }
+}
+
+/// The robot a state names: by id, or, for a create left unsettled (no id, see
+/// `unsettled_create`), the robot Harbor has with that name, level, project, description and
+/// permissions.
+async fn locate(h: &HarborContext, state: &Value) -> Result<Option<i64>, Diagnostics> {
+    if let Some(id) = robot_id(state) {
+        return Ok(Some(id));
+    }
+    let name = state.str_attr("name").unwrap_or_default();
+    let found = h
+        .client
+        .find_created_robot(&create_request(state))
+        .await
+        .map_err(|e| robot_diag("Could not look up robot", name, &e))?;
+    Ok(found.map(|r| r.id))
+}
+
 fn robot_diag(what: &str, name: &str, e: &crate::harbor::Error) -> Diagnostics {
     let mut d = api_diag(what, name, e);
     if e.is_forbidden() {
@@ -696,7 +725,7 @@ impl Resource<HarborContext> for RobotAccountResource {
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(id) = robot_id(state) else {
+        let Some(id) = locate(h, state).await? else {
             return Ok(None);
         };
         let name = state.str_attr("full_name").unwrap_or_default();
@@ -712,14 +741,7 @@ impl Resource<HarborContext> for RobotAccountResource {
         config: &Value,
     ) -> Result<Value, ApplyError> {
         let name = planned.str_attr("name").unwrap_or_default().to_string();
-        let req = RobotCreate {
-            name: name.clone(),
-            description: planned.str_attr("description").map(str::to_string),
-            duration: planned.i64_attr("duration"),
-            level: planned.str_attr("level").unwrap_or_default().to_string(),
-            permissions: permissions_from(planned),
-            ..Default::default()
-        };
+        let req = create_request(planned);
         let mut result = h.client.create_robot(&req).await;
         // A 403 changes nothing in Harbor, so retrying once with Harbor's spelling is safe.
         let held = match &result {
@@ -740,6 +762,11 @@ impl Resource<HarborContext> for RobotAccountResource {
             Ok(created) => created,
             Err(e) => {
                 let mut d = robot_diag("Could not create robot", &name, &e);
+                // The robot's secret is only known from the create's answer; a tainted robot
+                // is replaced on the next apply, which gets a new one.
+                if e.is_unsettled() {
+                    return Err(super::unsettled_create(d, "robot", planned));
+                }
                 if e.is_conflict() {
                     d.attr_error(AttributePath::attr("name"), format!("Robot {name} already exists"), "Import it with `terraform import <address> <robot id>`, or choose another name.");
                 }
@@ -899,7 +926,7 @@ impl Resource<HarborContext> for RobotAccountResource {
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(id) = robot_id(prior) else {
+        let Some(id) = locate(h, prior).await? else {
             return Ok(());
         };
         let name = prior.str_attr("full_name").unwrap_or_default();

@@ -183,3 +183,141 @@ resource "harbor_registry" "hub" {
         validate(tf, &sources).unwrap_or_else(|e| panic!("{e}"));
     });
 }
+
+/// Examples are written as `terraform fmt` writes them, checked with the harness's Terraform
+/// (the oldest found: `.tools/terraform-1.0.3` in CI), so the check never skips.
+#[test]
+fn examples_are_terraform_fmt_clean() {
+    let tf = crate::harness::terraforms()
+        .first()
+        .expect("at least one Terraform");
+    let out = std::process::Command::new(&tf.path)
+        .args(["fmt", "-check", "-recursive", "-list=true"])
+        .arg(examples_dir())
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("{tf}: {e}"));
+    assert!(
+        out.status.success(),
+        "run `terraform fmt -recursive examples` ({tf}); these files differ:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The base URLs the demo printed (`primary region: http://...`).
+fn demo_urls(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|l| {
+            l.split_once(" region: ")
+                .map(|(_, url)| url.trim().to_owned())
+        })
+        .collect()
+}
+
+fn listening(url: &str) -> bool {
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    std::net::TcpStream::connect(addr).is_ok()
+}
+
+/// `scripts/demo.sh` stops the two emulators it started whether it succeeds, fails at a step,
+/// or is interrupted with Ctrl-C (SIGINT to its whole process group, as a terminal sends it;
+/// background jobs of a script ignore SIGINT, so only the demo's own cleanup can stop them).
+#[test]
+fn demo_stops_its_harbors_on_success_failure_and_ctrl_c() {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let emulator = root.join("target/debug/harbor-emulator");
+    assert!(
+        emulator.is_file(),
+        "{} is missing: `cargo build -p harbor-emulator` (cargo test --workspace builds it)",
+        emulator.display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    // A stand-in terraform for the failure and Ctrl-C runs: its apply fails or hangs.
+    let fake = tmp.path().join("terraform");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\ncase \"$1\" in\n  version) echo 'Terraform v1.0.3' ;;\n  apply) if [ \"$FAKE_TF\" = hang ]; then touch \"$FAKE_TF_MARK\"; exec sleep 60; fi; exit 1 ;;\n  *) exit 1 ;;\nesac\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mark = tmp.path().join("apply-started");
+
+    let demo = |tf: &Path, mode: &str| {
+        let mut cmd = Command::new(root.join("scripts/demo.sh"));
+        cmd.env("HARBOR_DEMO_NO_BUILD", "1")
+            .env("TF_ACC_TERRAFORM_PATH", tf)
+            .env("FAKE_TF", mode)
+            .env("FAKE_TF_MARK", &mark)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        cmd
+    };
+
+    // Success, with the harness's Terraform.
+    let tf = &crate::harness::terraforms()
+        .last()
+        .expect("a Terraform")
+        .path;
+    let out = demo(tf, "").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "the demo failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let urls = demo_urls(&stdout);
+    assert_eq!(urls.len(), 2, "{stdout}");
+    let left: Vec<_> = urls.iter().filter(|u| listening(u)).collect();
+    assert!(left.is_empty(), "after success, still listening: {left:?}");
+
+    // A failed step (the fake apply fails, then a read of what it should have made fails).
+    let out = demo(&fake, "fail").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success(), "the demo should fail:\n{stdout}");
+    let urls = demo_urls(&stdout);
+    assert_eq!(urls.len(), 2, "{stdout}");
+    let left: Vec<_> = urls.iter().filter(|u| listening(u)).collect();
+    assert!(
+        left.is_empty(),
+        "after a failure, still listening: {left:?}"
+    );
+
+    // Ctrl-C while terraform apply runs.
+    let out_file = tmp.path().join("ctrl-c.out");
+    let mut child = demo(&fake, "hang")
+        .stdout(std::fs::File::create(&out_file).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !mark.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "apply never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let group = format!("-{}", child.id());
+    assert!(
+        Command::new("kill")
+            .args(["-INT", "--", &group])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    let stdout = std::fs::read_to_string(&out_file).unwrap();
+    assert!(!status.success(), "an interrupted demo reports failure");
+    let urls = demo_urls(&stdout);
+    assert_eq!(urls.len(), 2, "{stdout}");
+    let left: Vec<_> = urls.iter().filter(|u| listening(u)).collect();
+    assert!(left.is_empty(), "after Ctrl-C, still listening: {left:?}");
+}

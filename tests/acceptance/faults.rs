@@ -735,6 +735,13 @@ fn unreachable_harbor_fails_the_refresh_clearly_within_timeout_and_retries() {
             all.contains("Harbor is unreachable") && all.contains("timed out"),
             "the error should say Harbor did not answer in time:\n{all}"
         );
+        // `request_timeout` (5 s) bounds the whole operation, retries included: the plan
+        // waited for it (not less), and not once per attempt (3 x 5 s). Not a performance
+        // figure: the two bounds are 10 s apart to leave room for Terraform itself.
+        assert!(
+            took >= Duration::from_secs(5) && took < Duration::from_secs(15),
+            "the silent Harbor should end the plan after request_timeout (5 s), took {took:?}"
+        );
         drop(silent);
 
         // Harbor's address answers TCP but every connection is dropped (Harbor dying behind
@@ -745,8 +752,13 @@ fn unreachable_harbor_fails_the_refresh_clearly_within_timeout_and_retries() {
             provider_block(&h.url, &h, settings)
         ));
         set_faults(&h, json!({"reset_rate": 1.0}));
+        h.call("POST", "/_emulator/reset", None);
         let (out, took) = fail_guarded(&wd, PLAN, "dropped");
         faults_off(&h);
+        // The ping is an idempotent read: sent once and retried `max_retries` (2) times.
+        let pings = h.get("/_emulator/requests")["by_route"]["GET /api/v2.0/ping"].clone();
+        eprintln!("every connection dropped: {pings} GET /ping");
+        assert_eq!(pings, 3, "GET /ping should be sent 1 + max_retries times");
         let all = text(&out);
         show_errors("dropped", &out);
         eprintln!("every connection dropped: plan failed after {took:?}");
@@ -764,4 +776,273 @@ fn unreachable_harbor_fails_the_refresh_clearly_within_timeout_and_retries() {
         ));
         wd.assert_plan_empty("plan once Harbor is back");
     });
+}
+
+/// A small fleet for running the fault scenario over many seeds: every kind, few of each.
+const SMALL: Fleet = Fleet {
+    projects: 6,
+    project_robots: 3,
+    system_robots: 2,
+    registries: 2,
+    policies: 3,
+};
+
+/// The provider settings the seeds cycle through (seed % 4): `max_retries` 0 and the default,
+/// `request_timeout` 1 s and the default.
+const SETTINGS: [(&str, &str); 4] = [
+    (
+        "max_retries=0 request_timeout=1",
+        "  max_retries     = 0\n  request_timeout = 1\n",
+    ),
+    (
+        "max_retries=0 request_timeout=default",
+        "  max_retries = 0\n",
+    ),
+    (
+        "max_retries=default request_timeout=1",
+        "  request_timeout = 1\n",
+    ),
+    ("max_retries=default request_timeout=default", ""),
+];
+
+/// The seeds to run: `FAULT_SEEDS` as `a-b` or `a,b,c`; by default one seed per setting.
+fn fault_seeds() -> Vec<u64> {
+    let Ok(spec) = std::env::var("FAULT_SEEDS") else {
+        return vec![1, 2, 3, 4];
+    };
+    if let Some((a, b)) = spec.split_once('-') {
+        let (a, b): (u64, u64) = (a.trim().parse().unwrap(), b.trim().parse().unwrap());
+        return (a..=b).collect();
+    }
+    spec.split(',').map(|s| s.trim().parse().unwrap()).collect()
+}
+
+/// One object in state: its Harbor name (`full_name` for robots), its id (null for a create
+/// left unsettled) and whether Terraform tainted it.
+#[derive(Debug)]
+struct Known {
+    kind: &'static str,
+    name: String,
+    id: Option<i64>,
+    tainted: bool,
+}
+
+fn known_objects(wd: &Workdir) -> Vec<Known> {
+    let state = wd.state_json();
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let id = |v: &Value| {
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    };
+    resources
+        .iter()
+        .filter(|r| r["mode"] == "managed")
+        .filter_map(|r| {
+            let v = &r["values"];
+            let (kind, name, id) = match r["type"].as_str()? {
+                "harbor_project" => ("project", v["name"].clone(), id(&v["project_id"])),
+                "harbor_robot_account" => {
+                    // An unsettled robot has no full name yet: the default prefix makes it.
+                    let full = v["full_name"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| {
+                            let name = v["name"].as_str().unwrap_or_default();
+                            match v["permissions"][0]["namespace"].as_str() {
+                                Some(ns) if v["level"] == "project" => format!("robot${ns}+{name}"),
+                                _ => format!("robot${name}"),
+                            }
+                        });
+                    ("robot", Value::from(full), id(&v["robot_id"]))
+                }
+                "harbor_registry" => ("registry", v["name"].clone(), id(&v["registry_id"])),
+                "harbor_replication" => {
+                    ("policy", v["name"].clone(), id(&v["replication_policy_id"]))
+                }
+                _ => return None,
+            };
+            Some(Known {
+                kind,
+                name: name.as_str().unwrap_or_default().to_owned(),
+                id,
+                tainted: r["tainted"] == true,
+            })
+        })
+        .collect()
+}
+
+/// Orphans (in Harbor, unknown to the state) and duplicates (one name twice in Harbor).
+/// An object in state without an id (a create left unsettled) knows the Harbor object of
+/// that name: the next refresh finds it by name.
+fn orphans_and_duplicates(h: &Harbor, wd: &Workdir, prefix: &str) -> (Vec<String>, Vec<String>) {
+    let inv = harbor_inventory(h, prefix);
+    let known = known_objects(wd);
+    let mut orphans = Vec::new();
+    let mut duplicates = Vec::new();
+    for (kind, objects) in [
+        ("project", &inv.projects),
+        ("robot", &inv.robots),
+        ("registry", &inv.registries),
+        ("policy", &inv.policies),
+    ] {
+        for (name, id) in objects {
+            let in_state = known.iter().any(|k| {
+                k.kind == kind && (k.id == Some(*id) || (k.id.is_none() && &k.name == name))
+            });
+            if !in_state {
+                orphans.push(format!("{kind} {name} ({id})"));
+            }
+            if objects.iter().filter(|(n, _)| n == name).count() > 1 {
+                duplicates.push(format!("{kind} {name} ({id})"));
+            }
+        }
+    }
+    (orphans, duplicates)
+}
+
+/// One seed: an apply of [`SMALL`] under the issue's faults with the seed's settings must
+/// succeed or fail clearly, leave no orphan or duplicate, and a clean apply must converge.
+/// Prints one `fault-seed` line with the figures (scripts/soak.sh collects them).
+fn run_fault_seed(tf: &Terraform, seed: u64) -> Result<usize, String> {
+    let (label, settings) = SETTINGS[(seed % 4) as usize];
+    let h = Harbor::emulator(harbor_emulator::Config::default());
+    let remote = Harbor::emulator(harbor_emulator::Config::default());
+    // Not `unique()`: the names are part of each request the fault draw hashes, so a fixed
+    // prefix (each seed has its own emulator) gives the same faults from run to run.
+    let prefix = format!("seed{seed}");
+    let wd = Workdir::new(tf);
+    wd.write_config(&config(&h, &remote, &prefix, SMALL, settings));
+
+    // The provider's connection check (configure) is spared: faulted, it ends the apply
+    // before any create with max_retries 0 or request_timeout 1 in most seeds, and the
+    // unit tests and the unreachable-Harbor test cover it. Everything after it is faulted.
+    let mut faults = issue_faults(seed);
+    faults["spare"] = json!([
+        "GET /api/v2.0/ping",
+        "GET /api/v2.0/users/current",
+        "GET /api/v2.0/systeminfo",
+        "GET /api/v2.0/configurations",
+    ]);
+    set_faults(&h, faults);
+    let (out, took) = run_guarded(&wd, wd.command(APPLY), "apply");
+    let faults = injected(&h);
+    faults_off(&h);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let errors = count_errors(&out);
+    let mut problems = Vec::new();
+    if !out.status.success() {
+        // Failing clearly: every error has a summary naming the object, and says what Harbor
+        // (or the network) did.
+        if errors == 0 {
+            problems.push("the apply failed without an error".to_owned());
+        }
+        for line in stderr.lines().filter(|l| l.starts_with("Error: ")) {
+            if line.trim_end() == "Error:" {
+                problems.push("an error without a summary".to_owned());
+            }
+        }
+        let said_why = [
+            "Harbor answered HTTP",
+            "transport error",
+            "timed out",
+            "may exist in Harbor",
+        ];
+        if !said_why.iter().any(|w| stderr.contains(w)) {
+            problems.push("the errors do not say what Harbor did".to_owned());
+        }
+        if stderr.contains("panic") || stderr.contains("plugin crashed") {
+            problems.push("a crash".to_owned());
+        }
+    }
+    let known = known_objects(&wd);
+    let unsettled = known.iter().filter(|k| k.id.is_none()).count();
+    let tainted = known.iter().filter(|k| k.tainted).count();
+    let (orphans, duplicates) = orphans_and_duplicates(&h, &wd, &prefix);
+
+    let (out2, took2) = run_guarded(&wd, wd.command(APPLY), "apply2");
+    let converged = if !out2.status.success() {
+        problems.push(format!("the clean apply failed:\n{}", text(&out2)));
+        false
+    } else {
+        let in_harbor = harbor_inventory(&h, &prefix);
+        let in_state = state_inventory(&wd);
+        if in_harbor != in_state {
+            problems.push(format!(
+                "after the clean apply Harbor and state differ:\n harbor {in_harbor:?}\n state {in_state:?}"
+            ));
+        }
+        let want = [
+            SMALL.projects,
+            SMALL.project_robots + SMALL.system_robots,
+            SMALL.registries,
+            SMALL.policies,
+        ];
+        if in_state.counts() != want {
+            problems.push(format!("not every object exists: {:?}", in_state.counts()));
+        }
+        problems.is_empty()
+    };
+    if !orphans.is_empty() {
+        problems.push(format!("orphans after the faulty apply: {orphans:?}"));
+    }
+    if !duplicates.is_empty() {
+        problems.push(format!("duplicates after the faulty apply: {duplicates:?}"));
+    }
+    eprintln!(
+        "fault-seed seed={seed} {label} apply={} errors={errors} unsettled={unsettled} tainted={tainted} faults={} injected={} orphans={} duplicates={} clean_apply={} converged={converged} took={:.1}s+{:.1}s",
+        if out.status.success() { "ok" } else { "failed" },
+        faults["total"],
+        faults["injected"],
+        orphans.len(),
+        duplicates.len(),
+        if out2.status.success() {
+            "ok"
+        } else {
+            "failed"
+        },
+        took.as_secs_f64(),
+        took2.as_secs_f64(),
+    );
+    for f in faults["log"].as_array().into_iter().flatten() {
+        eprintln!(
+            "  seed {seed}: fault {} {} #{} {}",
+            f["fault"].as_str().unwrap_or_default(),
+            f["method"].as_str().unwrap_or_default(),
+            f["occurrence"],
+            f["target"].as_str().unwrap_or_default()
+        );
+    }
+    for line in stderr.lines().filter(|l| l.starts_with("Error: ")) {
+        eprintln!("  seed {seed}: {line}");
+    }
+    if problems.is_empty() {
+        Ok(unsettled)
+    } else {
+        Err(format!("seed {seed} ({label}): {}", problems.join("\n")))
+    }
+}
+
+/// The fault scenario over several seeds (`FAULT_SEEDS`, default 1-4, one per setting):
+/// scripts/soak.sh runs it over 100. Every seed runs even when one fails, so one run shows them all.
+#[test]
+fn fault_seeds_leave_no_orphan_and_a_clean_apply_converges() {
+    let tf = newest();
+    eprintln!("=== {tf}");
+    let mut failures = Vec::new();
+    let mut unsettled = 0;
+    for seed in fault_seeds() {
+        match run_fault_seed(tf, seed) {
+            Ok(n) => unsettled += n,
+            Err(e) => failures.push(e),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // The default seeds must reach the path that keeps an unsettled create in state (seed 4
+    // does), or CI would not exercise it.
+    if std::env::var_os("FAULT_SEEDS").is_none() {
+        assert!(unsettled > 0, "no default seed left a create unsettled");
+    }
 }

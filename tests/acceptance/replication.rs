@@ -42,6 +42,26 @@ fn served(h: &Harbor, key: &str) -> u64 {
         .sum()
 }
 
+fn clear_exchanges(h: &Harbor) {
+    assert_eq!(h.call("DELETE", "/_emulator/exchanges", None).status, 200);
+}
+
+/// The `access_secret` each `PUT /registries/{id}` since the last [`clear_exchanges`] sent.
+fn registry_put_secrets(h: &Harbor) -> Vec<Option<String>> {
+    let log = h.get("/_emulator/exchanges");
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|x| x["method"] == "PUT" && x["route"] == "/api/v2.0/registries/{id}")
+        .map(|x| {
+            x["request_body"]["access_secret"]
+                .as_str()
+                .or(x["request_body"]["credential"]["access_secret"].as_str())
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
 fn registry_id_by_name(h: &Harbor, name: &str) -> Option<i64> {
     h.get(&format!("/registries?q=name%3D{name}"))
         .as_array()
@@ -96,9 +116,13 @@ fn filters_of(p: &Value) -> Vec<String> {
 #[test]
 fn registry_lifecycle_create_replan_import_update_drift_delete_replace_destroy() {
     for_each_terraform(|tf| {
+        // The exchange log shows what each PUT carried: Harbor masks secrets on read.
         let h = Harbor::emulator_because(
-            "registers emulators as remote registries and counts their health checks",
-            Default::default(),
+            "registers emulators as remote registries and reads the exchange log",
+            harbor_emulator::Config {
+                record_exchanges: true,
+                ..Default::default()
+            },
         );
         let (remote1, remote2) = (
             Harbor::emulator(Default::default()),
@@ -156,9 +180,13 @@ fn registry_lifecycle_create_replan_import_update_drift_delete_replace_destroy()
         );
         wd.write_config(&config(&h, &registry_hcl(&step)));
         assert_eq!(wd.planned_actions("harbor_registry.r"), ["update"]);
-        let puts = served(&h, "PUT /api/v2.0/registries/{id}");
+        clear_exchanges(&h);
         wd.apply();
-        assert_eq!(served(&h, "PUT /api/v2.0/registries/{id}"), puts + 1);
+        assert_eq!(
+            registry_put_secrets(&h),
+            [Some("s3cret".to_owned())],
+            "one PUT carrying the new secret"
+        );
         assert_eq!(
             h.get(&format!("/registries/{id}"))["credential"]["access_secret"],
             "*****"
@@ -207,9 +235,13 @@ fn registry_lifecycle_create_replan_import_update_drift_delete_replace_destroy()
             wd.assert_plan_empty("re-plan with the write-only secret");
             wd.write_config(&config(&h, &registry_hcl(&wo(2))));
             assert_eq!(wd.planned_actions("harbor_registry.r"), ["update"]);
-            let puts = served(&h, "PUT /api/v2.0/registries/{id}");
+            clear_exchanges(&h);
             wd.apply();
-            assert_eq!(served(&h, "PUT /api/v2.0/registries/{id}"), puts + 1);
+            assert_eq!(
+                registry_put_secrets(&h),
+                [Some("wo-secret".to_owned())],
+                "one PUT carrying the write-only secret"
+            );
             let state = std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap();
             assert!(!state.contains("wo-secret"), "write-only secret in state");
             wd.write_config(&config(&h, &registry_hcl(&step)));

@@ -850,7 +850,8 @@ fn robot_plan_time_errors_name_the_attribute() {
         (
             format!("name = \"ci\"\n  level = \"global\"\n{pull}"),
             "level =",
-            "level",
+            // The validator's words, which the quoted `level = "global"` line does not hold.
+            "\"global\" is not accepted",
         ),
         (
             format!("name = \"ci\"\n  level = \"system\"\n  duration = 0\n{pull}"),
@@ -959,7 +960,7 @@ fn robot_plan_time_errors_name_the_attribute() {
                 )
             ),
             "effect   =",
-            "effect",
+            "\"maybe\" is not accepted",
         ),
         (
             format!(

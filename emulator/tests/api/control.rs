@@ -105,7 +105,109 @@ async fn faults_spare_the_control_endpoints() {
     h.anon()
         .post("/_emulator/faults", json!({"error_rate": 1.0}))
         .await;
+    // Faults are on: an API request gets the injected 503 ...
+    assert_eq!(h.anon().get("/ping").await.status, 503);
+    // ... while every control endpoint still answers.
     assert_eq!(h.anon().get("/_emulator/requests").await.status, 200);
+    assert_eq!(h.anon().get("/_emulator/faults").await.status, 200);
+    assert_eq!(
+        h.anon().post("/_emulator/reset", json!({})).await.status,
+        200
+    );
+    assert_eq!(h.anon().get("/_emulator/faults").await.json()["total"], 1);
+}
+
+/// Each outcome of sending `POST /projects` for `name` three times: the status, or `drop`.
+async fn create_thrice(url: &str, name: &str) -> (String, Vec<String>) {
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut outcomes = Vec::new();
+    for _ in 0..3 {
+        let r = client
+            .post(format!("{url}/api/v2.0/projects"))
+            .basic_auth("admin", Some("Harbor12345"))
+            .json(&json!({"project_name": name}))
+            .send()
+            .await;
+        outcomes.push(match r {
+            Ok(r) => r.status().as_u16().to_string(),
+            Err(_) => "drop".to_owned(),
+        });
+    }
+    (name.to_owned(), outcomes)
+}
+
+/// The faults a seed gives each request do not depend on the order requests arrive in:
+/// the same creates, sent one by one in one order and all at once in the reverse order, meet
+/// the same faults (`emulator/src/control.rs` `Faults::next` draws from the seed, the request
+/// and its occurrence, not from one stream shared by all requests).
+#[tokio::test]
+async fn the_same_seed_gives_the_same_faults_however_requests_interleave() {
+    let faults = json!({
+        "error_rate": 0.3, "error_statuses": [503, 429],
+        "reset_rate": 0.1, "reset_after_rate": 0.1, "seed": 2024,
+    });
+    let names: Vec<String> = (0..12).map(|i| format!("p{i}")).collect();
+
+    let one_by_one = Harbor::start().await;
+    one_by_one
+        .anon()
+        .post("/_emulator/faults", faults.clone())
+        .await;
+    let mut first = Vec::new();
+    for name in &names {
+        first.push(create_thrice(&one_by_one.url(), name).await);
+    }
+
+    let all_at_once = Harbor::start().await;
+    all_at_once.anon().post("/_emulator/faults", faults).await;
+    let url = all_at_once.url();
+    let tasks: Vec<_> = names
+        .iter()
+        .rev()
+        .map(|name| {
+            tokio::spawn({
+                let (url, name) = (url.clone(), name.clone());
+                async move { create_thrice(&url, &name).await }
+            })
+        })
+        .collect();
+    let mut second = Vec::new();
+    for t in tasks {
+        second.push(t.await.unwrap());
+    }
+    second.sort();
+    first.sort();
+
+    let log = |h: &Harbor| {
+        let h = h.url();
+        async move {
+            let j: serde_json::Value = reqwest::get(format!("{h}/_emulator/faults"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let mut entries = j["log"].as_array().unwrap().clone();
+            entries.sort_by_key(|e| e.to_string());
+            entries
+        }
+    };
+    let (log1, log2) = (log(&one_by_one).await, log(&all_at_once).await);
+    assert_eq!(log1, log2, "the same requests met different faults");
+    // Faults of every kind were drawn, and not on every request: the comparison means something.
+    let kinds: std::collections::BTreeSet<String> = log1
+        .iter()
+        .map(|e| e["fault"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["429", "503", "reset", "reset_after"],
+        "{log1:?}"
+    );
+    assert!(log1.len() < 36, "{log1:?}");
+    // And each create met the same fate, attempt by attempt (201, 409 after an earlier
+    // attempt made the project, an injected status, or a dropped connection).
+    assert_eq!(first, second, "the clients saw different outcomes");
 }
 
 #[tokio::test]
@@ -312,4 +414,17 @@ async fn error_statuses_mix_several_codes() {
         )
         .await;
     assert_eq!(both.status, 400);
+}
+
+#[tokio::test]
+async fn spared_requests_are_never_faulted() {
+    let h = Harbor::start().await;
+    h.anon()
+        .post(
+            "/_emulator/faults",
+            json!({"error_rate": 1.0, "spare": ["GET /api/v2.0/ping"]}),
+        )
+        .await;
+    assert_eq!(h.anon().get("/ping").await.status, 200);
+    assert_eq!(h.anon().get("/systeminfo").await.status, 503);
 }
