@@ -5,6 +5,9 @@
 #   .tools/terraform-<v>/terraform               the newest Terraform buildable from its Go module
 #   .tools/goharbor-3.12.4/terraform-provider-harbor
 #                                                the Go provider we migrate from (Go module)
+#   .tools/harbor-swagger-v2.15.2.yaml           Harbor's API spec for the conformance tier, only
+#                                                when neither ../shared/reference/ nor
+#                                                HARBOR_SWAGGER_PATH has it
 # and writes .tools/status, one line per tool: `ok NAME PATH`, `skipped NAME WHY` or
 # `unavailable NAME WHY`, which scripts/test.sh turns into its summary.
 #
@@ -13,7 +16,8 @@
 # have them). Go's module and build caches (~/go/pkg/mod, ~/.cache/go-build) stay where Go keeps
 # them, so a second machine run rebuilds in seconds; a fresh machine builds from scratch.
 #
-# Usage: scripts/install-tools.sh [terraform-1.0.3|tofu|terraform-new|goharbor ...] (default: all)
+# Usage: scripts/install-tools.sh [terraform-1.0.3|tofu|terraform-new|goharbor|harbor-swagger ...]
+#        (default: all)
 #
 # Without `go`, the Go-built tools are skipped and the tiers they feed are named. With CI=true a
 # missing or failed tool is an error (exit 1). A module the Go module proxy refuses to serve
@@ -191,20 +195,65 @@ install_terraform_new() {
 goharbor_version=3.12.4
 goharbor_pseudo=v0.0.0-20260811070256-a5e8f4b1b74e
 install_goharbor() {
+  local dest="$tools/goharbor-$goharbor_version"
   go_build "goharbor-$goharbor_version" github.com/goharbor/terraform-provider-harbor "$goharbor_pseudo" \
-    github.com/goharbor/terraform-provider-harbor \
-    "$tools/goharbor-$goharbor_version/terraform-provider-harbor" "" ""
+    github.com/goharbor/terraform-provider-harbor "$dest/terraform-provider-harbor" "" ""
+  # The migration test applies the provider's own documentation examples (docs/**/*.md), read
+  # from the module as the proxy served it, never copied into this repository.
+  if [[ -x $dest/terraform-provider-harbor && ! -d $dest/docs && -f $tools/src/goharbor-$goharbor_version/go.mod ]]; then
+    local dir
+    dir=$(cd "$tools/src/goharbor-$goharbor_version" && GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' github.com/goharbor/terraform-provider-harbor)
+    cp -r "$dir/docs" "$dest/docs"
+    chmod -R u+w "$dest/docs"
+  fi
+  if [[ -x $dest/terraform-provider-harbor && ! -d $dest/docs ]]; then
+    echo "goharbor-$goharbor_version: no docs/ beside the binary; the migration test needs them" >&2
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Harbor's swagger spec (tests/conformance/spec.rs looks in the same three places, same order).
+swagger_sha256=9be2b505d4c6baba40e6d646eac2b0aa4ff11f938727ae1eaa491ca01ebf71c7
+swagger_url=https://raw.githubusercontent.com/goharbor/harbor/v2.15.2/api/v2.0/swagger.yaml
+install_swagger() {
+  local name=harbor-swagger dest="$tools/harbor-swagger-v2.15.2.yaml" p
+  for p in "$root/../shared/reference/harbor-swagger-v2.15.2.yaml" "${HARBOR_SWAGGER_PATH:-}" "$dest"; do
+    [[ -n $p && -f $p ]] || continue
+    if [[ $(sha256sum "$p" | cut -d' ' -f1) == "$swagger_sha256" ]]; then
+      echo "$name: using $p"
+      record ok "$name" "$p"
+      return
+    fi
+    echo "$name: $p does not have SHA-256 $swagger_sha256 (Harbor v2.15.2's api/v2.0/swagger.yaml)" >&2
+  done
+  local tmp="$dest.part"
+  if curl -fsSL --max-time 60 -o "$tmp" "$swagger_url" 2>"$tools/src-swagger.log" \
+      && [[ $(sha256sum "$tmp" | cut -d' ' -f1) == "$swagger_sha256" ]]; then
+    mv "$tmp" "$dest"
+    echo "$name: downloaded to $dest"
+    record ok "$name" "$dest"
+    return
+  fi
+  rm -f "$tmp"
+  echo "$name: Harbor's swagger spec is in none of ../shared/reference/, HARBOR_SWAGGER_PATH, $dest," >&2
+  echo "  and downloading it failed ($(head -c 200 "$tools/src-swagger.log" 2>/dev/null || true)). Get it with:" >&2
+  echo "    curl -fsSL -o .tools/harbor-swagger-v2.15.2.yaml $swagger_url" >&2
+  echo "    echo '$swagger_sha256  .tools/harbor-swagger-v2.15.2.yaml' | sha256sum -c" >&2
+  echo "  or set HARBOR_SWAGGER_PATH to a copy of it." >&2
+  record failed "$name" "not in ../shared/reference/, HARBOR_SWAGGER_PATH or .tools/, and the download failed"
+  errors=$((errors + 1))
 }
 
 wanted=("$@")
-[[ ${#wanted[@]} -gt 0 ]] || wanted=(terraform-1.0.3 tofu terraform-new goharbor)
+[[ ${#wanted[@]} -gt 0 ]] || wanted=(terraform-1.0.3 tofu terraform-new goharbor harbor-swagger)
 for w in "${wanted[@]}"; do
   case $w in
     terraform-1.0.3) install_terraform_103 ;;
     tofu) install_tofu ;;
     terraform-new) install_terraform_new ;;
     goharbor) install_goharbor ;;
-    *) echo "install-tools: unknown tool '$w' (terraform-1.0.3, tofu, terraform-new, goharbor)" >&2; exit 2 ;;
+    harbor-swagger) install_swagger ;;
+    *) echo "install-tools: unknown tool '$w' (terraform-1.0.3, tofu, terraform-new, goharbor, harbor-swagger)" >&2; exit 2 ;;
   esac
 done
 # Lines for tools not asked for this time stay as the last run wrote them.
@@ -226,6 +275,7 @@ if [[ -n $skipped ]]; then
       terraform-1.0.3) tiers="acceptance on Terraform 1.0.3" ;;
       terraform-*) tiers="acceptance on the newest Terraform (write-only attributes need 1.11+)" ;;
       goharbor-*) tiers="migration from goharbor/harbor (on every binary)" ;;
+      harbor-swagger) tiers="none: the conformance tier fails without it" ;;
       *) tiers="?" ;;
     esac
     echo "  $state $name: $why -> skips: $tiers"

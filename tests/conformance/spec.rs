@@ -11,8 +11,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-/// The spec file, relative to the workspace root (`CARGO_MANIFEST_DIR`).
+/// The spec file, relative to the workspace root (`CARGO_MANIFEST_DIR`): the shared reference
+/// directory beside the repository (present in CI).
 pub const SPEC_RELATIVE: &str = "../shared/reference/harbor-swagger-v2.15.2.yaml";
+/// Where `scripts/install-tools.sh harbor-swagger` downloads it, relative to the workspace root.
+pub const SPEC_DOWNLOADED: &str = ".tools/harbor-swagger-v2.15.2.yaml";
+/// The SHA-256 of Harbor v2.15.2's `api/v2.0/swagger.yaml`, the only spec these tests accept.
+pub const SPEC_SHA256: &str = "9be2b505d4c6baba40e6d646eac2b0aa4ff11f938727ae1eaa491ca01ebf71c7";
 
 /// One exchange as `GET /_emulator/exchanges` reports it.
 #[derive(Debug, Clone, Deserialize)]
@@ -84,16 +89,53 @@ pub struct Spec {
     pub open_objects: bool,
 }
 
-/// The spec's location, or a panic saying where it was expected and why it matters.
+/// The spec's location: `../shared/reference/`, then `HARBOR_SWAGGER_PATH`, then the copy
+/// `scripts/install-tools.sh` downloads into `.tools/`. Each candidate must have the pinned
+/// SHA-256. With none, a panic gives the exact command that gets it: the conformance tests
+/// never skip.
 pub fn spec_path() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SPEC_RELATIVE);
-    assert!(
-        path.is_file(),
-        "the Harbor swagger spec is missing: expected {} (the shared reference directory beside \
-         the repository, present in CI). The conformance tests need it and never skip.",
-        path.display()
-    );
-    path
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut candidates = vec![("the shared reference directory", root.join(SPEC_RELATIVE))];
+    if let Some(p) = std::env::var_os("HARBOR_SWAGGER_PATH") {
+        candidates.push(("HARBOR_SWAGGER_PATH", PathBuf::from(p)));
+    }
+    candidates.push(("scripts/install-tools.sh's download", root.join(SPEC_DOWNLOADED)));
+    let mut looked = Vec::new();
+    for (what, path) in candidates {
+        if !path.is_file() {
+            looked.push(format!("{what}: {} (missing)", path.display()));
+            continue;
+        }
+        match sha256_of(&path) {
+            Some(sum) if sum == SPEC_SHA256 => return path,
+            sum => {
+                // A wrong file must not pass silently, wherever it was found.
+                panic!(
+                    "{what}: {} has SHA-256 {} but Harbor v2.15.2's api/v2.0/swagger.yaml has \
+                     {SPEC_SHA256}. Point HARBOR_SWAGGER_PATH at the right file or remove it.",
+                    path.display(),
+                    sum.as_deref().unwrap_or("(sha256sum failed)")
+                )
+            }
+        }
+    }
+    panic!(
+        "the Harbor swagger spec is missing; looked at:\n  {}\nGet it with:\n  \
+         scripts/install-tools.sh harbor-swagger\nor set HARBOR_SWAGGER_PATH to a copy of \
+         goharbor/harbor v2.15.2's api/v2.0/swagger.yaml. The conformance tests need it and \
+         never skip.",
+        looked.join("\n  ")
+    )
+}
+
+/// The file's SHA-256 in hex, from coreutils' `sha256sum` (the tests need no hashing crate).
+fn sha256_of(path: &Path) -> Option<String> {
+    let out = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    Some(text.split_whitespace().next()?.to_owned())
 }
 
 /// YAML to JSON, keys stringified (the spec quotes status codes, but not every YAML file does).
@@ -195,7 +237,7 @@ fn is_rfc3339(s: &str) -> bool {
 }
 
 impl Spec {
-    /// Loads the spec from `../shared/reference`, failing loudly when it is not there.
+    /// Loads the spec (see [`spec_path`]), failing loudly when it is not there.
     pub fn load() -> Spec {
         let path = spec_path();
         let text = std::fs::read_to_string(&path)
