@@ -181,7 +181,11 @@ pub fn terraforms() -> &'static [Terraform] {
             found.retain(|t| wanted.iter().any(|w| t.label().contains(w)));
             eprintln!(
                 "TF_ACC_BINARIES={only}: running on {}",
-                found.iter().map(Terraform::label).collect::<Vec<_>>().join(", ")
+                found
+                    .iter()
+                    .map(Terraform::label)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
         assert!(
@@ -242,11 +246,7 @@ fn report(tf: &Terraform, what: &str) {
         .name()
         .unwrap_or("unnamed")
         .to_owned();
-    let line = format!(
-        "{}\t{}\t{test}\t{what}\n",
-        tf.product.name(),
-        tf.version
-    );
+    let line = format!("{}\t{}\t{test}\t{what}\n", tf.product.name(), tf.version);
     // One write per line with O_APPEND: lines from parallel tests do not interleave.
     std::fs::OpenOptions::new()
         .create(true)

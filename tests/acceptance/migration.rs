@@ -74,7 +74,10 @@ fn top_level_blocks(hcl: &str) -> Vec<(String, String)> {
                 line.ends_with('{'),
                 "unexpected top-level line in an example: {line:?}\n{hcl}"
             );
-            current = Some((line.trim_end_matches('{').trim().to_owned(), format!("{line}\n")));
+            current = Some((
+                line.trim_end_matches('{').trim().to_owned(),
+                format!("{line}\n"),
+            ));
         }
     }
     assert!(current.is_none(), "unterminated block in:\n{hcl}");
@@ -169,10 +172,10 @@ fn changed(config: &str, kind: &str, attr: &str, value: &str) -> String {
     let end = start + config[start..].find("\n}").unwrap();
     let body = &config[open..end];
     let line = format!("\n  {attr} = {value}");
-    let new_body = match body
-        .lines()
-        .position(|l| l.trim_start().starts_with(&format!("{attr} ")) || l.trim_start().starts_with(&format!("{attr}=")))
-    {
+    let new_body = match body.lines().position(|l| {
+        l.trim_start().starts_with(&format!("{attr} "))
+            || l.trim_start().starts_with(&format!("{attr}="))
+    }) {
         Some(i) => {
             let mut lines: Vec<String> = body.lines().map(str::to_owned).collect();
             lines[i] = format!("  {attr} = {value}");
@@ -210,7 +213,9 @@ fn migrate(tf: &Terraform, example: &str, data: &[String], change: (&str, &str, 
 
     let ours = header("openova/harbor", &h) + &body + &data;
     wd.write_config(&ours);
-    wd.assert_plan_empty("first plan with openova/harbor after goharbor/harbor applied the example");
+    wd.assert_plan_empty(
+        "first plan with openova/harbor after goharbor/harbor applied the example",
+    );
 
     let (kind, attr, value) = change;
     wd.write_config(&changed(&ours, kind, attr, value));
@@ -219,7 +224,9 @@ fn migrate(tf: &Terraform, example: &str, data: &[String], change: (&str, &str, 
         crate::harness::plan_actions(&plan)
     };
     assert!(
-        actions.iter().any(|(a, act)| a.starts_with(kind) && act == &["update"]),
+        actions
+            .iter()
+            .any(|(a, act)| a.starts_with(kind) && act == &["update"]),
         "the change to {kind}.{attr} should plan an in-place update on {tf}: {actions:?}"
     );
     wd.apply();

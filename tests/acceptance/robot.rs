@@ -146,8 +146,8 @@ fn lifecycle(tf: &Terraform, level: &str) {
     } else {
         // Terraform 1.0's `show -json` lists only configuration-derived marks; the schema says it.
         let schema = wd.providers_schema_json();
-        let attr = &schema["provider_schemas"][tf.address().as_str()]["resource_schemas"]
-            ["harbor_robot_account"]["block"]["attributes"]["secret"];
+        let attr = &schema["provider_schemas"][tf.address().as_str()]["resource_schemas"]["harbor_robot_account"]
+            ["block"]["attributes"]["secret"];
         assert_eq!(attr["sensitive"], true, "{attr:#}");
     }
     assert!(
