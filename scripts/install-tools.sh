@@ -84,20 +84,22 @@ install_terraform_103() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Go-built tools.
+# Go-built tools. Terraform and OpenTofu call themselves `X.Y.Z-dev` unless the release build
+# sets version.dev=no, as their release pipelines do.
 
 have_go=1
 command -v go >/dev/null 2>&1 || have_go=0
 
-# go_build NAME MODULE VERSION PACKAGE OUTPUT EXPECT GOMOD_EXTRA
+# go_build NAME MODULE VERSION PACKAGE OUTPUT EXPECT GOMOD_EXTRA [LDFLAGS]
 #   Builds PACKAGE (inside MODULE@VERSION) into OUTPUT from a throwaway module .tools/src/NAME
 #   whose go.mod requires MODULE@VERSION, takes its go directive, and adds GOMOD_EXTRA (the
-#   upstream `replace` lines). Skips the build when OUTPUT exists and `OUTPUT version` prints
-#   EXPECT (or, with EXPECT empty, when OUTPUT exists).
+#   upstream `replace` lines). Skips the build when OUTPUT exists and the first line of
+#   `OUTPUT version` is exactly EXPECT (or, with EXPECT empty, when OUTPUT exists).
+version_line() { "$1" version 2>/dev/null | head -1; }
 go_build() {
-  local name=$1 module=$2 version=$3 package=$4 output=$5 expect=$6 extra=$7
+  local name=$1 module=$2 version=$3 package=$4 output=$5 expect=$6 extra=$7 ldflags=${8:-}
   if [[ -x "$output" ]]; then
-    if [[ -z "$expect" ]] || "$output" version 2>/dev/null | head -1 | grep -qF "$expect"; then
+    if [[ -z "$expect" || "$(TF_CLI_CONFIG_FILE=/dev/null version_line "$output")" == "$expect" ]]; then
       echo "$name: already built at $output"
       record ok "$name" "$output"
       return
@@ -141,14 +143,14 @@ go_build() {
   rm -f "$src/go.sum"
   echo "$name: building $package@$version (go $godir; first build takes minutes, later ones seconds)"
   local start=$SECONDS
-  if ! (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$output" "$package") >"$log" 2>&1; then
+  if ! (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags="$ldflags" -o "$output" "$package") >"$log" 2>&1; then
     echo "$name: go build failed:" >&2
     tail -n 30 "$log" >&2
     record failed "$name" "go build failed (see $log)"
     errors=$((errors + 1))
     return
   fi
-  if [[ -n "$expect" ]] && ! "$output" version 2>/dev/null | head -1 | grep -qF "$expect"; then
+  if [[ -n "$expect" && "$(TF_CLI_CONFIG_FILE=/dev/null version_line "$output")" != "$expect" ]]; then
     echo "$name: $output does not report '$expect':" >&2
     "$output" version >&2 || true
     record failed "$name" "wrong version"
@@ -165,7 +167,8 @@ tofu_version=1.12.6
 install_tofu() {
   go_build "tofu-$tofu_version" github.com/opentofu/opentofu "v$tofu_version" \
     github.com/opentofu/opentofu/cmd/tofu "$tools/tofu-$tofu_version/tofu" "OpenTofu v$tofu_version" \
-    "replace github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2 v2.20.2-0.20251021132045-587d123c2828"
+    "replace github.com/hashicorp/hcl/v2 v2.20.1 => github.com/opentofu/hcl/v2 v2.20.2-0.20251021132045-587d123c2828" \
+    "-X github.com/opentofu/opentofu/version.dev=no"
 }
 
 # Terraform, the newest we can build. Its root go.mod replaces ten nested modules
@@ -186,7 +189,7 @@ install_terraform_new() {
   done
   go_build "terraform-$terraform_new_version" github.com/hashicorp/terraform "v$terraform_new_version" \
     github.com/hashicorp/terraform "$tools/terraform-$terraform_new_version/terraform" \
-    "Terraform v$terraform_new_version" "$nested"
+    "Terraform v$terraform_new_version" "$nested" "-X github.com/hashicorp/terraform/version.dev=no"
 }
 
 # The goharbor provider v3.12.4. Its module path has no /v3, so the v3.12.4 tag is no valid

@@ -102,22 +102,25 @@ impl Terraform {
     }
 }
 
-/// Product and version from the first line of `version`: `Terraform v1.0.3` or
-/// `OpenTofu v1.12.6`.
+/// Product and version from the line of `version` that names them: `Terraform v1.0.3` or
+/// `OpenTofu v1.12.6`. Not necessarily the first: OpenTofu prints warnings about its CLI
+/// configuration first, so the caller's `TF_CLI_CONFIG_FILE` is also kept away.
 fn identify(path: &Path) -> Option<(Product, String)> {
     let out = Command::new(path)
         .arg("version")
         .env("CHECKPOINT_DISABLE", "1")
+        .env_remove("TF_CLI_CONFIG_FILE")
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let first = text.lines().next()?.trim();
-    let (product, rest) = if let Some(rest) = first.strip_prefix("OpenTofu v") {
-        (Product::OpenTofu, rest)
-    } else {
-        (Product::Terraform, first.strip_prefix("Terraform v")?)
-    };
-    Some((product, rest.split_whitespace().next()?.to_owned()))
+    text.lines().map(str::trim).find_map(|line| {
+        let (product, rest) = if let Some(rest) = line.strip_prefix("OpenTofu v") {
+            (Product::OpenTofu, rest)
+        } else {
+            (Product::Terraform, line.strip_prefix("Terraform v")?)
+        };
+        Some((product, rest.split_whitespace().next()?.to_owned()))
+    })
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {

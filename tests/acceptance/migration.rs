@@ -88,45 +88,50 @@ fn top_level_blocks(hcl: &str) -> Vec<(String, String)> {
 /// no provider registry is reachable). Harbor's rules: 8 to 128 characters, upper, lower, digit.
 const SECRET: &str = "Migrat1onSecret";
 
-/// An example as both providers can apply it offline. The only rewrites, each for a reason:
-/// `random_password` blocks are dropped and their results replaced by [`SECRET`]; a resource
-/// address that a page repeats (the replication page shows two alternatives named `alpine`)
-/// gets a suffix; `provider "harbor"` is added, pointing at the emulator.
-fn prepare(example: &str) -> String {
-    let mut out = String::new();
-    let mut seen: Vec<String> = Vec::new();
-    for (header, body) in top_level_blocks(example) {
-        if header.contains("\"random_password\"") {
-            continue;
-        }
-        let mut body = body;
-        if header.starts_with("resource ") {
-            let mut key = header.clone();
-            let mut n = 2;
-            while seen.contains(&key) {
-                key = header.trim_end_matches('"').to_owned() + &format!("_{n}\"");
-                n += 1;
+/// An example as both providers can apply it offline: one configuration per alternative. The
+/// only rewrites, each for a reason: `random_password` blocks are dropped and their results
+/// replaced by [`SECRET`] (hashicorp/random cannot be installed here); where an example repeats
+/// a resource address (the replication page shows two alternative `alpine` policies, which
+/// also share their Harbor name), each alternative becomes its own configuration with the
+/// blocks it shares with the others.
+fn prepare(example: &str) -> Vec<String> {
+    let blocks: Vec<(String, String)> = top_level_blocks(example)
+        .into_iter()
+        .filter(|(header, _)| !header.contains("\"random_password\""))
+        .collect();
+    let occurrences = |header: &str| blocks.iter().filter(|(h, _)| h == header).count();
+    let alternatives = blocks
+        .iter()
+        .map(|(h, _)| occurrences(h))
+        .max()
+        .unwrap_or(1);
+    (0..alternatives)
+        .map(|k| {
+            let mut out = String::new();
+            let mut index: Vec<(&str, usize)> = Vec::new();
+            for (header, body) in &blocks {
+                let n = index.iter().filter(|(h, _)| h == header).count();
+                index.push((header, n));
+                // The k-th alternative of a repeated block, or the last one it has.
+                if n == k.min(occurrences(header) - 1) {
+                    out.push_str(body);
+                    out.push('\n');
+                }
             }
-            if key != header {
-                body = body.replacen(&header, &key, 1);
+            for reference in [
+                "tostring(ephemeral.random_password.robot_secret.result)",
+                "resource.random_password.password.result",
+                "random_password.password.result",
+            ] {
+                out = out.replace(reference, &format!("\"{SECRET}\""));
             }
-            seen.push(key);
-        }
-        out.push_str(&body);
-        out.push('\n');
-    }
-    for reference in [
-        "tostring(ephemeral.random_password.robot_secret.result)",
-        "resource.random_password.password.result",
-        "random_password.password.result",
-    ] {
-        out = out.replace(reference, &format!("\"{SECRET}\""));
-    }
-    assert!(
-        !out.contains("random_password"),
-        "a random_password reference is left:\n{out}"
-    );
-    out
+            assert!(
+                !out.contains("random_password"),
+                "a random_password reference is left:\n{out}"
+            );
+            out
+        })
+        .collect()
 }
 
 fn header(source: &str, h: &Harbor) -> String {
@@ -186,15 +191,15 @@ fn changed(config: &str, kind: &str, attr: &str, value: &str) -> String {
     format!("{}{}{}", &config[..open], new_body, &config[end..])
 }
 
-/// Applies `example` with goharbor's provider, migrates, and checks ours plans nothing, applies
+/// Applies `example` (one of [`prepare`]'s configurations) with goharbor's provider, migrates, and checks ours plans nothing, applies
 /// `change` and plans nothing again. `data` examples are added after the first apply (they
 /// read what it made).
 fn migrate(tf: &Terraform, example: &str, data: &[String], change: (&str, &str, &str)) {
     let h = Harbor::start();
     let mut wd = Workdir::new(tf);
     both_providers(&mut wd);
-    let body = prepare(example);
-    let data: String = data.iter().map(|d| prepare(d)).collect();
+    let body = example.to_owned();
+    let data: String = data.iter().flat_map(|d| prepare(d)).collect();
 
     wd.write_config(&(header("goharbor/harbor", &h) + &body));
     wd.apply();
@@ -237,7 +242,7 @@ fn migrate(tf: &Terraform, example: &str, data: &[String], change: (&str, &str, 
 /// Runs every example of `page` through [`migrate`] on the newest Terraform and OpenTofu;
 /// examples with write-only attributes only where the binary has them.
 fn migrate_page(page: &str, data_pages: &[&str], change: (&str, &str, &str)) {
-    let examples = doc_examples(page);
+    let examples: Vec<String> = doc_examples(page).iter().flat_map(|e| prepare(e)).collect();
     let data: Vec<String> = data_pages.iter().flat_map(|p| doc_examples(p)).collect();
     for_newest_of_each_product(|tf| {
         for (i, example) in examples.iter().enumerate() {
