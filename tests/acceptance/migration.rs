@@ -216,6 +216,21 @@ fn migrate(tf: &Terraform, example: &str, data: &[String], change: (&str, &str, 
         &tf.address(),
     ]);
 
+    // Every resource in state now belongs to openova/harbor (Terraform would also take the
+    // provider from the configuration alone; replace-provider is what the guide documents).
+    // (Read from the file: `show -json` needs the configuration's provider, still goharbor's.)
+    let raw = std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    let want = format!("provider[\"{}\"]", tf.address());
+    let providers: Vec<&str> = state["resources"]
+        .as_array()
+        .map(|rs| rs.iter().filter_map(|r| r["provider"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        !providers.is_empty() && providers.iter().all(|p| *p == want),
+        "after replace-provider every resource should belong to {want} on {tf}: {providers:?}"
+    );
+
     let ours = header("openova/harbor", &h) + &body + &data;
     wd.write_config(&ours);
     wd.assert_plan_empty(
