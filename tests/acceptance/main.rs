@@ -1,10 +1,11 @@
-//! Acceptance tests: the real `terraform` binary, every version found, drives the provider.
+//! Acceptance tests: real `terraform` and `tofu` binaries, every version found, drive the provider.
 
 mod data_sources;
 mod ephemeral;
 mod examples;
 mod faults;
 mod harness;
+mod migration;
 mod multi_region;
 mod plugin;
 mod project;
