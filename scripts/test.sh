@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-terraform.sh
+# tfplugindocs, for the comparison of our docs with the registry renderer's (tests/tfplugindocs.rs).
+scripts/install-tfplugindocs.sh
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check

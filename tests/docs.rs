@@ -185,7 +185,7 @@ fn pages_of_unregistered_resources_render_completely() {
     let robot = &pages["resources/robot_account.md"];
     for needle in [
         "# harbor_robot_account (Resource)",
-        "- `secret_wo` (String, Sensitive, Write-only) ",
+        "- `secret_wo` (String, Sensitive, [Write-only](",
         "- `name` (String) ",
         "Changing this forces a new resource.",
         "- `permissions` (Block Set, Min: 1) ",
