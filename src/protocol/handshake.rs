@@ -25,6 +25,8 @@ pub const CORE_PROTOCOL_VERSION: u32 = 1;
 pub const PROTOCOL_VERSION: u32 = 6;
 /// The provider's source address, as Terraform keys it in `TF_REATTACH_PROVIDERS`.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/openova/harbor";
+/// The same provider as OpenTofu resolves `openova/harbor` (its default registry host differs).
+pub const OPENTOFU_PROVIDER_ADDRESS: &str = "registry.opentofu.org/openova/harbor";
 
 /// go-plugin client defaults for `PLUGIN_MIN_PORT` / `PLUGIN_MAX_PORT`.
 const DEFAULT_MIN_PORT: u16 = 10000;
@@ -267,15 +269,19 @@ pub fn announce(line: &str) -> Result<(), HandshakeError> {
 /// The `TF_REATTACH_PROVIDERS` value for a plugin started with `--debug`.
 /// `Test: true` matters: only then does go-plugin take `ProtocolVersion` from here
 /// (otherwise Terraform 1.0.3 assumes protocol 5), and Terraform never kills the process.
+/// The same process is offered under Terraform's and OpenTofu's address, so one value works
+/// for both tools (each looks up only the address its configuration resolves to).
 pub fn reattach_json(addr: &ListenAddr, pid: u32) -> String {
+    let entry = serde_json::json!({
+        "Protocol": "grpc",
+        "ProtocolVersion": PROTOCOL_VERSION,
+        "Pid": pid,
+        "Test": true,
+        "Addr": { "Network": addr.network(), "String": addr.to_string() },
+    });
     serde_json::json!({
-        PROVIDER_ADDRESS: {
-            "Protocol": "grpc",
-            "ProtocolVersion": PROTOCOL_VERSION,
-            "Pid": pid,
-            "Test": true,
-            "Addr": { "Network": addr.network(), "String": addr.to_string() },
-        }
+        PROVIDER_ADDRESS: entry,
+        OPENTOFU_PROVIDER_ADDRESS: entry,
     })
     .to_string()
 }
@@ -329,6 +335,7 @@ mod tests {
     fn reattach_json_sets_test_and_protocol_6() {
         let addr = ListenAddr::Tcp("127.0.0.1:4000".parse().unwrap());
         let v: serde_json::Value = serde_json::from_str(&reattach_json(&addr, 42)).unwrap();
+        assert_eq!(v[PROVIDER_ADDRESS], v[OPENTOFU_PROVIDER_ADDRESS]);
         let p = &v[PROVIDER_ADDRESS];
         assert_eq!(p["Protocol"], "grpc");
         assert_eq!(p["ProtocolVersion"], 6);

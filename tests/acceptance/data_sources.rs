@@ -146,7 +146,7 @@ data "harbor_projects" "none" {{
 
         // Every attribute of the resource is in the data source, except what only configures.
         let schema = wd.providers_schema_json();
-        let p = &schema["provider_schemas"][crate::harness::PROVIDER_ADDRESS];
+        let p = &schema["provider_schemas"][tf.address().as_str()];
         let ds_attrs = p["data_source_schemas"]["harbor_project"]["block"]["attributes"]
             .as_object()
             .unwrap();

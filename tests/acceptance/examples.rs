@@ -157,5 +157,8 @@ resource "harbor_registry" "hub" {
     assert!(needs_write_only(&sources));
     for_each_terraform(|tf| {
         validate(tf, &sources).unwrap_or_else(|e| panic!("{e}"));
+        if supports_write_only(tf) {
+            crate::harness::note_write_only(tf);
+        }
     });
 }

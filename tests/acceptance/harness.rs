@@ -1,12 +1,21 @@
-//! Drives real `terraform` binaries against the provider through `dev_overrides`.
+//! Drives real Terraform and OpenTofu binaries against the provider through `dev_overrides`.
 //!
-//! Every Terraform found is used: `.tools/terraform-1.0.3/terraform` (from
-//! `scripts/install-terraform.sh`), `terraform` on PATH and `TF_ACC_TERRAFORM_PATH`, deduplicated
-//! by version. Finding none is a failure, never a skip: a green run must mean Terraform ran.
-//! dev_overrides needs no `terraform init` (Terraform prints a warning about it instead).
+//! Every binary found is used, keyed by product and version (OpenTofu 1.11 and Terraform 1.11
+//! are two runs): `.tools/terraform-*/terraform` and `.tools/tofu-*/tofu` (from
+//! `scripts/install-tools.sh`), `terraform` and `tofu` on PATH, and `TF_ACC_TERRAFORM_PATH` /
+//! `TF_ACC_TOFU_PATH` (each a `:`-separated list). Finding none is a failure, never a skip: a
+//! green run must mean a binary ran. `TF_ACC_BINARIES` narrows the set (see [`terraforms`]).
+//! dev_overrides needs no `init` (the binary prints a warning
+//! about it instead).
+//!
+//! With `HARBOR_ACC_REPORT` set to a file, every run of a test body on a binary appends one line
+//! `product<TAB>version<TAB>test<TAB>passed|failed`, and every write-only check appends
+//! `product<TAB>version<TAB>test<TAB>write-only`; `scripts/test.sh` prints the counts per binary
+//! from it and fails unless a write-only-capable binary ran the write-only checks.
 
 #![allow(dead_code)] // Not every test binary uses every helper.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -15,44 +24,100 @@ use serde_json::Value;
 
 /// The provider's short source address, as used in `required_providers` and `dev_overrides`.
 pub const PROVIDER_SOURCE: &str = "openova/harbor";
-/// Where Terraform files the provider's schema and state entries.
+/// Where Terraform files the provider's schema and state entries (see [`Terraform::address`]).
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/openova/harbor";
 
-/// One Terraform binary.
+/// Which command-line tool a binary is.
+/// OpenTofu sorts first, so `terraforms().last()` (the one binary the heavy fault tests use)
+/// stays the newest Terraform, on which RELIABILITY.md's figures were measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Product {
+    OpenTofu,
+    Terraform,
+}
+
+impl Product {
+    /// The name the product uses for itself (`OpenTofu`, not `Tofu` or `opentofu`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Product::Terraform => "Terraform",
+            Product::OpenTofu => "OpenTofu",
+        }
+    }
+
+    /// The registry host a short source address (`openova/harbor`) resolves to.
+    pub fn registry_host(self) -> &'static str {
+        match self {
+            Product::Terraform => "registry.terraform.io",
+            Product::OpenTofu => "registry.opentofu.org",
+        }
+    }
+}
+
+/// One Terraform or OpenTofu binary. (Named `Terraform` because most tests only need "the
+/// binary under test"; `product` says which it is.)
 #[derive(Debug, Clone)]
 pub struct Terraform {
     pub path: PathBuf,
+    pub product: Product,
     /// e.g. `1.0.3`.
     pub version: String,
 }
 
 impl std::fmt::Display for Terraform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Terraform {} ({})", self.version, self.path.display())
+        write!(
+            f,
+            "{} {} ({})",
+            self.product.name(),
+            self.version,
+            self.path.display()
+        )
     }
 }
 
-/// The version a binary reports, from `version -json` (0.13+), else the first line of `version`.
-fn version_of(path: &Path) -> Option<String> {
-    let out = Command::new(path)
-        .args(["version", "-json"])
-        .env("CHECKPOINT_DISABLE", "1")
-        .output()
-        .ok()?;
-    if out.status.success()
-        && let Ok(v) = serde_json::from_slice::<Value>(&out.stdout)
-        && let Some(s) = v["terraform_version"].as_str()
-    {
-        return Some(s.to_owned());
+impl Terraform {
+    /// `Terraform 1.0.3`, `OpenTofu 1.12.6`: the key of a run.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.product.name(), self.version)
     }
+
+    pub fn is_opentofu(&self) -> bool {
+        self.product == Product::OpenTofu
+    }
+
+    /// Whether the version is at least `min` (e.g. `[1, 11]`).
+    pub fn at_least(&self, min: &[u64]) -> bool {
+        version_key(&self.version).as_slice() >= min
+    }
+
+    /// Write-only attributes came in Terraform 1.11 and OpenTofu 1.11.
+    pub fn supports_write_only(&self) -> bool {
+        self.at_least(&[1, 11])
+    }
+
+    /// The full provider address this binary files state and schemas under.
+    pub fn address(&self) -> String {
+        format!("{}/{PROVIDER_SOURCE}", self.product.registry_host())
+    }
+}
+
+/// Product and version from the first line of `version`: `Terraform v1.0.3` or
+/// `OpenTofu v1.12.6`.
+fn identify(path: &Path) -> Option<(Product, String)> {
     let out = Command::new(path)
         .arg("version")
         .env("CHECKPOINT_DISABLE", "1")
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let first = text.lines().next()?;
-    Some(first.trim_start_matches("Terraform v").trim().to_owned())
+    let first = text.lines().next()?.trim();
+    let (product, rest) = if let Some(rest) = first.strip_prefix("OpenTofu v") {
+        (Product::OpenTofu, rest)
+    } else {
+        (Product::Terraform, first.strip_prefix("Terraform v")?)
+    };
+    Some((product, rest.split_whitespace().next()?.to_owned()))
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -61,33 +126,108 @@ fn on_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Every Terraform available, oldest first. Panics when there is none.
+/// `.tools/<prefix>*/<name>` for every version the install script put there.
+fn in_tools(prefix: &str, name: &str) -> Vec<PathBuf> {
+    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools");
+    let Ok(entries) = std::fs::read_dir(&tools) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| e.path().join(name))
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Every Terraform and OpenTofu available, OpenTofu before Terraform, oldest first within each.
+/// Panics when there is none.
 pub fn terraforms() -> &'static [Terraform] {
     static FOUND: OnceLock<Vec<Terraform>> = OnceLock::new();
     FOUND.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut candidates = vec![root.join(".tools/terraform-1.0.3/terraform")];
+        let mut candidates = in_tools("terraform-", "terraform");
+        candidates.extend(in_tools("tofu-", "tofu"));
         candidates.extend(on_path("terraform"));
-        candidates.extend(std::env::var_os("TF_ACC_TERRAFORM_PATH").map(PathBuf::from));
+        candidates.extend(on_path("tofu"));
+        for var in ["TF_ACC_TERRAFORM_PATH", "TF_ACC_TOFU_PATH"] {
+            if let Some(list) = std::env::var_os(var) {
+                candidates.extend(std::env::split_paths(&list));
+            }
+        }
 
         let mut found: Vec<Terraform> = Vec::new();
         for path in candidates.into_iter().filter(|p| p.is_file()) {
-            let Some(version) = version_of(&path) else {
+            let Some((product, version)) = identify(&path) else {
                 eprintln!("ignoring {}: `version` did not run", path.display());
                 continue;
             };
-            if !found.iter().any(|t| t.version == version) {
-                found.push(Terraform { path, version });
+            if !found
+                .iter()
+                .any(|t| t.product == product && t.version == version)
+            {
+                found.push(Terraform {
+                    path,
+                    product,
+                    version,
+                });
             }
+        }
+        // TF_ACC_BINARIES=OpenTofu (or "Terraform 1.0.3,OpenTofu") narrows the run to binaries
+        // whose label contains one of the entries: for reproducing one binary's failure.
+        if let Ok(only) = std::env::var("TF_ACC_BINARIES") {
+            let wanted: Vec<&str> = only.split(',').map(str::trim).collect();
+            found.retain(|t| wanted.iter().any(|w| t.label().contains(w)));
+            eprintln!(
+                "TF_ACC_BINARIES={only}: running on {}",
+                found
+                    .iter()
+                    .map(Terraform::label)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
         assert!(
             !found.is_empty(),
-            "no Terraform found for the acceptance tests. Run scripts/install-terraform.sh \
-             (installs 1.0.3 into .tools/), put `terraform` on PATH, or set TF_ACC_TERRAFORM_PATH."
+            "no Terraform or OpenTofu found for the acceptance tests. Run scripts/install-tools.sh \
+             (installs them into .tools/), put `terraform` or `tofu` on PATH, or set \
+             TF_ACC_TERRAFORM_PATH / TF_ACC_TOFU_PATH."
         );
-        found.sort_by_key(|t| version_key(&t.version));
+        found.sort_by_key(|t| (t.product, version_key(&t.version)));
         found
     })
+}
+
+/// The newest binary of each product found: where a heavy test runs once per product instead
+/// of once per binary.
+pub fn newest_of_each_product() -> Vec<&'static Terraform> {
+    let all = terraforms();
+    all.iter()
+        .enumerate()
+        .filter(|(i, t)| all.get(i + 1).is_none_or(|next| next.product != t.product))
+        .map(|(_, t)| t)
+        .collect()
+}
+
+/// The binaries that support write-only attributes. Panics when there is none: the write-only
+/// tests must run somewhere, or the suite is not allowed to pass.
+pub fn write_only_capable() -> Vec<&'static Terraform> {
+    let capable: Vec<_> = terraforms()
+        .iter()
+        .filter(|t| t.supports_write_only())
+        .collect();
+    assert!(
+        !capable.is_empty(),
+        "no binary here supports write-only attributes (Terraform or OpenTofu 1.11+); found: {}. \
+         Run scripts/install-tools.sh (needs Go) or set TF_ACC_TERRAFORM_PATH / TF_ACC_TOFU_PATH.",
+        terraforms()
+            .iter()
+            .map(Terraform::label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    capable
 }
 
 fn version_key(v: &str) -> Vec<u64> {
@@ -96,10 +236,61 @@ fn version_key(v: &str) -> Vec<u64> {
         .collect()
 }
 
-/// Runs `body` against every Terraform found, then fails naming each version that failed.
+/// Appends one line to the `HARBOR_ACC_REPORT` file, if set. The test's name is its thread's
+/// (libtest names each test's thread after it).
+fn report(tf: &Terraform, what: &str) {
+    let Some(file) = std::env::var_os("HARBOR_ACC_REPORT") else {
+        return;
+    };
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .to_owned();
+    let line = format!("{}\t{}\t{test}\t{what}\n", tf.product.name(), tf.version);
+    // One write per line with O_APPEND: lines from parallel tests do not interleave.
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&file)
+        .and_then(|mut f| f.write_all(line.as_bytes()))
+        .unwrap_or_else(|e| panic!("HARBOR_ACC_REPORT {}: {e}", Path::new(&file).display()));
+}
+
+/// Records that the calling test exercised write-only attributes on `tf`. Panics if `tf`
+/// cannot: a test must only call it where the write-only path really ran.
+pub fn note_write_only(tf: &Terraform) {
+    assert!(
+        tf.supports_write_only(),
+        "{tf} has no write-only attributes"
+    );
+    report(tf, "write-only");
+}
+
+/// Runs `body` against every binary found, then fails naming each one that failed.
 pub fn for_each_terraform(body: impl Fn(&Terraform)) {
+    for_these(terraforms().iter(), body)
+}
+
+/// Runs `body` against the newest binary of each product (for heavy tests; see
+/// [`newest_of_each_product`]).
+pub fn for_newest_of_each_product(body: impl Fn(&Terraform)) {
+    for_these(newest_of_each_product().into_iter(), body)
+}
+
+/// Runs `body` against every binary that supports write-only attributes, recording each as a
+/// write-only run; fails when there is none.
+pub fn for_each_write_only_capable(body: impl Fn(&Terraform)) {
+    for_these(write_only_capable().into_iter(), |tf| {
+        body(tf);
+        note_write_only(tf);
+    })
+}
+
+/// Runs `body` on each binary of `these`, records each outcome, and fails naming every binary
+/// that failed.
+pub fn for_these<'a>(these: impl Iterator<Item = &'a Terraform>, body: impl Fn(&Terraform)) {
     let mut failed = Vec::new();
-    for tf in terraforms() {
+    for tf in these {
         eprintln!("=== {tf}");
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(tf)));
         if let Err(panic) = result {
@@ -109,7 +300,10 @@ pub fn for_each_terraform(body: impl Fn(&Terraform)) {
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "panic".into());
             eprintln!("--- FAILED on {tf}: {msg}");
+            report(tf, "failed");
             failed.push(tf.to_string());
+        } else {
+            report(tf, "passed");
         }
     }
     assert!(failed.is_empty(), "failed on: {}", failed.join(", "));
@@ -237,7 +431,8 @@ impl Workdir {
         let out = self.try_run(args);
         assert!(
             out.status.success(),
-            "`terraform {}` failed on {} ({}):\n--- stdout\n{}\n--- stderr\n{}",
+            "`{} {}` failed on {} ({}):\n--- stdout\n{}\n--- stderr\n{}",
+            self.tf.product.name().to_lowercase(),
             args.join(" "),
             self.tf,
             out.status,
@@ -252,7 +447,8 @@ impl Workdir {
         let out = self.run(args);
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!(
-                "`terraform {}` printed no JSON ({e}):\n{}",
+                "`{} {}` printed no JSON ({e}):\n{}",
+                self.tf.product.name().to_lowercase(),
                 args.join(" "),
                 String::from_utf8_lossy(&out.stdout)
             )
@@ -420,7 +616,8 @@ impl Workdir {
         );
         assert!(
             !out.status.success(),
-            "`terraform {}` should fail on {}:\n{text}",
+            "`{} {}` should fail on {}:\n{text}",
+            self.tf.product.name().to_lowercase(),
             args.join(" "),
             self.terraform()
         );
@@ -436,4 +633,19 @@ impl Workdir {
             .map(|r| r["values"].clone())
             .unwrap_or_else(|| panic!("{address} is not in the state: {state:#}"))
     }
+}
+
+/// The suite's guarantee that write-only attributes were tested: without a Terraform or
+/// OpenTofu 1.11+ the write-only tests would only check the refusal on older binaries.
+#[test]
+fn a_write_only_capable_binary_is_present() {
+    let capable = write_only_capable();
+    eprintln!(
+        "write-only tests run on: {}",
+        capable
+            .iter()
+            .map(|t| t.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 }

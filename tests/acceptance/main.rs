@@ -1,9 +1,10 @@
-//! Acceptance tests: the real `terraform` binary, every version found, drives the provider.
+//! Acceptance tests: real `terraform` and `tofu` binaries, every version found, drive the provider.
 
 mod data_sources;
 mod examples;
 mod faults;
 mod harness;
+mod migration;
 mod multi_region;
 mod plugin;
 mod project;

@@ -18,10 +18,11 @@ fn schema_appears_under_the_provider_address() {
         let wd = Workdir::new(tf);
         wd.write_config(&provider_config());
         let schema = wd.providers_schema_json();
-        let ours = &schema["provider_schemas"][PROVIDER_ADDRESS];
+        let ours = &schema["provider_schemas"][tf.address().as_str()];
         assert!(
             ours.is_object(),
-            "no schema under {PROVIDER_ADDRESS}: {schema:#}"
+            "no schema under {}: {schema:#}",
+            tf.address()
         );
         assert!(ours["provider"].is_object(), "no provider block: {ours:#}");
     });

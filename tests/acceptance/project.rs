@@ -205,7 +205,10 @@ fn go_provider_state_migrates_with_no_changes() {
         let mut state: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let res = &mut state["resources"][0];
-        res["provider"] = json!("provider[\"registry.terraform.io/goharbor/harbor\"]");
+        res["provider"] = json!(format!(
+            "provider[\"{}/goharbor/harbor\"]",
+            tf.product.registry_host()
+        ));
         res["instances"][0]["schema_version"] = json!(0);
         res["instances"][0]["attributes"] = json!({
             "id": format!("/projects/{id}"), "name": name, "project_id": id, "registry_id": 0,
@@ -223,8 +226,8 @@ fn go_provider_state_migrates_with_no_changes() {
             "state",
             "replace-provider",
             "-auto-approve",
-            "registry.terraform.io/goharbor/harbor",
-            "registry.terraform.io/openova/harbor",
+            &format!("{}/goharbor/harbor", tf.product.registry_host()),
+            &tf.address(),
         ]);
         wd.assert_plan_empty("plan after migrating from goharbor/harbor");
         wd.destroy();

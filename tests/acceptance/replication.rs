@@ -211,6 +211,7 @@ fn registry_lifecycle_create_replan_import_update_drift_delete_replace_destroy()
             assert!(!state.contains("wo-secret"), "write-only secret in state");
             wd.write_config(&config(&h, &registry_hcl(&step)));
             wd.apply();
+            crate::harness::note_write_only(tf);
         }
 
         // Drift made in Harbor shows in the plan, and apply puts it back.

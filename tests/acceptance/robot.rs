@@ -146,8 +146,8 @@ fn lifecycle(tf: &Terraform, level: &str) {
     } else {
         // Terraform 1.0's `show -json` lists only configuration-derived marks; the schema says it.
         let schema = wd.providers_schema_json();
-        let attr = &schema["provider_schemas"][crate::harness::PROVIDER_ADDRESS]["resource_schemas"]
-            ["harbor_robot_account"]["block"]["attributes"]["secret"];
+        let attr = &schema["provider_schemas"][tf.address().as_str()]["resource_schemas"]["harbor_robot_account"]
+            ["block"]["attributes"]["secret"];
         assert_eq!(attr["sensitive"], true, "{attr:#}");
     }
     assert!(
@@ -603,6 +603,7 @@ fn robot_write_only_secret() {
         assert_eq!(list_repos_as(&h, &full, "WriteOnly2Secret", &project), 200);
         wd.assert_plan_empty("re-plan after a new write-only version");
         wd.destroy();
+        crate::harness::note_write_only(tf);
     });
 }
 
@@ -1017,7 +1018,10 @@ fn go_provider_robot_state_migrates_with_no_changes() {
             .iter_mut()
             .find(|r| r["type"] == "harbor_robot_account")
             .unwrap();
-        res["provider"] = json!("provider[\"registry.terraform.io/goharbor/harbor\"]");
+        res["provider"] = json!(format!(
+            "provider[\"{}/goharbor/harbor\"]",
+            tf.product.registry_host()
+        ));
         res["instances"][0]["schema_version"] = json!(0);
         res["instances"][0]["attributes"] = json!({
             "id": format!("/robots/{id}"), "robot_id": id, "name": "ci", "full_name": full,
@@ -1036,8 +1040,8 @@ fn go_provider_robot_state_migrates_with_no_changes() {
             "state",
             "replace-provider",
             "-auto-approve",
-            "registry.terraform.io/goharbor/harbor",
-            "registry.terraform.io/openova/harbor",
+            &format!("{}/goharbor/harbor", tf.product.registry_host()),
+            &tf.address(),
         ]);
         wd.assert_plan_empty("plan after migrating from goharbor/harbor");
         assert_eq!(output_secret(&wd), secret, "the secret survives migration");

@@ -11,8 +11,16 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-/// The spec file, relative to the workspace root (`CARGO_MANIFEST_DIR`).
+/// The spec file, relative to the workspace root (`CARGO_MANIFEST_DIR`): the shared reference
+/// directory beside the repository (present in CI).
 pub const SPEC_RELATIVE: &str = "../shared/reference/harbor-swagger-v2.15.2.yaml";
+/// Where `scripts/install-tools.sh harbor-swagger` downloads it, relative to the workspace root.
+pub const SPEC_DOWNLOADED: &str = ".tools/harbor-swagger-v2.15.2.yaml";
+/// The SHA-256 of Harbor v2.15.2's `api/v2.0/swagger.yaml`, the only spec these tests accept.
+pub const SPEC_SHA256: &str = "9be2b505d4c6baba40e6d646eac2b0aa4ff11f938727ae1eaa491ca01ebf71c7";
+/// Where that file is published (goharbor/harbor at tag v2.15.2).
+pub const SPEC_URL: &str =
+    "https://raw.githubusercontent.com/goharbor/harbor/v2.15.2/api/v2.0/swagger.yaml";
 
 /// One exchange as `GET /_emulator/exchanges` reports it.
 #[derive(Debug, Clone, Deserialize)]
@@ -84,16 +92,63 @@ pub struct Spec {
     pub open_objects: bool,
 }
 
-/// The spec's location, or a panic saying where it was expected and why it matters.
+/// The spec's location: `../shared/reference/`, then `HARBOR_SWAGGER_PATH`, then the copy
+/// `scripts/install-tools.sh` downloads into `.tools/`. Each candidate must have the pinned
+/// SHA-256. With none, a panic gives the exact commands that get it: the conformance tests
+/// never skip.
 pub fn spec_path() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SPEC_RELATIVE);
-    assert!(
-        path.is_file(),
-        "the Harbor swagger spec is missing: expected {} (the shared reference directory beside \
-         the repository, present in CI). The conformance tests need it and never skip.",
-        path.display()
-    );
-    path
+    find_spec(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        std::env::var_os("HARBOR_SWAGGER_PATH").map(PathBuf::from),
+    )
+    .unwrap_or_else(|why| panic!("{why}"))
+}
+
+/// [`spec_path`] for a workspace at `root` and a `HARBOR_SWAGGER_PATH` of `env_path`.
+pub fn find_spec(root: &Path, env_path: Option<PathBuf>) -> Result<PathBuf, String> {
+    let mut candidates = vec![("the shared reference directory", root.join(SPEC_RELATIVE))];
+    candidates.extend(env_path.map(|p| ("HARBOR_SWAGGER_PATH", p)));
+    candidates.push((
+        "scripts/install-tools.sh's download",
+        root.join(SPEC_DOWNLOADED),
+    ));
+    let mut looked = Vec::new();
+    for (what, path) in candidates {
+        if !path.is_file() {
+            looked.push(format!("{what}: {} (missing)", path.display()));
+            continue;
+        }
+        match sha256_of(&path) {
+            Some(sum) if sum == SPEC_SHA256 => return Ok(path),
+            // A wrong file must not pass silently, wherever it was found.
+            sum => {
+                return Err(format!(
+                    "{what}: {} has SHA-256 {} but Harbor v2.15.2's api/v2.0/swagger.yaml has \
+                     {SPEC_SHA256}. Point HARBOR_SWAGGER_PATH at the right file or remove it.",
+                    path.display(),
+                    sum.as_deref().unwrap_or("(sha256sum failed)")
+                ));
+            }
+        }
+    }
+    Err(format!(
+        "the Harbor swagger spec is missing; looked at:\n  {}\nGet it (from the repository \
+         root) with:\n  scripts/install-tools.sh harbor-swagger\nwhich runs:\n  curl -fsSL -o \
+         {SPEC_DOWNLOADED} {SPEC_URL}\n  echo '{SPEC_SHA256}  {SPEC_DOWNLOADED}' | sha256sum -c\n\
+         or set HARBOR_SWAGGER_PATH to a copy of that file. The conformance tests need it and \
+         never skip.",
+        looked.join("\n  ")
+    ))
+}
+
+/// The file's SHA-256 in hex, from coreutils' `sha256sum` (the tests need no hashing crate).
+fn sha256_of(path: &Path) -> Option<String> {
+    let out = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    Some(text.split_whitespace().next()?.to_owned())
 }
 
 /// YAML to JSON, keys stringified (the spec quotes status codes, but not every YAML file does).
@@ -195,7 +250,7 @@ fn is_rfc3339(s: &str) -> bool {
 }
 
 impl Spec {
-    /// Loads the spec from `../shared/reference`, failing loudly when it is not there.
+    /// Loads the spec (see [`spec_path`]), failing loudly when it is not there.
     pub fn load() -> Spec {
         let path = spec_path();
         let text = std::fs::read_to_string(&path)
@@ -753,6 +808,48 @@ fn kind(value: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    /// The lookup order of `find_spec`, on a workspace root with no `../shared` beside it.
+    #[test]
+    fn spec_is_found_through_harbor_swagger_path_and_must_match_the_pin() {
+        let real = spec_path();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("clone");
+        std::fs::create_dir(&root).unwrap();
+
+        // Nothing anywhere: the error gives the commands that fetch and check the file.
+        let err = find_spec(&root, None).unwrap_err();
+        assert!(
+            err.contains(&format!("curl -fsSL -o {SPEC_DOWNLOADED} {SPEC_URL}")),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "echo '{SPEC_SHA256}  {SPEC_DOWNLOADED}' | sha256sum -c"
+            )),
+            "{err}"
+        );
+        assert!(err.contains("HARBOR_SWAGGER_PATH"), "{err}");
+
+        // HARBOR_SWAGGER_PATH with the pinned file is used.
+        let copy = dir.path().join("swagger.yaml");
+        std::fs::copy(&real, &copy).unwrap();
+        assert_eq!(find_spec(&root, Some(copy.clone())).unwrap(), copy);
+
+        // Another file there is refused, naming both hashes.
+        let wrong = dir.path().join("wrong.yaml");
+        std::fs::write(&wrong, "swagger: '2.0'\n").unwrap();
+        let err = find_spec(&root, Some(wrong)).unwrap_err();
+        assert!(
+            err.contains("HARBOR_SWAGGER_PATH") && err.contains(SPEC_SHA256),
+            "{err}"
+        );
+
+        // The downloaded copy in .tools/ is the last resort.
+        std::fs::create_dir(root.join(".tools")).unwrap();
+        std::fs::copy(&real, root.join(SPEC_DOWNLOADED)).unwrap();
+        assert_eq!(find_spec(&root, None).unwrap(), root.join(SPEC_DOWNLOADED));
+    }
+
     use super::*;
 
     fn errors(spec: &Spec, schema: Value, value: Value) -> Vec<(String, String)> {
