@@ -111,7 +111,9 @@ if [[ -f $published ]]; then
   sed "s|registry.terraform.io/openova/harbor|$host/openova/harbor|" "$published" > "$lock"
   "$tf" init -input=false -no-color >/dev/null || fail "terraform init with the published lock file"
   grep -q '"zh:' "$lock" || fail "init dropped the zh: hash from $lock"
-  zip=$(ls "$mirror/$host/openova/harbor/"*.zip | head -1)
+  # The zip Terraform installed: this machine's platform (the mirror may hold others too).
+  case "$(uname -m)" in aarch64|arm64) arch=arm64 ;; *) arch=amd64 ;; esac
+  zip=$(ls "$mirror/$host/openova/harbor/"*_"$(uname -s | tr '[:upper:]' '[:lower:]')_$arch.zip")
   sum=$(sha256sum "$zip" | cut -d' ' -f1)
   grep -q "\"zh:$sum\"" "$lock" || fail "$lock's zh: hash is not the SHA-256 of $(basename "$zip")"
   cat "$lock"
