@@ -43,7 +43,12 @@ fn version_of(bin: &Path) -> Option<(u64, u64, u64)> {
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let v = text.lines().next()?.split_whitespace().nth(1)?;
+    // The version line, wherever it is: OpenTofu may print a notice about the CLI config first.
+    let v = text
+        .lines()
+        .find(|l| l.starts_with("Terraform v") || l.starts_with("OpenTofu v"))?
+        .split_whitespace()
+        .nth(1)?;
     let mut parts = v
         .trim_start_matches('v')
         .split(['.', '-'])
