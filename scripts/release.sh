@@ -51,7 +51,7 @@ while [[ $# -gt 0 ]]; do
     --windows) windows=1 ;;
     --platform) extra+=("$1"); shift ;;
     --gpg-key) gpg_key=$1; shift ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "release.sh: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
