@@ -44,7 +44,10 @@ fi
 
 # OpenTofu resolves the short source address to registry.opentofu.org; Terraform to registry.terraform.io.
 host=registry.terraform.io
-if "$tf" version 2>/dev/null | head -1 | grep -qi opentofu; then
+# (The output is read whole first: under pipefail, `head` closing the pipe early made the CLI
+# die of SIGPIPE and OpenTofu pass for Terraform.)
+tf_version=$("$tf" version 2>/dev/null || true)
+if grep -qi '^opentofu' <<<"$tf_version"; then
   host=registry.opentofu.org
 fi
 
@@ -84,7 +87,8 @@ resource "harbor_project" "mirror_test" {
 CFG
 
 # Only this CLI configuration, no plugin cache, no checkpoint calls: what an air-gapped host sees.
-export TF_CLI_CONFIG_FILE=$work/cli.tfrc
+# OpenTofu reads TF_CLI_CONFIG_FILE too; TOFU_CLI_CONFIG_FILE, when set, wins there, so both are set.
+export TF_CLI_CONFIG_FILE=$work/cli.tfrc TOFU_CLI_CONFIG_FILE=$work/cli.tfrc
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR
 cd "$work/config"
@@ -111,7 +115,9 @@ if [[ -f $published ]]; then
   sed "s|registry.terraform.io/openova/harbor|$host/openova/harbor|" "$published" > "$lock"
   "$tf" init -input=false -no-color >/dev/null || fail "terraform init with the published lock file"
   grep -q '"zh:' "$lock" || fail "init dropped the zh: hash from $lock"
-  zip=$(ls "$mirror/$host/openova/harbor/"*.zip | head -1)
+  # The zip Terraform installed: this machine's platform (the mirror may hold others too).
+  case "$(uname -m)" in aarch64|arm64) arch=arm64 ;; *) arch=amd64 ;; esac
+  zip=$(ls "$mirror/$host/openova/harbor/"*_"$(uname -s | tr '[:upper:]' '[:lower:]')_$arch.zip")
   sum=$(sha256sum "$zip" | cut -d' ' -f1)
   grep -q "\"zh:$sum\"" "$lock" || fail "$lock's zh: hash is not the SHA-256 of $(basename "$zip")"
   cat "$lock"

@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-tools.sh
+# tfplugindocs, for the comparison of our docs with the registry renderer's (tests/tfplugindocs.rs).
+scripts/install-tfplugindocs.sh
 
 # Each acceptance test body run on a binary appends a line here (see tests/acceptance/harness.rs).
 report=$(mktemp)
@@ -34,6 +36,7 @@ summary() {
         terraform-1.0.3) tiers="acceptance on Terraform 1.0.3" ;;
         terraform-*) tiers="acceptance on the newest Terraform" ;;
         goharbor-*) tiers="migration from goharbor/harbor" ;;
+        tfplugindocs-*) tiers="the docs comparison with tfplugindocs (tests/tfplugindocs.rs)" ;;
         harbor-swagger) tiers="none (the conformance tier fails without Harbor's swagger spec)" ;;
         *) tiers="tests that use $name" ;;
       esac
@@ -71,12 +74,22 @@ cargo test --workspace --benches --no-run
 echo "==> docs are current"
 cargo run --quiet --bin harbor-docs -- --check
 
-echo "==> air-gap mirror install"
+echo "==> release: signed sums (throwaway GPG key) and the air-gap mirror install"
 cargo build --quiet --bin terraform-provider-harbor
-scripts/release.sh --binary target/debug/terraform-provider-harbor
-for tf in .tools/terraform-1.0.3/terraform $(command -v terraform || true); do
+# The debug build is packaged: packaging, signing and the mirror install are what this checks, and
+# a release build takes ~11 min on 2 cores. The cross-built archives (linux_arm64, windows_amd64)
+# are a separate command: scripts/release.sh --cross (see CONTRIBUTING.md).
+scripts/release-signing-test.sh --binary target/debug/terraform-provider-harbor
+mirror_clis=0
+for tf in .tools/terraform-*/terraform .tools/tofu-*/tofu; do
+  [[ -x $tf ]] || continue
   scripts/mirror-install-test.sh "$tf"
+  mirror_clis=$((mirror_clis + 1))
 done
+if [[ ${CI:-} == true ]] && { ! ls .tools/tofu-*/tofu >/dev/null 2>&1 || [[ $mirror_clis -lt 2 ]]; }; then
+  echo "the mirror install must run on Terraform and on OpenTofu under CI (ran on $mirror_clis)" >&2
+  exit 1
+fi
 
 echo "==> fuzzing (45 s per target)"
 scripts/fuzz.sh 45

@@ -184,7 +184,7 @@ fn pages_of_robot_replication_and_registry_render_completely() {
     let robot = &pages["resources/robot_account.md"];
     for needle in [
         "# harbor_robot_account (Resource)",
-        "- `secret_wo` (String, Sensitive, Write-only) ",
+        "- `secret_wo` (String, Sensitive, [Write-only](",
         "- `name` (String) ",
         "Changing this forces a new resource.",
         "- `permissions` (Block Set, Min: 1) ",

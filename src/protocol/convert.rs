@@ -63,7 +63,7 @@ fn attribute_to_proto(a: &Attribute) -> pb::schema::Attribute {
         name: a.name.clone(),
         r#type: ty,
         nested_type,
-        description: a.description.clone(),
+        description: a.served_description(),
         required: a.mode == Mode::Required,
         optional: matches!(a.mode, Mode::Optional | Mode::OptionalComputed),
         computed: matches!(a.mode, Mode::Computed | Mode::OptionalComputed),

@@ -58,6 +58,22 @@ pub struct Attribute {
 }
 
 impl Attribute {
+    /// The description Terraform is sent (and the docs print): the written description as one
+    /// sentence-terminated run of text, then what the schema says but Terraform's schema JSON
+    /// cannot: the default, and that a change forces replacement. Putting them in the served
+    /// description makes `terraform providers schema -json`, an editor's hover, our docs and
+    /// HashiCorp's tfplugindocs all say the same thing.
+    pub fn served_description(&self) -> String {
+        let mut text = sentence(&self.description);
+        if let Some(d) = &self.default {
+            push_sentence(&mut text, &format!("Defaults to `{}`.", hcl_literal(d)));
+        }
+        if self.requires_replace {
+            push_sentence(&mut text, "Changing this forces a new resource.");
+        }
+        text
+    }
+
     fn new(name: &str, ty: AttrType) -> Self {
         Attribute {
             name: name.to_string(),
@@ -368,6 +384,46 @@ fn check_block(b: &Block, prefix: &str, problems: &mut Vec<String>) {
 }
 
 /// Ready-made validators. Each reports the attribute's path and says what is accepted.
+/// A description as one sentence-terminated run of text (markdown kept as written).
+pub fn sentence(description: &str) -> String {
+    let d = description.split_whitespace().collect::<Vec<_>>().join(" ");
+    if d.is_empty() || d.ends_with(['.', '!', '?', ')', '`']) {
+        d
+    } else {
+        format!("{d}.")
+    }
+}
+
+fn push_sentence(text: &mut String, more: &str) {
+    if !text.is_empty() {
+        text.push(' ');
+    }
+    text.push_str(more);
+}
+
+/// A default as it would be written in HCL: strings quoted, numbers and booleans bare.
+pub fn hcl_literal(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            let inner: Vec<String> = items.iter().map(hcl_literal).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        Value::Map(m) | Value::Object(m) => {
+            let inner: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", hcl_literal(v)))
+                .collect();
+            format!("{{ {} }}", inner.join(", "))
+        }
+        Value::Dynamic(_, v) => hcl_literal(v),
+        Value::Unknown => "(known after apply)".into(),
+    }
+}
+
 pub mod validators {
     use super::*;
 
@@ -422,6 +478,29 @@ pub mod validators {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the schema knows beyond the text reaches Terraform in the description, so every
+    /// renderer of `providers schema -json` shows it.
+    #[test]
+    fn served_description_names_default_and_replacement() {
+        let a = Attribute::string("name")
+            .required()
+            .describe("The name")
+            .requires_replace();
+        assert_eq!(
+            a.served_description(),
+            "The name. Changing this forces a new resource."
+        );
+        let d = Attribute::number("duration")
+            .optional_computed()
+            .default(Value::int(-1))
+            .describe("Days.\n  Counted from creation.");
+        assert_eq!(
+            d.served_description(),
+            "Days. Counted from creation. Defaults to `-1`."
+        );
+        assert_eq!(Attribute::string("x").optional().served_description(), "");
+    }
 
     #[test]
     fn rule_checks_catch_schema_mistakes() {
