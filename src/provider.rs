@@ -16,8 +16,7 @@ use crate::{data_sources, ephemeral_resources, resources};
 /// The provider's source address, as users write it in `required_providers`.
 pub const SOURCE_ADDRESS: &str = "openova/harbor";
 
-// Kept here too until every module imports it from `context`.
-pub use crate::context::HarborContext;
+use crate::context::HarborContext;
 
 #[derive(Default)]
 pub struct HarborProvider;

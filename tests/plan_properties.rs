@@ -342,7 +342,7 @@ fn planned_states_always_satisfy_terraform_invariants() {
         };
         let proposal = proposed(schema, &prior, &config);
         let run = || {
-            plan::<terraform_provider_harbor::provider::HarborContext>(
+            plan::<terraform_provider_harbor::context::HarborContext>(
                 schema,
                 None,
                 &prior,

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::provider::HarborContext;
+use crate::context::HarborContext;
 use crate::schema::def::{Attribute, Mode};
 use crate::schema::resource::DataSource;
 use crate::schema::{Block, Diagnostics, Schema};

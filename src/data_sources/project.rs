@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 
+use crate::context::HarborContext;
 use crate::harbor::ProjectRef;
-use crate::provider::HarborContext;
 use crate::resources::project::{ProjectResource, to_state};
 use crate::resources::{api_diag, not_found_is_none};
 use crate::schema::resource::DataSource;

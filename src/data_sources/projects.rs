@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 
+use crate::context::HarborContext;
 use crate::harbor::ProjectListFilter;
-use crate::provider::HarborContext;
 use crate::resources::api_diag;
 use crate::schema::def::validators;
 use crate::schema::resource::DataSource;

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::provider::HarborContext;
+use crate::context::HarborContext;
 use crate::resources::api_diag;
 use crate::schema::def::validators;
 use crate::schema::resource::DataSource;

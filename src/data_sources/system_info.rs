@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::provider::HarborContext;
+use crate::context::HarborContext;
 use crate::resources::api_diag;
 use crate::schema::model::{self, ModelError};
 use crate::schema::resource::DataSource;

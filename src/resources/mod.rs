@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::context::HarborContext;
 use crate::harbor;
-use crate::provider::HarborContext;
 use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Diagnostics, Value};
 

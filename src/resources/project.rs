@@ -12,9 +12,9 @@
 
 use async_trait::async_trait;
 
+use crate::context::HarborContext;
 use crate::harbor::models::{CveAllowlist, CveAllowlistItem, Project, ProjectMetadata, ProjectReq};
 use crate::harbor::{self, Feature, ProjectRef};
-use crate::provider::HarborContext;
 use crate::schema::def::validators;
 use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};

@@ -10,9 +10,9 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::context::HarborContext;
 use crate::harbor::ProjectRef;
 use crate::harbor::models::Quota;
-use crate::provider::HarborContext;
 use crate::schema::model::{self, Known, ModelError};
 use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};

@@ -15,9 +15,9 @@
 
 use async_trait::async_trait;
 
+use crate::context::HarborContext;
 use crate::harbor::models::{Registry, RegistryCredential, RegistryUpdate};
 use crate::harbor::{Feature, Secret, normalize_url};
-use crate::provider::HarborContext;
 use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};

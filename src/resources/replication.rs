@@ -12,11 +12,11 @@
 
 use async_trait::async_trait;
 
+use crate::context::HarborContext;
 use crate::harbor::Feature;
 use crate::harbor::models::{
     Registry, ReplicationFilter, ReplicationPolicy, ReplicationTrigger, ReplicationTriggerSettings,
 };
-use crate::provider::HarborContext;
 use crate::schema::def::validators;
 use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};

@@ -13,10 +13,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 
+use crate::context::HarborContext;
 use crate::harbor::Principal;
 use crate::harbor::Secret;
 use crate::harbor::models::{Access, Robot, RobotCreate, RobotPermission};
-use crate::provider::HarborContext;
 use crate::schema::def::validators;
 use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
