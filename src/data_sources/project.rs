@@ -66,14 +66,13 @@ impl DataSource<HarborContext> for ProjectDataSource {
             .await
             .map_err(|e| api_diag("Could not read the quota of project", &project.name, &e))?;
         // goharbor/harbor's data source reports the scanner too; a project without one
-        // (Harbor without any scanner registration) answers null rather than failing the read.
+        // (Harbor without any scanner registration answers 200 with no body) reads as null.
         let scanner = match h
             .client
             .get_project_scanner(&ProjectRef::Id(project.project_id))
             .await
         {
-            Ok(s) => Some(s.name),
-            Err(e) if e.is_not_found() => None,
+            Ok(s) => s.map(|s| s.name),
             Err(e) => {
                 return Err(api_diag(
                     "Could not read the scanner of project",

@@ -154,6 +154,11 @@ pub(crate) struct Response {
 }
 
 impl Response {
+    /// True for an empty (or whitespace-only) body, which go-swagger sends for a nil payload.
+    pub(crate) fn body_is_empty(&self) -> bool {
+        self.body.iter().all(u8::is_ascii_whitespace)
+    }
+
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
             message: e.to_string(),

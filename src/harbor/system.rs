@@ -147,13 +147,16 @@ impl Client {
     }
 
     /// `GET /projects/{project_name_or_id}/scanner`.
+    /// `None` when no scanner applies: Harbor then answers 200 with an empty body
+    /// (`GetScannerOfProject` passes a nil registration as the payload).
     pub async fn get_project_scanner(
         &self,
         project: &ProjectRef,
-    ) -> Result<ScannerRegistration, Error> {
+    ) -> Result<Option<ScannerRegistration>, Error> {
         let resp = self.send(&project.req_get("/scanner")).await?;
         match resp.status {
-            200 => resp.json(),
+            200 if resp.body_is_empty() => Ok(None),
+            200 => resp.json().map(Some),
             _ => Err(resp.error()),
         }
     }

@@ -1365,3 +1365,38 @@ async fn exact_name_lists_drop_fuzzy_matches_an_old_server_returns() {
     let found = client.find_project("ci").await.unwrap().unwrap();
     assert_eq!(found.project_id, 2);
 }
+
+/// Seen on a real Harbor 2.15.2 without Trivy: `GET /projects/{id}/scanner` answers 200 with no
+/// body when no scanner applies (go-swagger writes nothing for the nil payload of
+/// `GetScannerOfProject`). That is "no scanner", not a broken answer.
+#[tokio::test]
+async fn project_scanner_with_an_empty_200_is_none() {
+    let server = scripted(
+        vec![
+            Step::Reply(200, vec![], String::new()),
+            reply(
+                200,
+                json!({"uuid": "u", "name": "Trivy", "url": "http://trivy"}),
+            ),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    assert_eq!(
+        client
+            .get_project_scanner(&ProjectRef::Id(1))
+            .await
+            .unwrap()
+            .map(|s| s.name),
+        None
+    );
+    assert_eq!(
+        client
+            .get_project_scanner(&ProjectRef::Id(1))
+            .await
+            .unwrap()
+            .map(|s| s.name),
+        Some("Trivy".to_owned())
+    );
+}

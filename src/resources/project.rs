@@ -344,7 +344,7 @@ impl ProjectResource {
             let s = h.client.get_project_scanner(&id).await.map_err(|e| {
                 api_diag("Could not read the scanner of project", &project.name, &e)
             })?;
-            Some(s.name)
+            s.map(|s| s.name)
         } else {
             None
         };
