@@ -104,40 +104,46 @@ impl DocSet {
             };
             pages.insert(format!("resources/{}.md", short_name(name)), page.render());
         }
-        let mut data_sources: Vec<_> = self.data_sources.iter().collect();
-        data_sources.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, schema) in data_sources {
-            let page = Page {
-                type_name: name,
-                kind: Kind::DataSource,
-                schema,
-                example: self
-                    .read_example(&format!("examples/data-sources/{name}/data-source.tf"))?,
-                import: None,
-            };
-            pages.insert(
-                format!("data-sources/{}.md", short_name(name)),
-                page.render(),
-            );
-        }
-        let mut ephemerals: Vec<_> = self.ephemeral_resources.iter().collect();
-        ephemerals.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, schema) in ephemerals {
-            let page = Page {
-                type_name: name,
-                kind: Kind::Ephemeral,
-                schema,
-                example: self.read_example(&format!(
-                    "examples/ephemeral-resources/{name}/ephemeral-resource.tf"
-                ))?,
-                import: None,
-            };
-            pages.insert(
-                format!("ephemeral-resources/{}.md", short_name(name)),
-                page.render(),
-            );
-        }
+        self.insert_pages(
+            &mut pages,
+            &self.data_sources,
+            Kind::DataSource,
+            "data-sources",
+            "data-source.tf",
+        )?;
+        self.insert_pages(
+            &mut pages,
+            &self.ephemeral_resources,
+            Kind::Ephemeral,
+            "ephemeral-resources",
+            "ephemeral-resource.tf",
+        )?;
         Ok(pages)
+    }
+
+    /// Pages for types without import (data sources, ephemeral resources): `docs/<dir>/<short
+    /// name>.md`, with the example from `examples/<dir>/<type>/<example>`.
+    fn insert_pages(
+        &self,
+        pages: &mut BTreeMap<String, String>,
+        types: &[(String, Schema)],
+        kind: Kind,
+        dir: &str,
+        example: &str,
+    ) -> io::Result<()> {
+        let mut types: Vec<_> = types.iter().collect();
+        types.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, schema) in types {
+            let page = Page {
+                type_name: name,
+                kind,
+                schema,
+                example: self.read_example(&format!("examples/{dir}/{name}/{example}"))?,
+                import: None,
+            };
+            pages.insert(format!("{dir}/{}.md", short_name(name)), page.render());
+        }
+        Ok(())
     }
 }
 
