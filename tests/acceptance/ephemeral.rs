@@ -35,6 +35,26 @@ fn secrets_issued(h: &Harbor) -> Vec<String> {
         .collect()
 }
 
+/// A second provider block that logs in with the credentials of the ephemeral resource at
+/// `reference` (configure proves them: Harbor refusing them fails the run), and a data source
+/// read through it.
+fn logged_in_as(h: &Harbor, reference: &str) -> String {
+    format!(
+        r#"provider "harbor" {{
+  alias    = "as_robot"
+  url      = "{url}"
+  username = {reference}.full_name
+  password = {reference}.secret
+}}
+
+data "harbor_system_info" "seen_by_robot" {{
+  provider = harbor.as_robot
+}}
+"#,
+        url = h.url
+    )
+}
+
 /// The robots Harbor holds whose names contain `part`.
 fn robots_named(h: &Harbor, part: &str) -> Vec<Value> {
     let mut all = h.get("/robots").as_array().cloned().unwrap_or_default();
@@ -86,16 +106,7 @@ ephemeral "harbor_robot_account" "ci" {{
   }}
 }}
 
-provider "harbor" {{
-  alias    = "as_robot"
-  url      = "{url}"
-  username = ephemeral.harbor_robot_account.ci.full_name
-  password = ephemeral.harbor_robot_account.ci.secret
-}}
-
-data "harbor_system_info" "seen_by_robot" {{
-  provider = harbor.as_robot
-}}
+{as_robot}
 
 output "version_seen_by_robot" {{
   value = data.harbor_system_info.seen_by_robot.harbor_version
@@ -103,7 +114,7 @@ output "version_seen_by_robot" {{
 "#,
             req = required_providers(),
             admin = h.provider_block(),
-            url = h.url,
+            as_robot = logged_in_as(&h, "ephemeral.harbor_robot_account.ci"),
         );
         let mut wd = Workdir::new(tf);
         wd.env("TF_LOG", "TRACE");
@@ -192,20 +203,11 @@ ephemeral "harbor_robot_secret" "fresh" {{
   robot_id = {id}
 }}
 
-provider "harbor" {{
-  alias    = "as_robot"
-  url      = "{url}"
-  username = ephemeral.harbor_robot_secret.fresh.full_name
-  password = ephemeral.harbor_robot_secret.fresh.secret
-}}
-
-data "harbor_system_info" "seen_by_robot" {{
-  provider = harbor.as_robot
-}}
+{as_robot}
 "#,
             req = required_providers(),
             admin = h.provider_block(),
-            url = h.url,
+            as_robot = logged_in_as(&h, "ephemeral.harbor_robot_secret.fresh"),
         );
         let wd = Workdir::new(tf);
         wd.write_config(&hcl);
@@ -255,16 +257,7 @@ ephemeral "harbor_robot_account" "ci" {{
   }}
 }}
 
-provider "harbor" {{
-  alias    = "as_robot"
-  url      = "{url}"
-  username = ephemeral.harbor_robot_account.ci.full_name
-  password = ephemeral.harbor_robot_account.ci.secret
-}}
-
-data "harbor_system_info" "seen_by_robot" {{
-  provider = harbor.as_robot
-}}
+{as_robot}
 
 # Keeps the apply busy, with the robot open, long after the moment of the interrupt.
 resource "terraform_data" "slow" {{
@@ -276,7 +269,7 @@ resource "terraform_data" "slow" {{
 "#,
             req = required_providers(),
             admin = h.provider_block(),
-            url = h.url,
+            as_robot = logged_in_as(&h, "ephemeral.harbor_robot_account.ci"),
         );
         let wd = Workdir::new(tf);
         wd.write_config(&hcl);
