@@ -180,6 +180,7 @@ fn assert_schema_snapshot(resp: &get_provider_schema::Response) {
         "provider": schema_json(resp.provider.as_ref().unwrap()),
         "resources": sorted(&resp.resource_schemas),
         "data_sources": sorted(&resp.data_source_schemas),
+        "ephemeral_resources": sorted(&resp.ephemeral_resource_schemas),
     });
     let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
