@@ -9,6 +9,7 @@ use async_trait::async_trait;
 
 use super::def::{AttrType, Block, Nesting, Schema};
 use super::diag::Diagnostics;
+use super::identity::IdentityTemplate;
 use super::model::ModelError;
 use super::path::AttributePath;
 use super::plan::PlanContext;
@@ -72,6 +73,12 @@ pub trait Resource<D: Send + Sync>: Send + Sync {
     /// resource with a model (see `schema::model`), `None` for one that still reads its values by
     /// attribute name. `tests/models.rs` runs it for every registered type.
     fn check_model(&self) -> Option<Result<(), ModelError>> {
+        None
+    }
+    /// The resource's identity as the template of its `id` path (see `schema::identity`), or
+    /// `None` for one without (a singleton setting has nothing to tell apart). Import by
+    /// identity fills the template and calls [`Resource::import`] with the path.
+    fn identity(&self) -> Option<IdentityTemplate> {
         None
     }
 }
