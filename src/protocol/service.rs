@@ -16,7 +16,7 @@ use crate::schema::diag::Diagnostics;
 use crate::schema::identity::{IdentityKind, IdentityTemplate};
 use crate::schema::plan;
 use crate::schema::resource::{
-    self, ClientCaps, DataSource, EphemeralResource, Provider, Resource,
+    self, ClientCaps, DataSource, EphemeralResource, ListResource, Provider, Resource,
 };
 use crate::schema::value::{Type, Value};
 
@@ -45,6 +45,12 @@ struct DataSourceEntry<D> {
     ty: Type,
 }
 
+struct ListEntry<D> {
+    list: Arc<dyn ListResource<D>>,
+    schema: Schema,
+    ty: Type,
+}
+
 struct EphemeralEntry<D> {
     ephemeral: Arc<dyn EphemeralResource<D>>,
     schema: Schema,
@@ -58,6 +64,7 @@ pub struct ProviderService<P: Provider> {
     resources: BTreeMap<&'static str, ResourceEntry<P::Data>>,
     data_sources: BTreeMap<&'static str, DataSourceEntry<P::Data>>,
     ephemerals: BTreeMap<&'static str, EphemeralEntry<P::Data>>,
+    lists: BTreeMap<&'static str, ListEntry<P::Data>>,
     /// Ephemeral resources opened and not yet closed, by type name and private data. Terraform
     /// does not close them when a run is interrupted, so `StopProvider` closes what is left.
     open_ephemerals: std::sync::Mutex<Vec<(String, Option<Vec<u8>>)>>,
@@ -129,8 +136,25 @@ impl<P: Provider> ProviderService<P> {
                 )
             })
             .collect();
+        let lists = provider
+            .list_resources()
+            .into_iter()
+            .map(|l| {
+                let schema = l.schema();
+                let ty = schema.ty();
+                (
+                    l.type_name(),
+                    ListEntry {
+                        list: l,
+                        schema,
+                        ty,
+                    },
+                )
+            })
+            .collect();
         ProviderService {
             provider_schema: provider.schema(),
+            lists,
             provider: Arc::new(provider),
             resources,
             data_sources,
@@ -170,6 +194,17 @@ impl<P: Provider> ProviderService<P> {
             d.error(
                 format!("Unknown ephemeral resource type {name}"),
                 "This provider does not implement this ephemeral resource type.",
+            );
+            d
+        })
+    }
+
+    fn list(&self, name: &str) -> Result<&ListEntry<P::Data>, Diagnostics> {
+        self.lists.get(name).ok_or_else(|| {
+            let mut d = Diagnostics::new();
+            d.error(
+                format!("Unknown list resource type {name}"),
+                "This provider cannot list this resource type.",
             );
             d
         })
@@ -287,6 +322,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     type_name: n.to_string(),
                 })
                 .collect(),
+            list_resources: self
+                .lists
+                .keys()
+                .map(|n| pb::get_metadata::ListResourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -314,6 +356,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .collect(),
             ephemeral_resource_schemas: self
                 .ephemerals
+                .iter()
+                .map(|(n, e)| (n.to_string(), schema_to_proto(&e.schema)))
+                .collect(),
+            list_resource_schemas: self
+                .lists
                 .iter()
                 .map(|(n, e)| (n.to_string(), schema_to_proto(&e.schema)))
                 .collect(),
@@ -853,6 +900,81 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         _: Request<pb::get_functions::Request>,
     ) -> Rpc<pb::get_functions::Response> {
         Ok(Response::new(Default::default()))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Rpc<pb::validate_list_resource_config::Response> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        match self
+            .list(&req.type_name)
+            .and_then(|e| Ok((e, decode(&e.ty, req.config.as_ref(), "list configuration")?)))
+        {
+            Ok((e, config)) => {
+                resource::validate_config(&e.schema, &config, &mut diags);
+                e.list.validate(&config, &mut diags);
+            }
+            Err(d) => diags.extend(d),
+        }
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    /// Every result is found before the first is sent: Harbor's lists are paged by the client,
+    /// and a failure half-way must not look like a short list.
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Rpc<tonic::codegen::BoxStream<pb::list_resource::Event>> {
+        let req = req.into_inner();
+        let events = async {
+            let l = self.list(&req.type_name)?;
+            let r = self.resource(&req.type_name)?;
+            let config = decode(&l.ty, req.config.as_ref(), "list configuration")?;
+            let data = self.require_configured()?;
+            self.check_stopped()?;
+            let limit = usize::try_from(req.limit)
+                .ok()
+                .filter(|n| *n > 0)
+                .unwrap_or(usize::MAX);
+            let found = l.list.list(&data, &config, limit).await?;
+            let mut events = Vec::with_capacity(found.len());
+            for item in found.into_iter().take(limit) {
+                let mut event = pb::list_resource::Event {
+                    display_name: item.display_name,
+                    identity: r.identity.as_ref().and_then(|t| {
+                        Some(pb::ResourceIdentityData {
+                            identity_data: Some(encode(&t.ty(), &t.from_path(&item.id)?)),
+                        })
+                    }),
+                    ..Default::default()
+                };
+                if req.include_resource_object {
+                    // The object as an import of the same id gives it: one GET per result,
+                    // spent only when Terraform asks for objects.
+                    match r.resource.import(&data, &item.id).await {
+                        Ok(state) => {
+                            event.resource_object =
+                                Some(encode(&r.ty, &clean_new_state(&r.schema, state)))
+                        }
+                        Err(d) => event.diagnostic = diagnostics_to_proto(&d),
+                    }
+                }
+                events.push(Ok(event));
+            }
+            Ok::<_, Diagnostics>(events)
+        }
+        .await
+        .unwrap_or_else(|d| {
+            vec![Ok(pb::list_resource::Event {
+                diagnostic: diagnostics_to_proto(&d),
+                ..Default::default()
+            })]
+        });
+        Ok(Response::new(Box::pin(tokio_stream::iter(events))))
     }
 
     async fn stop_provider(
