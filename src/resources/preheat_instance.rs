@@ -295,9 +295,10 @@ impl Resource<HarborContext> for PreheatInstanceResource {
                 );
             }
         }
-        let missing = |a: &str, diags: &mut Diagnostics, what: &str| {
+        // Attached to `auth_mode`: the missing attribute has no line in the configuration.
+        let missing = |_: &str, diags: &mut Diagnostics, what: &str| {
             diags.attr_error(
-                AttributePath::attr(a),
+                AttributePath::attr("auth_mode"),
                 format!("auth_mode {mode:?} needs {what}"),
                 format!("Set `{what}` (or its write-only variant), or choose another `auth_mode`."),
             );

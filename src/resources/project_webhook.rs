@@ -372,8 +372,7 @@ impl Resource<HarborContext> for ProjectWebhookResource {
 
     /// Harbor stores `Default` for an http target sent without a format and nothing for slack,
     /// so the planned format is known whenever `notify_type` is: no "known after apply", and no
-    /// stale value carried over when the type changes. (`update_time` becomes unknown with any
-    /// change through the generic pipeline: it is computed without `use_state_for_unknown`.)
+    /// stale value carried over when the type changes.
     fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
         if ctx.planned.is_null() {
             return;
@@ -383,6 +382,30 @@ impl Resource<HarborContext> for ProjectWebhookResource {
                 Some("http") => ctx.planned.set("payload_format", Value::string("Default")),
                 Some(_) => ctx.planned.set("payload_format", Value::Null),
                 None => ctx.set_unknown("payload_format"),
+            }
+        }
+        // The generic pipeline compares the proposal, write-only values included, with the
+        // prior state, so a configured `auth_header_wo` alone would make `update_time` unknown
+        // on every plan. It changes only when something Harbor stores does.
+        if !ctx.is_create() && ctx.config.get("update_time").is_null() {
+            let changed = [
+                "name",
+                "project_id",
+                "description",
+                "enabled",
+                "notify_type",
+                "address",
+                "events_types",
+                "auth_header",
+                "auth_header_wo_version",
+                "skip_cert_verify",
+                "payload_format",
+            ]
+            .iter()
+            .any(|a| ctx.changes(a));
+            if !changed {
+                let prior = ctx.prior.get("update_time").clone();
+                ctx.planned.set("update_time", prior);
             }
         }
     }
