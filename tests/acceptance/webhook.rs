@@ -197,10 +197,10 @@ fn project_webhook_lifecycle_create_replan_import_update_drift_delete_destroy() 
         );
         wd.assert_plan_empty("re-plan after update");
 
-        // Drift in Harbor (events and header changed in its UI) shows and is put back.
+        // Drift in Harbor shows and is put back: the events alone (goharbor never read them
+        // back, so it could not see this), then the auth header alone.
         let mut drifted = got.clone();
         drifted["event_types"] = json!(["PULL_ARTIFACT"]);
-        drifted["targets"][0]["auth_header"] = json!("Bearer evil");
         let r = h.call("PUT", &path, Some(drifted));
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(wd.planned_actions("harbor_project_webhook.w"), ["update"]);
@@ -210,7 +210,13 @@ fn project_webhook_lifecycle_create_replan_import_update_drift_delete_destroy() 
             got["event_types"],
             json!(["QUOTA_EXCEED", "REPLICATION", "SCANNING_FAILED"])
         );
-        assert_eq!(got["targets"][0]["auth_header"], "Bearer two");
+        let mut drifted = got.clone();
+        drifted["targets"][0]["auth_header"] = json!("Bearer evil");
+        let r = h.call("PUT", &path, Some(drifted));
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(wd.planned_actions("harbor_project_webhook.w"), ["update"]);
+        wd.apply();
+        assert_eq!(h.get(&path)["targets"][0]["auth_header"], "Bearer two");
 
         // Deleted behind Terraform's back: re-created, never an error.
         assert_eq!(h.call("DELETE", &path, None).status, 200);
