@@ -977,6 +977,23 @@ resource "harbor_replication" "pull" {{
     name = "library/**"
   }}
 }}
+
+resource "harbor_project_webhook" "ci" {{
+  name         = "ci"
+  project_id   = harbor_project.apps.id
+  notify_type  = "http"
+  address      = "http://127.0.0.1:9/hook"
+  events_types = ["PUSH_ARTIFACT"]
+  auth_header  = "Bearer conformance"
+}}
+
+resource "harbor_preheat_instance" "df" {{
+  name      = "df"
+  vendor    = "dragonfly"
+  endpoint  = "http://127.0.0.1:9"
+  auth_mode = "OAUTH"
+  token     = "conformance"
+}}
 "#,
         required = harness::required_providers(),
         provider = h.provider_block(),
@@ -1007,7 +1024,15 @@ resource "harbor_replication" "pull" {{
             "description   = \"changed\"\n  insecure      = true",
         )
         .replace("tag        = \"v*\"", "tag        = \"release-*\"")
-        .replace("proxy_speed_kb = 1024", "proxy_speed_kb = 2048");
+        .replace("proxy_speed_kb = 1024", "proxy_speed_kb = 2048")
+        .replace(
+            "events_types = [\"PUSH_ARTIFACT\"]",
+            "events_types = [\"PUSH_ARTIFACT\", \"DELETE_ARTIFACT\"]\n  payload_format = \"CloudEvents\"",
+        )
+        .replace(
+            "token     = \"conformance\"",
+            "token     = \"conformance-2\"\n  description = \"changed\"",
+        );
     assert_ne!(updated, config);
     wd.write_config(&updated);
     wd.apply();
