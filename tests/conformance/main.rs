@@ -522,6 +522,90 @@ async fn raw_sweep(http: &reqwest::Client, url: &str, project: &str, remote: &st
         422,
         "page size",
     );
+    // Webhook policies and their event list, preheat instances and providers.
+    let hooks = format!("/projects/{project}/webhook/policies");
+    let created = expect(
+        raw(
+            http,
+            url,
+            "POST",
+            &hooks,
+            Some(json!({"name": "sweep", "enabled": true, "event_types": ["PUSH_ARTIFACT"],
+                "targets": [{"type": "http", "address": "http://127.0.0.1:9/hook", "skip_cert_verify": true}]})),
+        )
+        .await,
+        201,
+        "webhook create",
+    );
+    let hook = created
+        .2
+        .expect("Location")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    expect(
+        raw(http, url, "GET", &hooks, None).await,
+        200,
+        "webhook list",
+    );
+    expect(
+        raw(http, url, "GET", &format!("{hooks}/{hook}"), None).await,
+        200,
+        "webhook get",
+    );
+    expect(
+        raw(
+            http,
+            url,
+            "GET",
+            &format!("/projects/{project}/webhook/events"),
+            None,
+        )
+        .await,
+        200,
+        "webhook events",
+    );
+    expect(
+        raw(http, url, "DELETE", &format!("{hooks}/{hook}"), None).await,
+        200,
+        "webhook delete",
+    );
+    expect(
+        raw(http, url, "GET", "/p2p/preheat/providers", None).await,
+        200,
+        "preheat providers",
+    );
+    expect(
+        raw(
+            http,
+            url,
+            "POST",
+            "/p2p/preheat/instances",
+            Some(
+                json!({"name": "sweep", "vendor": "kraken", "endpoint": "http://127.0.0.1:9",
+                "auth_mode": "NONE", "enabled": true}),
+            ),
+        )
+        .await,
+        201,
+        "preheat create",
+    );
+    expect(
+        raw(http, url, "GET", "/p2p/preheat/instances", None).await,
+        200,
+        "preheat list",
+    );
+    expect(
+        raw(http, url, "GET", "/p2p/preheat/instances/sweep", None).await,
+        200,
+        "preheat get",
+    );
+    expect(
+        raw(http, url, "DELETE", "/p2p/preheat/instances/sweep", None).await,
+        200,
+        "preheat delete",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
