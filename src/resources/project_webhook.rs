@@ -619,6 +619,69 @@ impl Resource<HarborContext> for ProjectWebhookResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::harbor::{Client, ClientConfig, Principal};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A Harbor (any release, or one behind a proxy that trims the list) offering fewer event
+    /// types than the plan-time list: the apply is refused, naming `events_types` and the type.
+    /// It answers every request with the same `SupportedWebhookEventTypes`.
+    #[tokio::test]
+    async fn apply_refuses_event_types_the_connected_harbor_does_not_offer() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut buf = vec![0; 4096];
+                let _ = stream.read(&mut buf).await;
+                let body = r#"{"event_type":["PUSH_ARTIFACT","DELETE_ARTIFACT"],"notify_type":["http","slack"]}"#;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            }
+        });
+        let h = HarborContext {
+            client: Client::new(ClientConfig::new(url)).unwrap(),
+            version: None,
+            robot_prefix: "robot$".into(),
+            principal: Principal::Anonymous,
+        };
+        let mut m = ProjectWebhookModel {
+            id: Known::Unknown,
+            webhook_id: Known::Unknown,
+            name: "ci".into(),
+            project_id: "/projects/1".into(),
+            description: String::new(),
+            enabled: true,
+            notify_type: "http".into(),
+            address: "http://ci".into(),
+            events_types: vec!["PUSH_ARTIFACT".into()],
+            auth_header: None,
+            auth_header_wo: None,
+            auth_header_wo_version: None,
+            skip_cert_verify: true,
+            payload_format: Known::Unknown,
+            creator: Known::Unknown,
+            creation_time: Known::Unknown,
+            update_time: Known::Unknown,
+        };
+        assert!(check_offered(&h, 1, &m).await.is_ok());
+        m.events_types.push("TAG_RETENTION".into());
+        let diags = check_offered(&h, 1, &m).await.unwrap_err();
+        let d = diags.iter().next().unwrap();
+        assert_eq!(d.path, Some(AttributePath::attr("events_types")));
+        assert!(d.summary.contains("\"TAG_RETENTION\""), "{}", d.summary);
+        assert!(
+            d.detail
+                .contains("Remove \"TAG_RETENTION\" from events_types"),
+            "{}",
+            d.detail
+        );
+    }
 
     #[test]
     fn schema_follows_terraform_rules() {
