@@ -15,3 +15,4 @@ mod replication;
 mod robot;
 mod secrets;
 mod target;
+mod webhook;
