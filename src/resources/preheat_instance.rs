@@ -10,6 +10,7 @@
 //! read = that GET; update = `PUT /p2p/preheat/instances/{name}` (with the id: Harbor updates the
 //! instance whose id is in the body) then a GET; delete = `DELETE /p2p/preheat/instances/{name}`.
 
+use crate::schema::identity::IdentityTemplate;
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
@@ -227,6 +228,15 @@ fn set(config: &Value, name: &str) -> bool {
 
 #[async_trait]
 impl Resource<HarborContext> for PreheatInstanceResource {
+    fn identity(&self) -> Option<IdentityTemplate> {
+        Some(
+            IdentityTemplate::path("/p2p/preheat/instances/{name:string}").describe(
+                "name",
+                "The instance's name, which Harbor's API addresses it by.",
+            ),
+        )
+    }
+
     fn type_name(&self) -> &'static str {
         "harbor_preheat_instance"
     }

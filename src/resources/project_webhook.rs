@@ -10,6 +10,7 @@
 //! `GET .../policies/{policy_id}`; update = the events check, `PUT .../policies/{policy_id}`, then
 //! a GET; delete = `DELETE .../policies/{policy_id}`.
 
+use crate::schema::identity::IdentityTemplate;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -317,6 +318,14 @@ impl ProjectWebhookResource {
 
 #[async_trait]
 impl Resource<HarborContext> for ProjectWebhookResource {
+    fn identity(&self) -> Option<IdentityTemplate> {
+        Some(
+            IdentityTemplate::path("/projects/{project_id}/webhook/policies/{webhook_id}")
+                .describe("project_id", "The project's numeric id in Harbor.")
+                .describe("webhook_id", "The webhook policy's numeric id in Harbor."),
+        )
+    }
+
     fn type_name(&self) -> &'static str {
         "harbor_project_webhook"
     }
