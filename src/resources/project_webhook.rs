@@ -393,30 +393,6 @@ impl Resource<HarborContext> for ProjectWebhookResource {
                 None => ctx.set_unknown("payload_format"),
             }
         }
-        // The generic pipeline compares the proposal, write-only values included, with the
-        // prior state, so a configured `auth_header_wo` alone would make `update_time` unknown
-        // on every plan. It changes only when something Harbor stores does.
-        if !ctx.is_create() && ctx.config.get("update_time").is_null() {
-            let changed = [
-                "name",
-                "project_id",
-                "description",
-                "enabled",
-                "notify_type",
-                "address",
-                "events_types",
-                "auth_header",
-                "auth_header_wo_version",
-                "skip_cert_verify",
-                "payload_format",
-            ]
-            .iter()
-            .any(|a| ctx.changes(a));
-            if !changed {
-                let prior = ctx.prior.get("update_time").clone();
-                ctx.planned.set("update_time", prior);
-            }
-        }
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
