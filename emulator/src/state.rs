@@ -271,6 +271,8 @@ pub struct Store {
     pub scanners: BTreeMap<String, ScannerRegistration>,
     pub gc: Option<Schedule>,
     pub purge_audit: Option<Schedule>,
+    /// Artifacts, labels, immutable rules and retention (`crate::lifecycle`).
+    pub lifecycle: crate::lifecycle::Lifecycle,
 }
 
 impl Store {
