@@ -16,6 +16,7 @@
 mod client;
 mod config;
 mod error;
+mod lifecycle;
 pub mod models;
 mod probe;
 mod projects;
@@ -32,6 +33,10 @@ mod tests;
 pub use client::Client;
 pub use config::{Auth, ClientConfig};
 pub use error::{Error, TransportKind};
+pub use lifecycle::{
+    ImmutableRule, Label, RetentionExecution, RetentionOutcome, RetentionPolicy, RetentionRule,
+    RetentionScope, RetentionTask, RetentionTrigger, Selector,
+};
 pub use probe::{Connection, Principal};
 pub use projects::{ProjectListFilter, ProjectRef};
 pub use registries::normalize_url;

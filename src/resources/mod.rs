@@ -8,10 +8,14 @@ use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Diagnostics, Value};
 
 pub mod cron;
+pub mod immutable_tag_rule;
+pub mod label;
+pub mod lifecycle;
 pub mod project;
 pub mod project_quota;
 pub mod registry;
 pub mod replication;
+pub mod retention_policy;
 pub mod robot_account;
 
 /// Every resource type the provider serves.
@@ -22,6 +26,9 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(robot_account::RobotAccountResource),
         Arc::new(registry::RegistryResource),
         Arc::new(replication::ReplicationResource),
+        Arc::new(label::LabelResource),
+        Arc::new(immutable_tag_rule::ImmutableTagRuleResource),
+        Arc::new(retention_policy::RetentionPolicyResource),
     ]
 }
 
