@@ -319,16 +319,10 @@ impl Resource<HarborContext> for RetentionPolicyResource {
             return Ok(None);
         };
         match h.client.get_retention(id).await {
-            Ok(p) => {
-                // Another project's policy cannot be ours: the project was deleted and re-made.
-                let project = p.scope.reference;
-                if !h.client.retention_exists(project, id).await.unwrap_or(true) {
-                    return Ok(None);
-                }
-                Ok(Some(
-                    RetentionPolicyModel::from_harbor(&p, Some(&state)).to_value()?,
-                ))
-            }
+            // Policy ids are never reused, and Harbor deletes a project's policies with it.
+            Ok(p) => Ok(Some(
+                RetentionPolicyModel::from_harbor(&p, Some(&state)).to_value()?,
+            )),
             Err(e) => {
                 let project = match state.project_number() {
                     Some(p) => Some(p),
