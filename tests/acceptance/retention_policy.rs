@@ -228,3 +228,44 @@ fn retention_policy_dry_run_shows_exactly_which_tags_would_go() {
         wd.destroy();
     });
 }
+
+/// The same question through Terraform: `data "harbor_retention_dry_run"` reports the tags the
+/// policy would delete, per repository, and deletes nothing.
+#[test]
+fn retention_dry_run_data_source_lists_the_tags_that_would_go() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator_because(
+            "pushes artifacts through the emulator's control endpoint",
+            Default::default(),
+        );
+        let name = unique("dryrunds");
+        let pid = project(&h, &name);
+        for (tag, pushed) in [("v1", 30), ("v2", 20), ("v3", 10)] {
+            let r = h.call(
+                "POST",
+                &format!("/_emulator/projects/{name}/artifacts"),
+                Some(json!({"repository": "api", "tags": [tag], "pushed_days_ago": pushed})),
+            );
+            assert_eq!(r.status, 201, "{}", r.text);
+        }
+        let rules = "  rule {\n    most_recently_pushed = 1\n    repo_matching = \"**\"\n    tag_matching = \"**\"\n  }\n";
+        let hcl = policy_hcl(pid, "Daily", rules)
+            + "\ndata \"harbor_retention_dry_run\" \"d\" {\n  retention_id = harbor_retention_policy.r.retention_id\n}\n";
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(&h, &hcl));
+        wd.apply();
+        let d = wd.resource_values("data.harbor_retention_dry_run.d");
+        assert_eq!(d["status"], "Succeed");
+        let repo = &d["repositories"][0];
+        assert_eq!(repo["repository"], "api");
+        assert_eq!(repo["deleted_tags"], json!(["v1", "v2"]), "{d}");
+        assert_eq!(repo["retained_tags"], json!(["v3"]), "{d}");
+        let left = h.get(&format!("/projects/{name}/repositories/api/artifacts"));
+        assert_eq!(
+            left.as_array().unwrap().len(),
+            3,
+            "a dry run deletes nothing"
+        );
+        wd.destroy();
+    });
+}
