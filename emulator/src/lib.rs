@@ -8,11 +8,16 @@
 //! - [`control`]: `/_emulator/...` endpoints for tests; [`record`]: the opt-in exchange log;
 //!   [`catalog`]: the robot permission catalog.
 
+pub mod artifacts;
 pub mod auth;
 pub mod catalog;
 pub mod control;
 pub mod cron;
+pub mod doublestar;
 pub mod error;
+pub mod immutable;
+pub mod labels;
+pub mod lifecycle;
 pub mod preheat;
 pub mod projects;
 pub mod quotas;
@@ -21,6 +26,7 @@ pub mod registries;
 pub mod registry_v2;
 pub mod replication;
 pub mod repositories;
+pub mod retention;
 pub mod robots;
 pub mod scanners;
 pub mod server;

@@ -404,10 +404,12 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     } else {
         None
     };
+    let mut proxy_retention = None;
     if is_proxy {
         // Proxy projects get an automatic 7-day retention policy.
         let retention = store.next_retention_id();
         metadata.insert("retention_id".into(), retention.to_string());
+        proxy_retention = Some(retention);
     }
     let now = Timestamp::now();
     // Harbor's `CreateProject` (handler/project.go) copies only name, owner, registry and
@@ -425,6 +427,10 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         cve_allowlist: allowlist,
         scanner_uuid: None,
     });
+    if let Some(retention) = proxy_retention {
+        let policy = crate::retention::proxy_cache_policy(retention, id);
+        store.lifecycle.retentions.insert(retention, policy);
+    }
     if let Some(hard_storage) = quota_limit {
         let quota_id = store.seq.quota();
         store.quotas.insert(
@@ -526,6 +532,7 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -
     store.remove_project(id);
     store.quotas.retain(|_, q| q.project_id != id);
     store.robots.retain(|_, r| r.project_id != id);
+    store.lifecycle.on_project_delete(id);
     for robot in store.robots.values_mut() {
         robot
             .permissions

@@ -223,6 +223,62 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     ApiError::not_found(format!("path {} was not found", uri.path())).into_response()
 }
 
+/// Artifacts, labels, immutable tag rules and retention (issue 19), kept apart for merging.
+fn lifecycle_routes() -> Router<App> {
+    use crate::{artifacts, immutable, labels, retention};
+    use axum::routing::{delete, patch};
+    Router::new()
+        .route(
+            "/projects/{project_name}/repositories/{repository_name}/artifacts",
+            get(artifacts::list),
+        )
+        .route(
+            "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}",
+            delete(artifacts::delete),
+        )
+        .route(
+            "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}",
+            delete(artifacts::delete_tag),
+        )
+        .route("/labels", get(labels::list).post(labels::create))
+        .route(
+            "/labels/{label_id}",
+            get(labels::get).put(labels::update).delete(labels::delete),
+        )
+        .route(
+            "/projects/{project_name_or_id}/immutabletagrules",
+            get(immutable::list).post(immutable::create),
+        )
+        .route(
+            "/projects/{project_name_or_id}/immutabletagrules/{immutable_rule_id}",
+            axum::routing::put(immutable::update).delete(immutable::delete),
+        )
+        .route("/retentions", post(retention::create))
+        .route("/retentions/metadatas", get(retention::metadatas))
+        .route(
+            "/retentions/{id}",
+            get(retention::get)
+                .put(retention::update)
+                .delete(retention::delete),
+        )
+        .route(
+            "/retentions/{id}/executions",
+            get(retention::list_executions).post(retention::trigger),
+        )
+        .route(
+            "/retentions/{id}/executions/{eid}",
+            patch(retention::operate_execution),
+        )
+        .route(
+            "/retentions/{id}/executions/{eid}/tasks",
+            get(retention::list_tasks),
+        )
+        .route(
+            "/retentions/{id}/executions/{eid}/tasks/{tid}",
+            get(retention::task_log),
+        )
+}
+
 fn router(app: App) -> Router {
     let api = Router::new()
         .route("/ping", get(system::ping))
@@ -381,7 +437,8 @@ fn router(app: App) -> Router {
             get(crate::preheat::get)
                 .put(crate::preheat::update)
                 .delete(crate::preheat::delete),
-        );
+        )
+        .merge(lifecycle_routes());
     Router::new()
         .nest("/api/v2.0", api)
         .route("/api/version", get(system::api_version))
@@ -397,6 +454,10 @@ fn router(app: App) -> Router {
         .route(
             "/_emulator/projects/{name}/repositories",
             post(control::seed_repository),
+        )
+        .route(
+            "/_emulator/projects/{name}/artifacts",
+            post(crate::artifacts::push),
         )
         .merge(crate::record::routes())
         .route("/_emulator/robots/{id}/expire", post(control::expire_robot))

@@ -273,6 +273,8 @@ pub struct Store {
     pub purge_audit: Option<Schedule>,
     pub webhooks: crate::webhooks::Webhooks,
     pub preheat: crate::preheat::Instances,
+    /// Artifacts, labels, immutable rules and retention (`crate::lifecycle`).
+    pub lifecycle: crate::lifecycle::Lifecycle,
 }
 
 impl Store {

@@ -11,6 +11,7 @@ use crate::schema::{Block, Diagnostics, Schema};
 pub mod project;
 pub mod projects;
 pub mod registry;
+pub mod retention_dry_run;
 pub mod robot_accounts;
 pub mod system_info;
 
@@ -22,6 +23,7 @@ pub fn all() -> Vec<Arc<dyn DataSource<HarborContext>>> {
         Arc::new(registry::RegistryDataSource),
         Arc::new(robot_accounts::RobotAccountsDataSource),
         Arc::new(system_info::SystemInfoDataSource),
+        Arc::new(retention_dry_run::RetentionDryRunDataSource),
     ]
 }
 

@@ -16,6 +16,7 @@
 mod client;
 mod config;
 mod error;
+mod lifecycle;
 pub mod models;
 mod preheat;
 mod probe;
@@ -34,6 +35,10 @@ mod tests;
 pub use client::Client;
 pub use config::{Auth, ClientConfig};
 pub use error::{Error, TransportKind};
+pub use lifecycle::{
+    ImmutableRule, Label, RetentionExecution, RetentionOutcome, RetentionPolicy, RetentionRule,
+    RetentionScope, RetentionTask, RetentionTrigger, Selector,
+};
 pub use preheat::PreheatInstance;
 pub use probe::{Connection, Principal};
 pub use projects::{ProjectListFilter, ProjectRef};

@@ -8,12 +8,16 @@ use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Diagnostics, Value};
 
 pub mod cron;
+pub mod immutable_tag_rule;
+pub mod label;
+pub mod lifecycle;
 pub mod preheat_instance;
 pub mod project;
 pub mod project_quota;
 pub mod project_webhook;
 pub mod registry;
 pub mod replication;
+pub mod retention_policy;
 pub mod robot_account;
 
 /// Every resource type the provider serves.
@@ -26,6 +30,9 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(replication::ReplicationResource),
         Arc::new(project_webhook::ProjectWebhookResource),
         Arc::new(preheat_instance::PreheatInstanceResource),
+        Arc::new(label::LabelResource),
+        Arc::new(immutable_tag_rule::ImmutableTagRuleResource),
+        Arc::new(retention_policy::RetentionPolicyResource),
     ]
 }
 

@@ -134,6 +134,24 @@ const ALLOWED: &[Allowed] = &[
         reason: "starting a disabled policy is 412 PRECONDITION \"the policy N is disabled\" \
                  (harbor-api.md section 8); the spec omits 412",
     },
+    Allowed {
+        operation: "POST /projects/{project_name_or_id}/immutabletagrules",
+        status: 201,
+        side: Side::Response,
+        pointer: "",
+        message: "Location `/api/v2.0/projects/",
+        reason: "CreateImmuRule (handler/immutable.go) sets Location to the request path plus the \
+                 new id, but the API has no GET of a single immutable rule: it is read from the list",
+    },
+    Allowed {
+        operation: "POST /retentions/{id}/executions",
+        status: 201,
+        side: Side::Response,
+        pointer: "",
+        message: "Location `/api/v2.0/retentions/",
+        reason: "TriggerRetentionExecution (handler/retention.go) sets Location to the request path \
+                 plus the execution id, and the API has no GET of a single retention execution",
+    },
 ];
 
 fn allowed(v: &Violation) -> Option<&'static Allowed> {
@@ -605,6 +623,40 @@ async fn raw_sweep(http: &reqwest::Client, url: &str, project: &str, remote: &st
         raw(http, url, "DELETE", "/p2p/preheat/instances/sweep", None).await,
         200,
         "preheat delete",
+    );
+    // Immutable rules and retention answer 201 with a Location that has no GET (allow-listed).
+    let rule = json!({"action": "immutable", "template": "immutable_template",
+        "tag_selectors": [{"kind": "doublestar", "decoration": "matches", "pattern": "v*"}],
+        "scope_selectors": {"repository": [{"kind": "doublestar", "decoration": "repoMatches", "pattern": "**"}]}});
+    expect(
+        raw(
+            http,
+            url,
+            "POST",
+            &format!("/projects/{project}/immutabletagrules"),
+            Some(rule),
+        )
+        .await,
+        201,
+        "immutable rule",
+    );
+    let (_, p, _) = raw(http, url, "GET", &format!("/projects/{project}"), None).await;
+    let policy = json!({"algorithm": "or", "rules": [], "trigger": {"kind": "Schedule", "settings": {"cron": ""}},
+        "scope": {"level": "project", "ref": p["project_id"]}});
+    let (status, _, location) = raw(http, url, "POST", "/retentions", Some(policy)).await;
+    assert_eq!(status, 201, "retention policy");
+    let id = location.unwrap().rsplit('/').next().unwrap().to_owned();
+    expect(
+        raw(
+            http,
+            url,
+            "POST",
+            &format!("/retentions/{id}/executions"),
+            Some(json!({"dry_run": true})),
+        )
+        .await,
+        201,
+        "retention dry run",
     );
 }
 
@@ -1135,4 +1187,88 @@ resource "harbor_preheat_instance" "df" {{
         })
         .collect();
     assert_conforms(&spec, &log, &format!("terraform apply on {tf}"), false);
+}
+
+/// `harbor_label`, `harbor_immutable_tag_rule` and `harbor_retention_policy`: every request of a
+/// `terraform apply`, update and destroy, and of a retention dry run through the client, with the
+/// emulator's answers, against the spec.
+#[test]
+fn lifecycle_requests_conform() {
+    let spec = Spec::load();
+    let tf = harness::terraforms()
+        .last()
+        .expect("a Terraform binary")
+        .clone();
+    let h = target::Harbor::emulator(harbor_emulator::Config {
+        record_exchanges: true,
+        ..Default::default()
+    });
+    let r = h.call(
+        "POST",
+        "/_emulator/projects/library/artifacts",
+        Some(json!({"repository": "web", "tags": ["v1"], "pushed_days_ago": 3})),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let config = format!(
+        r##"{required}{provider}
+resource "harbor_label" "global" {{
+  name  = "release"
+  color = "#0065AB"
+}}
+
+resource "harbor_label" "project" {{
+  name        = "reviewed"
+  description = "checked"
+  project_id  = "/projects/1"
+}}
+
+resource "harbor_immutable_tag_rule" "r" {{
+  project_id    = "/projects/1"
+  repo_matching = "**"
+  tag_matching  = "v*"
+  disabled      = true
+}}
+
+resource "harbor_retention_policy" "r" {{
+  scope    = "/projects/1"
+  schedule = "Daily"
+  rule {{
+    most_recently_pushed = 1
+    repo_matching        = "**"
+    tag_matching         = "**"
+  }}
+}}
+"##,
+        required = harness::required_providers(),
+        provider = h.provider_block(),
+    );
+    let wd = harness::Workdir::new(&tf);
+    wd.write_config(&config);
+    wd.apply();
+    wd.assert_plan_empty("re-plan after apply");
+    let updated = config
+        .replace("#0065AB", "#00AA00")
+        .replace("disabled      = true", "disabled      = false")
+        .replace("tag_matching  = \"v*\"", "tag_excluding = \"dev\"")
+        .replace("\"Daily\"", "\"0 30 2 * * *\"");
+    wd.write_config(&updated);
+    wd.apply();
+    let id = wd.resource_values("harbor_retention_policy.r")["retention_id"]
+        .as_i64()
+        .unwrap();
+    let client = admin_client(&h.url);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let outcome = rt.block_on(async {
+        let eid = client.run_retention(id, true).await.expect("dry run");
+        client
+            .list_retention_executions(id)
+            .await
+            .expect("executions");
+        client.retention_outcome(id, eid).await.expect("outcome")
+    });
+    assert_eq!(outcome.len(), 1, "{outcome:?}");
+    wd.destroy();
+    let log: Vec<Exchange> =
+        serde_json::from_value(h.get("/_emulator/exchanges")).expect("exchange log");
+    assert_conforms(&spec, &log, &format!("lifecycle types on {tf}"), false);
 }

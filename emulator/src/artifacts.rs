@@ -1,0 +1,328 @@
+//! Artifacts and tags: pushed through the control endpoint (standing in for `docker push`, with
+//! Harbor's immutability check on an existing tag), listed and deleted through Harbor's API, where
+//! deleting an immutable tag or an artifact carrying one is refused as Harbor refuses it.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{Ctx, Principal};
+use crate::error::{ApiError, ApiResult};
+use crate::lifecycle::{Artifact, Tag, without_project};
+use crate::state::{App, Repository, Store};
+use crate::util::{
+    Page, Params, Timestamp, is_valid_repository_path, list_response, ok_empty, parse_body,
+    query_unescape,
+};
+
+const DAY_MS: i64 = 86_400_000;
+
+/// A push as the control endpoint takes it. Times are given as days before now, so tests can
+/// build the histories retention rules look at.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Push {
+    repository: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    /// A new artifact unless given; the same digest again adds tags to that artifact.
+    digest: Option<String>,
+    #[serde(default)]
+    pushed_days_ago: i64,
+    /// Never pulled unless given.
+    pulled_days_ago: Option<i64>,
+}
+
+fn days_ago(days: i64) -> Timestamp {
+    Timestamp(Timestamp::now().0 - days * DAY_MS)
+}
+
+fn digest_for(seed: i64) -> String {
+    let d = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("artifact-{seed}").as_bytes(),
+    );
+    let hex: String = d.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// `POST /_emulator/projects/{name}/artifacts`: a push of one manifest with its tags. Like a push
+/// it creates the repository when it is new. A tag already on another artifact moves to this one
+/// (`controller/tag` `Ensure`), unless an immutable rule protects it: then the push is refused as
+/// the registry's `server/middleware/immutable` `handlePush` refuses it (412, "Failed to process
+/// request due to 'repo:tag' configured as immutable.").
+pub async fn push(State(app): State<App>, Path(project): Path<String>, body: Bytes) -> ApiResult {
+    let req: Push = parse_body(&body)?;
+    if !is_valid_repository_path(&req.repository) {
+        return Err(ApiError::bad_request(format!(
+            "invalid repository name {}",
+            req.repository
+        )));
+    }
+    let mut store = app.store();
+    let project_id = store
+        .project_by_name(&project)
+        .map(|p| p.id)
+        .ok_or_else(|| ApiError::not_found(format!("project {project} not found")))?;
+    let full = format!("{project}/{}", req.repository);
+    for tag in &req.tags {
+        let holder = store
+            .lifecycle
+            .artifacts
+            .values()
+            .find(|a| a.repository == full && a.tags.iter().any(|t| &t.name == tag));
+        if holder.is_some()
+            && store
+                .lifecycle
+                .is_immutable(project_id, &req.repository, std::slice::from_ref(tag))
+        {
+            return Err(ApiError::precondition(format!(
+                "Failed to process request due to '{}:{tag}' configured as immutable.",
+                req.repository
+            )));
+        }
+    }
+    let now = Timestamp::now();
+    let repository_id = match store.repositories.values().find(|r| r.name == full) {
+        Some(r) => r.id,
+        None => {
+            let id = store.seq.repository();
+            store.repositories.insert(
+                id,
+                Repository {
+                    id,
+                    project_id,
+                    name: full.clone(),
+                    creation_time: now,
+                    update_time: now,
+                },
+            );
+            id
+        }
+    };
+    let push_time = days_ago(req.pushed_days_ago);
+    let pull_time = req.pulled_days_ago.map(days_ago);
+    // Tags move off whatever artifact held them.
+    for a in store.lifecycle.artifacts.values_mut() {
+        if a.repository == full {
+            a.tags.retain(|t| !req.tags.contains(&t.name));
+        }
+    }
+    let existing = req.digest.as_ref().and_then(|d| {
+        store
+            .lifecycle
+            .artifacts
+            .values()
+            .find(|a| a.repository == full && &a.digest == d)
+            .map(|a| a.id)
+    });
+    let mut tags = Vec::new();
+    for name in &req.tags {
+        tags.push(Tag {
+            id: store.lifecycle.next_tag(),
+            name: name.clone(),
+            push_time,
+            pull_time,
+        });
+    }
+    let id = match existing {
+        Some(id) => {
+            let a = store.lifecycle.artifacts.get_mut(&id).expect("found above");
+            a.tags.extend(tags);
+            a.push_time = push_time;
+            if pull_time.is_some() {
+                a.pull_time = pull_time;
+            }
+            id
+        }
+        None => {
+            let id = store.lifecycle.next_artifact();
+            store.lifecycle.artifacts.insert(
+                id,
+                Artifact {
+                    id,
+                    project_id,
+                    repository_id,
+                    repository: full.clone(),
+                    digest: req.digest.clone().unwrap_or_else(|| digest_for(id)),
+                    push_time,
+                    pull_time,
+                    tags,
+                },
+            );
+            id
+        }
+    };
+    let body = artifact_json(&store, &store.lifecycle.artifacts[&id]);
+    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+}
+
+fn time_or_zero(t: Option<Timestamp>) -> Value {
+    // Harbor renders a never-pulled time as Go's zero time.
+    t.map_or_else(|| json!("0001-01-01T00:00:00.000Z"), |t| json!(t))
+}
+
+/// The artifact as `GET .../artifacts?with_tag=true` shows it, with each tag's `immutable` flag
+/// (`populateImmutableStatus`).
+pub fn artifact_json(store: &Store, a: &Artifact) -> Value {
+    let repo = without_project(&a.repository);
+    let tags: Vec<Value> = a
+        .tags
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.id,
+                "repository_id": a.repository_id,
+                "artifact_id": a.id,
+                "name": t.name,
+                "push_time": t.push_time,
+                "pull_time": time_or_zero(t.pull_time),
+                "immutable": store.lifecycle.is_immutable(a.project_id, repo, std::slice::from_ref(&t.name)),
+            })
+        })
+        .collect();
+    json!({
+        "id": a.id,
+        "type": "IMAGE",
+        "media_type": "application/vnd.oci.image.config.v1+json",
+        "manifest_media_type": "application/vnd.oci.image.manifest.v1+json",
+        "project_id": a.project_id,
+        "repository_id": a.repository_id,
+        "repository_name": a.repository,
+        "digest": a.digest,
+        "size": 0,
+        "push_time": a.push_time,
+        "pull_time": time_or_zero(a.pull_time),
+        "tags": tags,
+    })
+}
+
+/// Repository names arrive double-encoded (`a%252Fb`); the router decodes once, this decodes again.
+fn repository_name(raw: &str) -> String {
+    query_unescape(&raw.replace('+', "%2B"))
+}
+
+fn find_artifact<'a>(store: &'a Store, full: &str, reference: &str) -> Option<&'a Artifact> {
+    store.lifecycle.artifacts.values().find(|a| {
+        a.repository == full
+            && (a.digest == reference || a.tags.iter().any(|t| t.name == reference))
+    })
+}
+
+/// `GET /projects/{project_name}/repositories/{repository_name}/artifacts`
+pub async fn list(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((project, repo)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let params = Params::parse(raw.as_deref());
+    let page = Page::from_params(&params)?;
+    let store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    who.require_project(
+        store.project_by_name(&project),
+        "artifact",
+        "list",
+        &format!("project {project} not found"),
+    )?;
+    let repo = repository_name(&repo);
+    let full = format!("{project}/{repo}");
+    // Newest push first, as Harbor's default artifact sort (`-push_time`).
+    let mut items: Vec<&Artifact> = store
+        .lifecycle
+        .artifacts
+        .values()
+        .filter(|a| a.repository == full)
+        .collect();
+    items.sort_by(|a, b| b.push_time.cmp(&a.push_time).then(b.id.cmp(&a.id)));
+    let total = items.len();
+    let out: Vec<Value> = page
+        .slice(&items)
+        .into_iter()
+        .map(|a| artifact_json(&store, a))
+        .collect();
+    Ok(list_response(
+        &format!("/api/v2.0/projects/{project}/repositories/{repo}/artifacts"),
+        &params,
+        page,
+        out,
+        total,
+    ))
+}
+
+fn immutable_tag_error(tag: &str) -> ApiError {
+    ApiError::precondition(format!(
+        "the tag {tag} configured as immutable, cannot be deleted"
+    ))
+}
+
+/// `DELETE /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}`: the
+/// artifact controller deletes its tags through `tagCtl.DeleteTags`, which refuses an immutable
+/// one (`controller/tag/controller.go` `Delete`, 412), so nothing is deleted then.
+pub async fn delete(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((project, repo, reference)): Path<(String, String, String)>,
+) -> ApiResult {
+    let mut store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    who.require_project(
+        store.project_by_name(&project),
+        "artifact",
+        "delete",
+        &format!("project {project} not found"),
+    )?;
+    let repo = repository_name(&repo);
+    let full = format!("{project}/{repo}");
+    let art = find_artifact(&store, &full, &reference)
+        .ok_or_else(|| ApiError::not_found(format!("artifact {full}:{reference} not found")))?;
+    for t in &art.tags {
+        if store
+            .lifecycle
+            .is_immutable(art.project_id, &repo, std::slice::from_ref(&t.name))
+        {
+            return Err(immutable_tag_error(&t.name));
+        }
+    }
+    let id = art.id;
+    store.lifecycle.artifacts.remove(&id);
+    Ok(ok_empty())
+}
+
+/// `DELETE /projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/tags/{tag_name}`
+pub async fn delete_tag(
+    State(app): State<App>,
+    ctx: Ctx,
+    Path((project, repo, reference, tag)): Path<(String, String, String, String)>,
+) -> ApiResult {
+    let mut store = app.store();
+    let who = Principal::resolve(&app, &store, &ctx);
+    who.require_project(
+        store.project_by_name(&project),
+        "tag",
+        "delete",
+        &format!("project {project} not found"),
+    )?;
+    let repo = repository_name(&repo);
+    let full = format!("{project}/{repo}");
+    let art = find_artifact(&store, &full, &reference)
+        .ok_or_else(|| ApiError::not_found(format!("artifact {full}:{reference} not found")))?;
+    if !art.tags.iter().any(|t| t.name == tag) {
+        return Err(ApiError::not_found(format!("tag {tag} not found")));
+    }
+    if store
+        .lifecycle
+        .is_immutable(art.project_id, &repo, std::slice::from_ref(&tag))
+    {
+        return Err(immutable_tag_error(&tag));
+    }
+    let id = art.id;
+    if let Some(a) = store.lifecycle.artifacts.get_mut(&id) {
+        a.tags.retain(|t| t.name != tag);
+    }
+    Ok(ok_empty())
+}
