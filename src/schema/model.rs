@@ -246,6 +246,30 @@ pub fn check_model<T: Serialize + DeserializeOwned>(ty: &Type) -> Result<(), Mod
     }
 }
 
+/// Holds a view against a schema type: a partial model that reads only some attributes (for
+/// `validate` and `modify_plan`, which see configurations where anything may still be unknown).
+/// Every field of the view must be an attribute of the type, with a type that agrees; attributes
+/// the view leaves out are fine. Fails naming the first field that disagrees.
+pub fn check_view<T: Serialize + DeserializeOwned>(ty: &Type) -> Result<(), ModelError> {
+    let model: T = from_value(&sample_value(ty))?;
+    to_value(&model, ty).map(|_| ())
+}
+
+/// Reads a view (see [`check_view`]) for a hook that reports through diagnostics rather than a
+/// `Result`: `None`, with the error added to `diags`, when the value does not fit.
+pub fn read_view<T: DeserializeOwned>(
+    v: &Value,
+    diags: &mut super::diag::Diagnostics,
+) -> Option<T> {
+    match from_value(v) {
+        Ok(view) => Some(view),
+        Err(e) => {
+            diags.extend(e.into());
+            None
+        }
+    }
+}
+
 /// A wholly known value of `ty` with every attribute set and one element in each collection.
 pub fn sample_value(ty: &Type) -> Value {
     match ty {
@@ -1175,6 +1199,34 @@ mod tests {
             e.to_string(),
             "count: is a number where the model needs a string"
         );
+    }
+
+    #[test]
+    fn check_view_accepts_a_subset_and_names_a_field_the_schema_lacks() {
+        #[derive(Serialize, Deserialize)]
+        struct LevelView {
+            level: Known<Option<String>>,
+            permissions: Known<Option<Vec<PermissionView>>>,
+        }
+        #[derive(Serialize, Deserialize)]
+        struct PermissionView {
+            kind: Known<Option<String>>,
+        }
+        check_view::<LevelView>(&robot_type()).unwrap();
+
+        #[derive(Serialize, Deserialize)]
+        struct Misspelt {
+            levle: Known<Option<String>>,
+        }
+        let e = check_view::<Misspelt>(&robot_type()).unwrap_err();
+        assert!(e.to_string().contains("levle"), "{e}");
+
+        #[derive(Serialize, Deserialize)]
+        struct WrongType {
+            duration: Known<Option<String>>,
+        }
+        let e = check_view::<WrongType>(&robot_type()).unwrap_err();
+        assert_eq!(e.path, Some(AttributePath::attr("duration")), "{e}");
     }
 
     #[test]
