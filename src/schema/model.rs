@@ -256,11 +256,16 @@ pub fn check_view<T: Serialize + DeserializeOwned>(ty: &Type) -> Result<(), Mode
 }
 
 /// Reads a view (see [`check_view`]) for a hook that reports through diagnostics rather than a
-/// `Result`: `None`, with the error added to `diags`, when the value does not fit.
+/// `Result`: `None`, with the error added to `diags`, when the value does not fit. A value that
+/// is not an object (a null prior state, as in a create's plan) is `None` with no error: there is
+/// nothing to look at.
 pub fn read_view<T: DeserializeOwned>(
     v: &Value,
     diags: &mut super::diag::Diagnostics,
 ) -> Option<T> {
+    if !matches!(v, Value::Object(_)) {
+        return None;
+    }
     match from_value(v) {
         Ok(view) => Some(view),
         Err(e) => {
@@ -268,6 +273,35 @@ pub fn read_view<T: DeserializeOwned>(
             None
         }
     }
+}
+
+/// Writes a view's fields into an object value of the schema type `ty` (a plan that
+/// `modify_plan` adjusts), leaving the attributes the view does not name as they are.
+pub fn write_view<T: Serialize>(view: &T, ty: &Type, into: &mut Value) -> Result<(), ModelError> {
+    let Value::Object(named) = view.serialize(LooseSer)? else {
+        return Err(ModelError::at(
+            &AttributePath::root(),
+            "a view must be a struct",
+        ));
+    };
+    let Value::Object(mut shaped) = to_value(view, ty)? else {
+        return Err(ModelError::at(
+            &AttributePath::root(),
+            "the schema type is not an object",
+        ));
+    };
+    let Value::Object(target) = into else {
+        return Err(ModelError::at(
+            &AttributePath::root(),
+            "the value to write into is not an object",
+        ));
+    };
+    for name in named.keys() {
+        if let Some(v) = shaped.remove(name) {
+            target.insert(name.clone(), v);
+        }
+    }
+    Ok(())
 }
 
 /// A wholly known value of `ty` with every attribute set and one element in each collection.
@@ -1227,6 +1261,25 @@ mod tests {
         }
         let e = check_view::<WrongType>(&robot_type()).unwrap_err();
         assert_eq!(e.path, Some(AttributePath::attr("duration")), "{e}");
+    }
+
+    #[test]
+    fn write_view_changes_only_the_fields_it_names() {
+        #[derive(Serialize, Deserialize)]
+        struct SecretView {
+            secret: Known<Option<String>>,
+            duration: Known<Option<i64>>,
+        }
+        let mut v = planned_robot();
+        let mut view: SecretView = from_value(&v).unwrap();
+        assert_eq!(view.duration, Known::Value(Some(30)));
+        view.secret = Known::Unknown;
+        view.duration = Some(7).into();
+        write_view(&view, &robot_type(), &mut v).unwrap();
+        assert_eq!(v.get("secret"), &Value::Unknown);
+        assert_eq!(v.get("duration"), &Value::int(7));
+        assert_eq!(v.get("name"), &Value::from("ci"));
+        assert_eq!(v.get("id"), &Value::Unknown, "untouched");
     }
 
     #[test]
