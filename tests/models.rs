@@ -12,7 +12,6 @@ use terraform_provider_harbor::schema::resource::Provider;
 /// Resources and data sources not yet moved to a model struct (issue 16 moves them one by one).
 const NOT_YET_MODELLED: &[&str] = &[
     "harbor_robot_account",
-    "harbor_replication",
     "data.harbor_projects",
     "data.harbor_robot_accounts",
 ];
