@@ -276,30 +276,33 @@ pub fn read_view<T: DeserializeOwned>(
 }
 
 /// Writes a view's fields into an object value of the schema type `ty` (a plan that
-/// `modify_plan` adjusts), leaving the attributes the view does not name as they are.
+/// `modify_plan` adjusts), leaving the attributes the view does not name as they are. A field
+/// written is written whole: a nested object in it must name every attribute (else this errs),
+/// so a view can never blank an attribute it did not read.
 pub fn write_view<T: Serialize>(view: &T, ty: &Type, into: &mut Value) -> Result<(), ModelError> {
+    let root = AttributePath::root();
     let Value::Object(named) = view.serialize(LooseSer)? else {
-        return Err(ModelError::at(
-            &AttributePath::root(),
-            "a view must be a struct",
-        ));
+        return Err(ModelError::at(&root, "a view must be a struct"));
     };
-    let Value::Object(mut shaped) = to_value(view, ty)? else {
-        return Err(ModelError::at(
-            &AttributePath::root(),
-            "the schema type is not an object",
-        ));
+    let Type::Object(attrs) = ty else {
+        return Err(ModelError::at(&root, "the schema type is not an object"));
     };
     let Value::Object(target) = into else {
         return Err(ModelError::at(
-            &AttributePath::root(),
+            &root,
             "the value to write into is not an object",
         ));
     };
-    for name in named.keys() {
-        if let Some(v) = shaped.remove(name) {
-            target.insert(name.clone(), v);
-        }
+    for (name, v) in named {
+        let path = AttributePath::attr(&name);
+        let Some(t) = attrs.get(&name) else {
+            return Err(ModelError::at(
+                &path,
+                "the view has this field but the schema has no such attribute",
+            ));
+        };
+        let shaped = conform(v, t, &path, true)?;
+        target.insert(name, shaped);
     }
     Ok(())
 }
@@ -1280,6 +1283,30 @@ mod tests {
         assert_eq!(v.get("duration"), &Value::int(7));
         assert_eq!(v.get("name"), &Value::from("ci"));
         assert_eq!(v.get("id"), &Value::Unknown, "untouched");
+
+        // A nested object written back must be whole: a view that read only part of each
+        // permission would otherwise blank the rest.
+        #[derive(Serialize, Deserialize)]
+        struct PartialPermissions {
+            permissions: Vec<KindOnly>,
+        }
+        #[derive(Serialize, Deserialize)]
+        struct KindOnly {
+            kind: String,
+        }
+        let view: PartialPermissions = from_value(&v).unwrap();
+        let e = write_view(&view, &robot_type(), &mut v).unwrap_err();
+        assert_eq!(
+            e.to_string().split(':').next(),
+            Some("permissions[0].access"),
+            "{e}"
+        );
+        assert_eq!(v, {
+            let mut p = planned_robot();
+            p.set("secret", Value::Unknown);
+            p.set("duration", Value::int(7));
+            p
+        });
     }
 
     #[test]
