@@ -307,6 +307,12 @@ pub fn write_view<T: Serialize>(view: &T, ty: &Type, into: &mut Value) -> Result
     Ok(())
 }
 
+/// `#[serde(default = "model::null")]`: for a view shared by schemas of which some lack the
+/// attribute, which then reads as null (never as unknown, `Known`'s own default).
+pub fn null<T>() -> Known<Option<T>> {
+    Known::Value(None)
+}
+
 /// A wholly known value of `ty` with every attribute set and one element in each collection.
 pub fn sample_value(ty: &Type) -> Value {
     match ty {
