@@ -67,7 +67,7 @@ impl ProjectDataModel {
 #[derive(Debug, Serialize, Deserialize)]
 struct LookupView {
     name: Known<Option<String>>,
-    project_id: Known<Option<i64>>,
+    project_id: Known<Option<f64>>,
 }
 
 #[async_trait]

@@ -39,7 +39,7 @@ pub struct RobotAccountsItem {
 #[derive(Debug, Serialize, Deserialize)]
 struct LevelView {
     level: Known<Option<String>>,
-    project_id: Known<Option<i64>>,
+    project_id: Known<Option<f64>>,
 }
 
 #[async_trait]

@@ -176,12 +176,12 @@ pub struct ProjectModel {
 }
 
 /// What `validate` and `modify_plan` look at, in configurations and plans where any of it may
-/// still be unknown.
+/// still be unknown. Numbers are `f64`: a hook sees values before validation refuses a fraction.
 #[derive(Debug, Serialize, Deserialize)]
 struct ProjectPlanView {
-    registry_id: Known<Option<i64>>,
+    registry_id: Known<Option<f64>>,
     auto_sbom_generation: Known<Option<bool>>,
-    proxy_speed_kb: Known<Option<i64>>,
+    proxy_speed_kb: Known<Option<f64>>,
     proxy_cache_local_on_not_found: Known<Option<bool>>,
 }
 
@@ -477,7 +477,7 @@ impl Resource<HarborContext> for ProjectResource {
         };
         // Proxy-only settings without a proxy: Harbor drops them silently, so refuse them here.
         if config.registry_id.is_null() {
-            if config.proxy_speed_kb.value().is_some_and(|v| *v != -1) {
+            if config.proxy_speed_kb.value().is_some_and(|v| *v != -1.0) {
                 diags.attr_error(
                     AttributePath::attr("proxy_speed_kb"),
                     "proxy_speed_kb needs registry_id",
@@ -508,7 +508,7 @@ impl Resource<HarborContext> for ProjectResource {
             (
                 "proxy_speed_kb",
                 Feature::ProxySpeedKb,
-                planned.proxy_speed_kb.value().is_some_and(|v| *v != -1),
+                planned.proxy_speed_kb.value().is_some_and(|v| *v != -1.0),
             ),
             (
                 "proxy_cache_local_on_not_found",

@@ -68,7 +68,8 @@ struct ReplicationPlanView {
     enabled: Known<Option<bool>>,
     single_active_replication: Known<Option<bool>>,
     execute_on_changed: Known<Option<bool>>,
-    execution_id: Known<Option<i64>>,
+    // `f64`, as every number in a view: hooks see values before validation refuses a fraction.
+    execution_id: Known<Option<f64>>,
     filters: Known<Option<Vec<FilterView>>>,
 }
 

@@ -294,7 +294,7 @@ struct RobotConfigView {
     #[serde(default = "model::null")]
     secret_wo: Known<Option<String>>,
     #[serde(default = "model::null")]
-    secret_wo_version: Known<Option<i64>>,
+    secret_wo_version: Known<Option<f64>>,
     permissions: Known<Option<Vec<PermissionView>>>,
 }
 
@@ -321,11 +321,12 @@ fn text(k: &Known<Option<String>>) -> Option<&str> {
 #[derive(Debug, Serialize, Deserialize)]
 struct RobotPlanView {
     full_name: Known<Option<String>>,
-    duration: Known<Option<i64>>,
+    // Numbers are `f64`, as in every view: hooks see values before validation refuses a fraction.
+    duration: Known<Option<f64>>,
     secret: Known<Option<String>>,
     secret_wo: Known<Option<String>>,
     rotation_triggers: Known<Option<BTreeMap<String, Known<Option<String>>>>>,
-    expires_at: Known<Option<i64>>,
+    expires_at: Known<Option<f64>>,
 }
 
 impl RobotModel {
@@ -781,8 +782,8 @@ impl Resource<HarborContext> for RobotAccountResource {
         // A plan that changes the duration is the fix; no warning then.
         if !duration_changes
             && let Some(&exp) = prior.expires_at.value()
-            && exp > 0
-            && exp < now_epoch()
+            && exp > 0.0
+            && exp < now_epoch() as f64
         {
             let name = prior.full_name.value().cloned().unwrap_or_default();
             ctx.diags.attr_warning(

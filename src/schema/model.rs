@@ -276,7 +276,8 @@ pub fn read_view<T: DeserializeOwned>(
 }
 
 /// Writes a view's fields into an object value of the schema type `ty` (a plan that
-/// `modify_plan` adjusts), leaving the attributes the view does not name as they are. A field
+/// `modify_plan` adjusts), leaving the attributes the view does not name, and those it names
+/// but did not change, as they are. A field
 /// written is written whole: a nested object in it must name every attribute (else this errs),
 /// so a view can never blank an attribute it did not read.
 pub fn write_view<T: Serialize>(view: &T, ty: &Type, into: &mut Value) -> Result<(), ModelError> {
@@ -302,7 +303,10 @@ pub fn write_view<T: Serialize>(view: &T, ty: &Type, into: &mut Value) -> Result
             ));
         };
         let shaped = conform(v, t, &path, true)?;
-        target.insert(name, shaped);
+        // Only what changed: a number the view read as `f64` keeps the spelling it came in.
+        if target.get(&name) != Some(&shaped) {
+            target.insert(name, shaped);
+        }
     }
     Ok(())
 }
