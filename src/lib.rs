@@ -7,7 +7,8 @@
 //!   paths, diagnostics, schemas and the ordered plan pipeline.
 //! - [`provider`]: the provider's own schema and its configure step, which yields a [`harbor::Client`].
 //! - [`context`]: what resources get from a configured provider (the client, Harbor's version).
-//! - [`resources`], [`data_sources`] and [`ephemeral_resources`]: one file per `harbor_*` type.
+//! - [`resources`], [`data_sources`] and [`ephemeral_resources`]: one file per `harbor_*` type;
+//!   [`list_resources`]: the lists `terraform query` uses.
 //! - [`harbor`]: a typed Harbor REST client that knows nothing of Terraform.
 
 pub mod context;
@@ -15,6 +16,7 @@ pub mod data_sources;
 pub mod docs;
 pub mod ephemeral_resources;
 pub mod harbor;
+pub mod list_resources;
 pub mod protocol;
 pub mod provider;
 pub mod resources;

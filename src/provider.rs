@@ -9,7 +9,7 @@ use async_trait::async_trait;
 
 use crate::harbor::{self, Auth, ClientConfig, Connection, Secret};
 use crate::schema::def::validators;
-use crate::schema::resource::{DataSource, EphemeralResource, Provider, Resource};
+use crate::schema::resource::{DataSource, EphemeralResource, ListResource, Provider, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Type, Value};
 use crate::{data_sources, ephemeral_resources, resources};
 
@@ -265,6 +265,10 @@ impl Provider for HarborProvider {
 
     fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<HarborContext>>> {
         ephemeral_resources::all()
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<HarborContext>>> {
+        crate::list_resources::all()
     }
 }
 

@@ -572,3 +572,246 @@ async fn go_provider_project_state_migrates_without_changes() {
         "an unchanged configuration plans no changes after migrating"
     );
 }
+
+/// Resource types that declare no identity, and why. Every other type must have one.
+const WITHOUT_IDENTITY: &[(&str, &str)] = &[];
+
+#[tokio::test]
+async fn every_resource_declares_an_identity_and_import_by_identity_equals_import_by_path() {
+    let h = Harness::new().await;
+    let schemas = h
+        .svc
+        .get_resource_identity_schemas(Request::new(Default::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(schemas.diagnostics.is_empty());
+    for (name, _) in h.svc.schemas().1 {
+        let declared = schemas.identity_schemas.get(name);
+        let exempt = WITHOUT_IDENTITY.iter().any(|(n, _)| *n == name);
+        assert_eq!(
+            declared.is_some(),
+            !exempt,
+            "{name}: identity declared = {}, exempt = {exempt}",
+            declared.is_some()
+        );
+        if let Some(s) = declared {
+            assert!(!s.identity_attributes.is_empty(), "{name}");
+            for a in &s.identity_attributes {
+                assert!(
+                    a.required_for_import && !a.description.is_empty(),
+                    "{name}.{}",
+                    a.name
+                );
+            }
+        }
+    }
+
+    // A project: its identity comes back on apply and read, and names it for import.
+    let t = "harbor_project";
+    let ity = Type::Object([("project_id".to_string(), Type::Number)].into());
+    let config = h.config(t, &[("name", "ident".into())]);
+    let state = h.converge(t, &Value::Null, &config).await;
+    let pid = state.i64_attr("project_id").unwrap();
+    let read = h
+        .svc
+        .read_resource(Request::new(pb::read_resource::Request {
+            type_name: t.into(),
+            current_state: dv(&h.schema(t).ty(), &state),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let identity = read.new_identity.expect("read returns the identity");
+    let got = codec::from_msgpack(&ity, &identity.identity_data.as_ref().unwrap().msgpack).unwrap();
+    assert_eq!(got.get("project_id").as_i64(), Some(pid));
+
+    let svc = &h.svc;
+    let import = |v: Value| {
+        let ity = ity.clone();
+        async move {
+            svc.import_resource_state(Request::new(pb::import_resource_state::Request {
+                type_name: t.into(),
+                identity: Some(pb::ResourceIdentityData {
+                    identity_data: dv(&ity, &v),
+                }),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner()
+        }
+    };
+    let r = import(Value::object([("project_id", Value::from(pid))])).await;
+    assert!(
+        errors(&r.diagnostics).is_empty(),
+        "{:?}",
+        errors(&r.diagnostics)
+    );
+    let by_identity = codec::from_msgpack(
+        &h.schema(t).ty(),
+        &r.imported_resources[0].state.as_ref().unwrap().msgpack,
+    )
+    .unwrap();
+    assert_eq!(by_identity, h.import(t, &format!("/projects/{pid}")).await);
+    assert!(r.imported_resources[0].identity.is_some());
+
+    // A wrong identity is refused naming the attribute.
+    let r = import(Value::object([("project_id", Value::from(0))])).await;
+    let errs = errors(&r.diagnostics);
+    assert!(
+        errs.len() == 1 && errs[0].contains("`project_id`"),
+        "{errs:?}"
+    );
+
+    // A stored identity at version 0 reads back as it is.
+    let up = h
+        .svc
+        .upgrade_resource_identity(Request::new(pb::upgrade_resource_identity::Request {
+            type_name: t.into(),
+            version: 0,
+            raw_identity: Some(pb::RawState {
+                json: format!("{{\"project_id\":{pid}}}").into_bytes(),
+                ..Default::default()
+            }),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(up.diagnostics.is_empty());
+    let got = codec::from_msgpack(
+        &ity,
+        &up.upgraded_identity.unwrap().identity_data.unwrap().msgpack,
+    )
+    .unwrap();
+    assert_eq!(got.get("project_id").as_i64(), Some(pid));
+}
+
+/// `ListResource` (protocol 6.10, `terraform query`): no binary here calls it (Terraform 1.14 is
+/// not buildable from the Go module proxy, OpenTofu 1.12 has no `query`), so it is proven here.
+#[tokio::test]
+async fn list_resources_find_projects_by_filter_with_identity_and_importable_objects() {
+    use futures_util::StreamExt;
+    let h = Harness::new().await;
+    let t = "harbor_project";
+    let mut made = Vec::new();
+    for name in ["query-a", "query-b", "other"] {
+        let state = h
+            .converge(t, &Value::Null, &h.config(t, &[("name", name.into())]))
+            .await;
+        made.push((name, state.i64_attr("project_id").unwrap()));
+    }
+
+    let meta = h
+        .svc
+        .get_metadata(Request::new(Default::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    let listed: Vec<_> = meta
+        .list_resources
+        .iter()
+        .map(|l| l.type_name.as_str())
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "harbor_project",
+            "harbor_registry",
+            "harbor_replication",
+            "harbor_robot_account"
+        ]
+    );
+    let schemas = h
+        .svc
+        .get_provider_schema(Request::new(Default::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(schemas.list_resource_schemas.len(), listed.len());
+
+    let lty = Type::Object(
+        [
+            ("name".to_string(), Type::String),
+            ("public".to_string(), Type::Bool),
+        ]
+        .into(),
+    );
+    let list = |filter: &str, include: bool, limit: i64| {
+        let config = Value::object([("name", Value::from(filter)), ("public", Value::Null)]);
+        let req = pb::list_resource::Request {
+            type_name: t.into(),
+            config: dv(&lty, &config),
+            include_resource_object: include,
+            limit,
+        };
+        async {
+            h.svc
+                .list_resource(Request::new(req))
+                .await
+                .unwrap()
+                .into_inner()
+                .map(|e| e.unwrap())
+                .collect::<Vec<_>>()
+                .await
+        }
+    };
+
+    let events = list("query-", false, 0).await;
+    let names: Vec<_> = events.iter().map(|e| e.display_name.as_str()).collect();
+    assert_eq!(names, ["query-a", "query-b"]);
+    let ity = Type::Object([("project_id".to_string(), Type::Number)].into());
+    for (e, (_, pid)) in events.iter().zip(&made) {
+        assert!(e.diagnostic.is_empty() && e.resource_object.is_none());
+        let id = codec::from_msgpack(
+            &ity,
+            &e.identity
+                .as_ref()
+                .unwrap()
+                .identity_data
+                .as_ref()
+                .unwrap()
+                .msgpack,
+        )
+        .unwrap();
+        assert_eq!(id.get("project_id").as_i64(), Some(*pid));
+    }
+
+    // Objects when asked for: each the state an import of the same project gives.
+    let events = list("query-", true, 1).await;
+    assert_eq!(events.len(), 1, "limit 1");
+    let object = codec::from_msgpack(
+        &h.schema(t).ty(),
+        &events[0].resource_object.as_ref().unwrap().msgpack,
+    )
+    .unwrap();
+    assert_eq!(
+        object,
+        h.import(t, &format!("/projects/{}", made[0].1)).await
+    );
+
+    // A filter that matches nothing is an empty stream, not an error.
+    assert!(list("nothing-matches", false, 0).await.is_empty());
+
+    // Filters are validated like any configuration, naming the attribute.
+    let bad = h
+        .svc
+        .validate_list_resource_config(Request::new(pb::validate_list_resource_config::Request {
+            type_name: "harbor_registry".into(),
+            config: dv(
+                &Type::Object([("name".to_string(), Type::String)].into()),
+                &Value::object([("name", Value::from(""))]),
+            ),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let errs = errors(&bad.diagnostics);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        bad.diagnostics[0].attribute.is_some(),
+        "the error names `name`"
+    );
+}

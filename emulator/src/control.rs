@@ -327,7 +327,25 @@ pub async fn seed_repository(
         update_time: now,
     };
     let body = crate::repositories::repository_json(&repo);
+    // A push fires PUSH_ARTIFACT; with no tag in the push Harbor's reference is the digest.
+    let deliveries = store.projects.get(&project_id).map(|p| {
+        crate::webhooks::artifact_deliveries(
+            &app,
+            &store,
+            &crate::webhooks::ArtifactEvent {
+                event_type: "PUSH_ARTIFACT",
+                project: p,
+                repository: &repo.name,
+                repository_created: Some(repo.creation_time),
+                digest: crate::webhooks::seeded_digest(&repo.name),
+                tag: None,
+                operator: crate::state::ADMIN_USERNAME,
+            },
+        )
+    });
     store.repositories.insert(id, repo);
+    drop(store);
+    crate::webhooks::send(&app, deliveries.unwrap_or_default());
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod control;
 pub mod cron;
 pub mod error;
+pub mod preheat;
 pub mod projects;
 pub mod quotas;
 pub mod record;
@@ -29,6 +30,7 @@ pub mod system_jobs;
 mod tls;
 pub mod util;
 pub mod version;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -106,6 +106,30 @@ pub async fn delete(
         .find(|r| r.name == full)
         .map(|r| r.id)
         .ok_or_else(|| ApiError::not_found(format!("repository {full} not found")))?;
+    // Deleting a repository deletes its artifact, which fires DELETE_ARTIFACT; the repository
+    // is gone by then, so `date_created` is left out (`constructArtifactPayload`).
+    let operator = match &who {
+        Principal::Admin => crate::state::ADMIN_USERNAME.to_string(),
+        Principal::Robot(r) => format!("{}{}", store.settings.robot_name_prefix, r.name),
+        Principal::Anonymous => String::new(),
+    };
     store.repositories.remove(&id);
+    let deliveries = store.project_by_name(&project).map(|p| {
+        crate::webhooks::artifact_deliveries(
+            &app,
+            &store,
+            &crate::webhooks::ArtifactEvent {
+                event_type: "DELETE_ARTIFACT",
+                project: p,
+                repository: &full,
+                repository_created: None,
+                digest: crate::webhooks::seeded_digest(&full),
+                tag: None,
+                operator: &operator,
+            },
+        )
+    });
+    drop(store);
+    crate::webhooks::send(&app, deliveries.unwrap_or_default());
     Ok(ok_empty())
 }

@@ -355,6 +355,32 @@ fn router(app: App) -> Router {
                 .put(scanners::update)
                 .delete(scanners::delete)
                 .patch(scanners::set_default),
+        )
+        .route(
+            "/projects/{project_name_or_id}/webhook/policies",
+            get(crate::webhooks::list).post(crate::webhooks::create),
+        )
+        .route(
+            "/projects/{project_name_or_id}/webhook/policies/{webhook_policy_id}",
+            get(crate::webhooks::get)
+                .put(crate::webhooks::update)
+                .delete(crate::webhooks::delete),
+        )
+        .route(
+            "/projects/{project_name_or_id}/webhook/events",
+            get(crate::webhooks::events),
+        )
+        .route("/p2p/preheat/providers", get(crate::preheat::providers))
+        .route(
+            "/p2p/preheat/instances",
+            get(crate::preheat::list).post(crate::preheat::create),
+        )
+        .route("/p2p/preheat/instances/ping", post(crate::preheat::ping))
+        .route(
+            "/p2p/preheat/instances/{preheat_instance_name}",
+            get(crate::preheat::get)
+                .put(crate::preheat::update)
+                .delete(crate::preheat::delete),
         );
     Router::new()
         .nest("/api/v2.0", api)

@@ -271,6 +271,8 @@ pub struct Store {
     pub scanners: BTreeMap<String, ScannerRegistration>,
     pub gc: Option<Schedule>,
     pub purge_audit: Option<Schedule>,
+    pub webhooks: crate::webhooks::Webhooks,
+    pub preheat: crate::preheat::Instances,
 }
 
 impl Store {

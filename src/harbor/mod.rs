@@ -17,6 +17,7 @@ mod client;
 mod config;
 mod error;
 pub mod models;
+mod preheat;
 mod probe;
 mod projects;
 mod registries;
@@ -25,6 +26,7 @@ mod robots;
 mod secret;
 mod system;
 mod version;
+mod webhooks;
 
 #[cfg(test)]
 mod tests;
@@ -32,9 +34,11 @@ mod tests;
 pub use client::Client;
 pub use config::{Auth, ClientConfig};
 pub use error::{Error, TransportKind};
+pub use preheat::PreheatInstance;
 pub use probe::{Connection, Principal};
 pub use projects::{ProjectListFilter, ProjectRef};
 pub use registries::normalize_url;
 pub use robots::robot_full_name;
 pub use secret::Secret;
 pub use version::{Feature, HarborVersion, MIN_SUPPORTED};
+pub use webhooks::{PayloadFormats, WebhookEvents, WebhookPolicy, WebhookTarget};

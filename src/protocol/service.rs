@@ -13,9 +13,10 @@ use super::convert::{decode, diagnostics_to_proto, encode, path_to_proto, schema
 use super::proto::tfplugin6 as pb;
 use crate::schema::Schema;
 use crate::schema::diag::Diagnostics;
+use crate::schema::identity::{IdentityKind, IdentityTemplate};
 use crate::schema::plan;
 use crate::schema::resource::{
-    self, ClientCaps, DataSource, EphemeralResource, Provider, Resource,
+    self, ClientCaps, DataSource, EphemeralResource, ListResource, Provider, Resource,
 };
 use crate::schema::value::{Type, Value};
 
@@ -23,10 +24,29 @@ struct ResourceEntry<D> {
     resource: Arc<dyn Resource<D>>,
     schema: Schema,
     ty: Type,
+    identity: Option<IdentityTemplate>,
+}
+
+impl<D> ResourceEntry<D> {
+    /// The identity Terraform should record beside `state`, when the resource has one and the
+    /// state's id is known. Terraform 1.0.3 to 1.11 drop the field unread.
+    fn identity_of(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
+        let t = self.identity.as_ref()?;
+        let v = t.from_state(state)?;
+        Some(pb::ResourceIdentityData {
+            identity_data: Some(encode(&t.ty(), &v)),
+        })
+    }
 }
 
 struct DataSourceEntry<D> {
     data_source: Arc<dyn DataSource<D>>,
+    schema: Schema,
+    ty: Type,
+}
+
+struct ListEntry<D> {
+    list: Arc<dyn ListResource<D>>,
     schema: Schema,
     ty: Type,
 }
@@ -44,6 +64,7 @@ pub struct ProviderService<P: Provider> {
     resources: BTreeMap<&'static str, ResourceEntry<P::Data>>,
     data_sources: BTreeMap<&'static str, DataSourceEntry<P::Data>>,
     ephemerals: BTreeMap<&'static str, EphemeralEntry<P::Data>>,
+    lists: BTreeMap<&'static str, ListEntry<P::Data>>,
     /// Ephemeral resources opened and not yet closed, by type name and private data. Terraform
     /// does not close them when a run is interrupted, so `StopProvider` closes what is left.
     open_ephemerals: std::sync::Mutex<Vec<(String, Option<Vec<u8>>)>>,
@@ -71,12 +92,14 @@ impl<P: Provider> ProviderService<P> {
             .map(|r| {
                 let schema = r.schema();
                 let ty = schema.ty();
+                let identity = r.identity();
                 (
                     r.type_name(),
                     ResourceEntry {
                         resource: r,
                         schema,
                         ty,
+                        identity,
                     },
                 )
             })
@@ -113,8 +136,25 @@ impl<P: Provider> ProviderService<P> {
                 )
             })
             .collect();
+        let lists = provider
+            .list_resources()
+            .into_iter()
+            .map(|l| {
+                let schema = l.schema();
+                let ty = schema.ty();
+                (
+                    l.type_name(),
+                    ListEntry {
+                        list: l,
+                        schema,
+                        ty,
+                    },
+                )
+            })
+            .collect();
         ProviderService {
             provider_schema: provider.schema(),
+            lists,
             provider: Arc::new(provider),
             resources,
             data_sources,
@@ -154,6 +194,17 @@ impl<P: Provider> ProviderService<P> {
             d.error(
                 format!("Unknown ephemeral resource type {name}"),
                 "This provider does not implement this ephemeral resource type.",
+            );
+            d
+        })
+    }
+
+    fn list(&self, name: &str) -> Result<&ListEntry<P::Data>, Diagnostics> {
+        self.lists.get(name).ok_or_else(|| {
+            let mut d = Diagnostics::new();
+            d.error(
+                format!("Unknown list resource type {name}"),
+                "This provider cannot list this resource type.",
             );
             d
         })
@@ -211,6 +262,30 @@ impl<P: Provider> ProviderService<P> {
     }
 }
 
+/// The import path an identity names, or an error naming the identity attribute at fault.
+fn import_id_from_identity<D>(
+    type_name: &str,
+    e: &ResourceEntry<D>,
+    identity: &pb::ResourceIdentityData,
+) -> Result<String, Diagnostics> {
+    let mut d = Diagnostics::new();
+    let Some(t) = e.identity.as_ref() else {
+        d.error(
+            format!("{type_name} cannot be imported by identity"),
+            "This resource type has no identity; use `id = \"...\"` in the import block.",
+        );
+        return Err(d);
+    };
+    let v = decode(&t.ty(), identity.identity_data.as_ref(), "import identity")?;
+    t.to_path(&v).map_err(|msg| {
+        d.error(
+            format!("Invalid identity for {type_name}"),
+            format!("{msg} Check the `identity` of the import block."),
+        );
+        d
+    })
+}
+
 fn diags_only<T>(r: Result<T, Diagnostics>) -> (Option<T>, Diagnostics) {
     match r {
         Ok(v) => (Some(v), Diagnostics::new()),
@@ -247,6 +322,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     type_name: n.to_string(),
                 })
                 .collect(),
+            list_resources: self
+                .lists
+                .keys()
+                .map(|n| pb::get_metadata::ListResourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -274,6 +356,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .collect(),
             ephemeral_resource_schemas: self
                 .ephemerals
+                .iter()
+                .map(|(n, e)| (n.to_string(), schema_to_proto(&e.schema)))
+                .collect(),
+            list_resource_schemas: self
+                .lists
                 .iter()
                 .map(|(n, e)| (n.to_string(), schema_to_proto(&e.schema)))
                 .collect(),
@@ -402,7 +489,92 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Rpc<pb::get_resource_identity_schemas::Response> {
-        Ok(Response::new(Default::default()))
+        let identity_schemas = self
+            .resources
+            .iter()
+            .filter_map(|(name, e)| {
+                let t = e.identity.as_ref()?;
+                let attrs = t
+                    .attributes()
+                    .iter()
+                    .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                        name: a.name.clone(),
+                        r#type: match a.kind {
+                            IdentityKind::Number => Type::Number,
+                            IdentityKind::String => Type::String,
+                        }
+                        .to_json()
+                        .to_string()
+                        .into_bytes(),
+                        required_for_import: true,
+                        optional_for_import: false,
+                        description: a.description.clone(),
+                    })
+                    .collect();
+                Some((
+                    name.to_string(),
+                    pb::ResourceIdentitySchema {
+                        version: t.version,
+                        identity_attributes: attrs,
+                    },
+                ))
+            })
+            .collect();
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas,
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Rpc<pb::upgrade_resource_identity::Response> {
+        let req = req.into_inner();
+        let result = (|| {
+            let e = self.resource(&req.type_name)?;
+            let mut d = Diagnostics::new();
+            let Some(t) = e.identity.as_ref() else {
+                d.error(
+                    format!("{} has no resource identity", req.type_name),
+                    "This provider declares no identity for this type; remove the identity from the state by re-importing it with a string id.",
+                );
+                return Err(d);
+            };
+            // Every identity is still at version 0, so an upgrade only re-reads what is stored.
+            if req.version != t.version {
+                d.error(
+                    format!("Identity of {} is from another provider version", req.type_name),
+                    format!(
+                        "The stored identity has version {}, this provider knows version {}. Use the provider version that wrote it.",
+                        req.version, t.version
+                    ),
+                );
+                return Err(d);
+            }
+            let raw = req.raw_identity.map(|r| r.json).unwrap_or_default();
+            let json: serde_json::Value = serde_json::from_slice(&raw).map_err(|err| {
+                let mut d = Diagnostics::new();
+                d.error("Could not read the stored identity", err.to_string());
+                d
+            })?;
+            let v = codec::from_json(&t.ty(), &json, UnknownAttributes::Reject).map_err(|err| {
+                let mut d = Diagnostics::new();
+                d.error(
+                    format!("Could not read the stored identity of {}", req.type_name),
+                    err.to_string(),
+                );
+                d
+            })?;
+            Ok(pb::ResourceIdentityData {
+                identity_data: Some(encode(&t.ty(), &v)),
+            })
+        })();
+        let (upgraded_identity, diags) = diags_only(result);
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity,
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
     }
 
     async fn configure_provider(
@@ -447,20 +619,22 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             let e = self.resource(&req.type_name)?;
             let state = decode(&e.ty, req.current_state.as_ref(), "current state")?;
             if state.is_null() {
-                return Ok(encode(&e.ty, &Value::Null));
+                return Ok((encode(&e.ty, &Value::Null), None));
             }
             let Some(data) = self.configured() else {
-                return Ok(encode(&e.ty, &state));
+                return Ok((encode(&e.ty, &state), e.identity_of(&state)));
             };
-            let fresh = e.resource.read(&data, &state).await?;
-            Ok(encode(&e.ty, &fresh.unwrap_or(Value::Null)))
+            let fresh = e.resource.read(&data, &state).await?.unwrap_or(Value::Null);
+            Ok((encode(&e.ty, &fresh), e.identity_of(&fresh)))
         }
         .await;
-        let (state, diags) = diags_only(result);
+        let (read, diags) = diags_only(result);
+        let (state, identity) = read.map_or((None, None), |(s, i)| (Some(s), i));
         Ok(Response::new(pb::read_resource::Response {
             new_state: state,
             diagnostics: diagnostics_to_proto(&diags),
             private: req.private,
+            new_identity: identity,
             ..Default::default()
         }))
     }
@@ -489,6 +663,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let resp = match result {
             Ok((e, p)) => pb::plan_resource_change::Response {
                 planned_state: Some(encode(&e.ty, &p.planned)),
+                // Known once the object exists; a create plans none (the id is not known yet).
+                planned_identity: e.identity_of(&p.planned),
                 requires_replace: p.requires_replace.iter().map(path_to_proto).collect(),
                 planned_private: req.prior_private,
                 diagnostics: diagnostics_to_proto(&p.diags),
@@ -544,18 +720,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             Ok((e, clean_new_state(&e.schema, state), Diagnostics::new()))
         }
         .await;
-        let state = match new_state {
+        let (state, identity) = match new_state {
             Ok((e, v, d)) => {
                 diags.extend(d);
-                Some(encode(&e.ty, &v))
+                (Some(encode(&e.ty, &v)), e.identity_of(&v))
             }
             Err(d) => {
                 diags.extend(d);
-                None
+                (None, None)
             }
         };
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: state,
+            new_identity: identity,
             private: req.planned_private,
             diagnostics: diagnostics_to_proto(&diags),
             ..Default::default()
@@ -570,10 +747,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let result = async {
             let e = self.resource(&req.type_name)?;
             let data = self.require_configured()?;
-            let state = e.resource.import(&data, &req.id).await?;
+            let id = match &req.identity {
+                // `import { identity = { ... } }`: the identity names the same path a string id
+                // would, so both forms go through one import.
+                Some(identity) if req.id.is_empty() => {
+                    import_id_from_identity(&req.type_name, e, identity)?
+                }
+                _ => req.id.clone(),
+            };
+            let state = clean_new_state(&e.schema, e.resource.import(&data, &id).await?);
             Ok(pb::import_resource_state::ImportedResource {
                 type_name: req.type_name.clone(),
-                state: Some(encode(&e.ty, &clean_new_state(&e.schema, state))),
+                state: Some(encode(&e.ty, &state)),
+                identity: e.identity_of(&state),
                 ..Default::default()
             })
         }
@@ -714,6 +900,81 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         _: Request<pb::get_functions::Request>,
     ) -> Rpc<pb::get_functions::Response> {
         Ok(Response::new(Default::default()))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Rpc<pb::validate_list_resource_config::Response> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        match self
+            .list(&req.type_name)
+            .and_then(|e| Ok((e, decode(&e.ty, req.config.as_ref(), "list configuration")?)))
+        {
+            Ok((e, config)) => {
+                resource::validate_config(&e.schema, &config, &mut diags);
+                e.list.validate(&config, &mut diags);
+            }
+            Err(d) => diags.extend(d),
+        }
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    /// Every result is found before the first is sent: Harbor's lists are paged by the client,
+    /// and a failure half-way must not look like a short list.
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Rpc<tonic::codegen::BoxStream<pb::list_resource::Event>> {
+        let req = req.into_inner();
+        let events = async {
+            let l = self.list(&req.type_name)?;
+            let r = self.resource(&req.type_name)?;
+            let config = decode(&l.ty, req.config.as_ref(), "list configuration")?;
+            let data = self.require_configured()?;
+            self.check_stopped()?;
+            let limit = usize::try_from(req.limit)
+                .ok()
+                .filter(|n| *n > 0)
+                .unwrap_or(usize::MAX);
+            let found = l.list.list(&data, &config, limit).await?;
+            let mut events = Vec::with_capacity(found.len());
+            for item in found.into_iter().take(limit) {
+                let mut event = pb::list_resource::Event {
+                    display_name: item.display_name,
+                    identity: r.identity.as_ref().and_then(|t| {
+                        Some(pb::ResourceIdentityData {
+                            identity_data: Some(encode(&t.ty(), &t.from_path(&item.id)?)),
+                        })
+                    }),
+                    ..Default::default()
+                };
+                if req.include_resource_object {
+                    // The object as an import of the same id gives it: one GET per result,
+                    // spent only when Terraform asks for objects.
+                    match r.resource.import(&data, &item.id).await {
+                        Ok(state) => {
+                            event.resource_object =
+                                Some(encode(&r.ty, &clean_new_state(&r.schema, state)))
+                        }
+                        Err(d) => event.diagnostic = diagnostics_to_proto(&d),
+                    }
+                }
+                events.push(Ok(event));
+            }
+            Ok::<_, Diagnostics>(events)
+        }
+        .await
+        .unwrap_or_else(|d| {
+            vec![Ok(pb::list_resource::Event {
+                diagnostic: diagnostics_to_proto(&d),
+                ..Default::default()
+            })]
+        });
+        Ok(Response::new(Box::pin(tokio_stream::iter(events))))
     }
 
     async fn stop_provider(

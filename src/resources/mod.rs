@@ -8,8 +8,10 @@ use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Diagnostics, Value};
 
 pub mod cron;
+pub mod preheat_instance;
 pub mod project;
 pub mod project_quota;
+pub mod project_webhook;
 pub mod registry;
 pub mod replication;
 pub mod robot_account;
@@ -22,6 +24,8 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(robot_account::RobotAccountResource),
         Arc::new(registry::RegistryResource),
         Arc::new(replication::ReplicationResource),
+        Arc::new(project_webhook::ProjectWebhookResource),
+        Arc::new(preheat_instance::PreheatInstanceResource),
     ]
 }
 

@@ -10,6 +10,7 @@
 //! when metadata or allowlist change, plus `GET /quotas?reference_id=` and `PUT /quotas/{id}` when
 //! the quota changes; delete = `DELETE /projects/{id}`.
 
+use crate::schema::identity::IdentityTemplate;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -455,6 +456,13 @@ fn quota_diag(name: &str, e: &harbor::Error) -> Diagnostics {
 
 #[async_trait]
 impl Resource<HarborContext> for ProjectResource {
+    fn identity(&self) -> Option<IdentityTemplate> {
+        Some(
+            IdentityTemplate::path("/projects/{project_id}")
+                .describe("project_id", "The project's numeric id in Harbor."),
+        )
+    }
+
     fn type_name(&self) -> &'static str {
         "harbor_project"
     }

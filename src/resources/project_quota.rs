@@ -7,6 +7,7 @@
 //! `PUT /quotas/{id}`; delete = `PUT /quotas/{id}` with -1. Quotas need system-level access: an admin, or a system
 //! robot with quota read, list and update permissions.
 
+use crate::schema::identity::IdentityTemplate;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +100,18 @@ impl ProjectQuotaResource {
         h: &HarborContext,
         project: &str,
     ) -> Result<Option<(Quota, String)>, Diagnostics> {
+        // `/quotas/<id>`, the quota's own path (what an identity names): the quota says its project.
+        if let Some(qid) = project.strip_prefix("/quotas/") {
+            let Ok(qid) = qid.parse::<i64>() else {
+                return Ok(None);
+            };
+            let q = not_found_is_none(h.client.get_quota(qid).await)
+                .map_err(|e| quota_diag("Could not read quota", project, &e))?;
+            return Ok(q.map(|q| {
+                let name = q.reference.name.clone();
+                (q, name)
+            }));
+        }
         let r = match parse_import_id(project, "/projects/") {
             Ok(ImportRef::Id(i)) => ProjectRef::Id(i),
             _ => ProjectRef::Name(project.to_string()),
@@ -119,6 +132,13 @@ impl ProjectQuotaResource {
 
 #[async_trait]
 impl Resource<HarborContext> for ProjectQuotaResource {
+    fn identity(&self) -> Option<IdentityTemplate> {
+        Some(
+            IdentityTemplate::path("/quotas/{quota_id}")
+                .describe("quota_id", "The quota's numeric id in Harbor."),
+        )
+    }
+
     fn type_name(&self) -> &'static str {
         "harbor_project_quota"
     }
@@ -219,7 +239,7 @@ impl Resource<HarborContext> for ProjectQuotaResource {
             Some((q, name)) => Ok(ProjectQuotaModel::from_harbor(&q, &name).to_value()?),
             None => {
                 let mut d = Diagnostics::new();
-                d.error(format!("Cannot import the quota of project {id}"), "Harbor has no such project, or it has no quota. Import by project name or numeric id.");
+                d.error(format!("Cannot import the quota of project {id}"), "Harbor has no such project, or it has no quota. Import by project name, numeric project id, or the quota's path `/quotas/<quota_id>`.");
                 Err(d)
             }
         }

@@ -13,6 +13,7 @@
 //! URL Harbor settled on); update = `PUT /registries/{id}` with only the changed fields;
 //! delete = `DELETE /registries/{id}`.
 
+use crate::schema::identity::IdentityTemplate;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -255,6 +256,15 @@ pub(crate) fn check_ca_pem(raw: &str) -> Result<(), String> {
 
 #[async_trait]
 impl Resource<HarborContext> for RegistryResource {
+    fn identity(&self) -> Option<IdentityTemplate> {
+        Some(
+            IdentityTemplate::path("/registries/{registry_id}").describe(
+                "registry_id",
+                "The registry endpoint's numeric id in Harbor.",
+            ),
+        )
+    }
+
     fn type_name(&self) -> &'static str {
         "harbor_registry"
     }

@@ -10,6 +10,7 @@
 //! update = `PUT /replication/policies/{id}` (Harbor replaces the whole policy); delete =
 //! `DELETE /replication/policies/{id}`; with `execute_on_changed`, `POST /replication/executions`.
 
+use crate::schema::identity::IdentityTemplate;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -413,6 +414,15 @@ impl ReplicationResource {
 
 #[async_trait]
 impl Resource<HarborContext> for ReplicationResource {
+    fn identity(&self) -> Option<IdentityTemplate> {
+        Some(
+            IdentityTemplate::path("/replication/policies/{policy_id}").describe(
+                "policy_id",
+                "The replication policy's numeric id in Harbor.",
+            ),
+        )
+    }
+
     fn type_name(&self) -> &'static str {
         "harbor_replication"
     }

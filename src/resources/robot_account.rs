@@ -9,6 +9,7 @@
 //! `GET /robots/{id}` for the new expiry after a duration change), `PATCH` for secret changes;
 //! delete = `DELETE /robots/{id}`.
 
+use crate::schema::identity::IdentityTemplate;
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -616,6 +617,13 @@ fn explain_refused_create(
 
 #[async_trait]
 impl Resource<HarborContext> for RobotAccountResource {
+    fn identity(&self) -> Option<IdentityTemplate> {
+        Some(
+            IdentityTemplate::path("/robots/{robot_id}")
+                .describe("robot_id", "The robot's numeric id in Harbor."),
+        )
+    }
+
     fn type_name(&self) -> &'static str {
         "harbor_robot_account"
     }

@@ -3,6 +3,7 @@
 
 pub mod def;
 pub mod diag;
+pub mod identity;
 pub mod model;
 pub mod path;
 pub mod plan;

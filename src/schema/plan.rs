@@ -72,6 +72,9 @@ pub fn plan<D>(
     }
     let block = &schema.block;
     let mut planned = proposed.clone();
+    // Write-only values are in the proposal (Terraform copies the configuration) but never in
+    // the prior state: cleared first, so that a configured `*_wo` alone is not a change.
+    null_write_only(block, &mut planned);
     // 2. Defaults.
     apply_defaults(block, config, &mut planned, true);
     // 3. Computed attributes become unknown where they will be (re)computed.
@@ -462,6 +465,21 @@ mod tests {
                 prior.clone(),
                 obj(&[("name", "a".into()), ("public", true.into())]),
                 vec![("id", Value::int(7)), ("updated", "t1".into())],
+                vec![],
+            ),
+            (
+                "a configured write-only value alone is no change: nothing unknown",
+                prior.clone(),
+                obj(&[
+                    ("name", "a".into()),
+                    ("public", true.into()),
+                    ("secret_wo", "s".into()),
+                ]),
+                vec![
+                    ("id", Value::int(7)),
+                    ("updated", "t1".into()),
+                    ("secret_wo", Value::Null),
+                ],
                 vec![],
             ),
             (

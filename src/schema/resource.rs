@@ -9,6 +9,7 @@ use async_trait::async_trait;
 
 use super::def::{AttrType, Block, Nesting, Schema};
 use super::diag::Diagnostics;
+use super::identity::IdentityTemplate;
 use super::model::ModelError;
 use super::path::AttributePath;
 use super::plan::PlanContext;
@@ -74,6 +75,12 @@ pub trait Resource<D: Send + Sync>: Send + Sync {
     fn check_model(&self) -> Option<Result<(), ModelError>> {
         None
     }
+    /// The resource's identity as the template of its `id` path (see `schema::identity`), or
+    /// `None` for one without (a singleton setting has nothing to tell apart). Import by
+    /// identity fills the template and calls [`Resource::import`] with the path.
+    fn identity(&self) -> Option<IdentityTemplate> {
+        None
+    }
 }
 
 #[async_trait]
@@ -119,6 +126,34 @@ pub trait EphemeralResource<D: Send + Sync>: Send + Sync {
     }
 }
 
+/// One object a list resource found: the path its managed resource's import takes (and its
+/// identity is read from), and a name for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// Finds the objects of one managed resource type for `terraform query` (protocol 6.10,
+/// Terraform 1.14+): each result's identity, and its full state when Terraform asks for it,
+/// come from the managed resource of the same name, so a listed object imports exactly as an
+/// `import` block would.
+#[async_trait]
+pub trait ListResource<D: Send + Sync>: Send + Sync {
+    /// The managed resource type it lists; list and managed types share the name.
+    fn type_name(&self) -> &'static str;
+    /// The schema of the `config` block of a `list` block: its filters.
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Every object matching `config`, in Harbor's order, stopping after `limit`.
+    async fn list(
+        &self,
+        data: &D,
+        config: &Value,
+        limit: usize,
+    ) -> Result<Vec<Listed>, Diagnostics>;
+}
+
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
     type Data: Send + Sync + 'static;
@@ -132,6 +167,9 @@ pub trait Provider: Send + Sync + 'static {
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Data>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Data>>>;
     fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<Self::Data>>> {
+        Vec::new()
+    }
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<Self::Data>>> {
         Vec::new()
     }
 }

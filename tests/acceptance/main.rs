@@ -1,5 +1,6 @@
 //! Acceptance tests: real `terraform` and `tofu` binaries, every version found, drive the provider.
 
+mod adoption;
 mod data_sources;
 mod ephemeral;
 mod examples;
@@ -14,3 +15,4 @@ mod replication;
 mod robot;
 mod secrets;
 mod target;
+mod webhook;

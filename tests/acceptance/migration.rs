@@ -325,3 +325,31 @@ fn goharbor_replication_examples_migrate() {
         ),
     );
 }
+
+#[test]
+#[ignore = "needs the goharbor provider: scripts/install-tools.sh goharbor, then --ignored"]
+fn goharbor_project_webhook_examples_migrate() {
+    migrate_page(
+        "resources/project_webhook",
+        &[],
+        (
+            "harbor_project_webhook",
+            "description",
+            "\"changed after the migration\"",
+        ),
+    );
+}
+
+#[test]
+#[ignore = "needs the goharbor provider: scripts/install-tools.sh goharbor, then --ignored"]
+fn goharbor_preheat_instance_examples_migrate() {
+    migrate_page(
+        "resources/preheat_instance",
+        &[],
+        (
+            "harbor_preheat_instance",
+            "description",
+            "\"changed after the migration\"",
+        ),
+    );
+}

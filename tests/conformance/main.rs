@@ -522,6 +522,90 @@ async fn raw_sweep(http: &reqwest::Client, url: &str, project: &str, remote: &st
         422,
         "page size",
     );
+    // Webhook policies and their event list, preheat instances and providers.
+    let hooks = format!("/projects/{project}/webhook/policies");
+    let created = expect(
+        raw(
+            http,
+            url,
+            "POST",
+            &hooks,
+            Some(json!({"name": "sweep", "enabled": true, "event_types": ["PUSH_ARTIFACT"],
+                "targets": [{"type": "http", "address": "http://127.0.0.1:9/hook", "skip_cert_verify": true}]})),
+        )
+        .await,
+        201,
+        "webhook create",
+    );
+    let hook = created
+        .2
+        .expect("Location")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    expect(
+        raw(http, url, "GET", &hooks, None).await,
+        200,
+        "webhook list",
+    );
+    expect(
+        raw(http, url, "GET", &format!("{hooks}/{hook}"), None).await,
+        200,
+        "webhook get",
+    );
+    expect(
+        raw(
+            http,
+            url,
+            "GET",
+            &format!("/projects/{project}/webhook/events"),
+            None,
+        )
+        .await,
+        200,
+        "webhook events",
+    );
+    expect(
+        raw(http, url, "DELETE", &format!("{hooks}/{hook}"), None).await,
+        200,
+        "webhook delete",
+    );
+    expect(
+        raw(http, url, "GET", "/p2p/preheat/providers", None).await,
+        200,
+        "preheat providers",
+    );
+    expect(
+        raw(
+            http,
+            url,
+            "POST",
+            "/p2p/preheat/instances",
+            Some(
+                json!({"name": "sweep", "vendor": "kraken", "endpoint": "http://127.0.0.1:9",
+                "auth_mode": "NONE", "enabled": true}),
+            ),
+        )
+        .await,
+        201,
+        "preheat create",
+    );
+    expect(
+        raw(http, url, "GET", "/p2p/preheat/instances", None).await,
+        200,
+        "preheat list",
+    );
+    expect(
+        raw(http, url, "GET", "/p2p/preheat/instances/sweep", None).await,
+        200,
+        "preheat get",
+    );
+    expect(
+        raw(http, url, "DELETE", "/p2p/preheat/instances/sweep", None).await,
+        200,
+        "preheat delete",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -977,6 +1061,23 @@ resource "harbor_replication" "pull" {{
     name = "library/**"
   }}
 }}
+
+resource "harbor_project_webhook" "ci" {{
+  name         = "ci"
+  project_id   = harbor_project.apps.id
+  notify_type  = "http"
+  address      = "http://127.0.0.1:9/hook"
+  events_types = ["PUSH_ARTIFACT"]
+  auth_header  = "Bearer conformance"
+}}
+
+resource "harbor_preheat_instance" "df" {{
+  name      = "df"
+  vendor    = "dragonfly"
+  endpoint  = "http://127.0.0.1:9"
+  auth_mode = "OAUTH"
+  token     = "conformance"
+}}
 "#,
         required = harness::required_providers(),
         provider = h.provider_block(),
@@ -1007,7 +1108,15 @@ resource "harbor_replication" "pull" {{
             "description   = \"changed\"\n  insecure      = true",
         )
         .replace("tag        = \"v*\"", "tag        = \"release-*\"")
-        .replace("proxy_speed_kb = 1024", "proxy_speed_kb = 2048");
+        .replace("proxy_speed_kb = 1024", "proxy_speed_kb = 2048")
+        .replace(
+            "events_types = [\"PUSH_ARTIFACT\"]",
+            "events_types = [\"PUSH_ARTIFACT\", \"DELETE_ARTIFACT\"]\n  payload_format = \"CloudEvents\"",
+        )
+        .replace(
+            "token     = \"conformance\"",
+            "token     = \"conformance-2\"\n  description = \"changed\"",
+        );
     assert_ne!(updated, config);
     wd.write_config(&updated);
     wd.apply();

@@ -15,3 +15,4 @@ mod repositories;
 mod robots;
 mod scanners;
 mod system_jobs;
+mod webhooks;
