@@ -1,15 +1,41 @@
 //! `data "harbor_projects"`: every project matching the filters, walking every page.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::context::HarborContext;
 use crate::harbor::ProjectListFilter;
 use crate::resources::api_diag;
 use crate::schema::def::validators;
+use crate::schema::model::{self, ModelError};
 use crate::schema::resource::DataSource;
 use crate::schema::{Attribute, Block, Diagnostics, Nesting, Schema, Value};
 
 pub struct ProjectsDataSource;
+
+/// The query (its optional filters) and what it found.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ProjectsModel {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub public: Option<bool>,
+    #[serde(rename = "type")]
+    pub project_type: Option<String>,
+    pub vulnerability_scanning: Option<bool>,
+    pub projects: Option<Vec<ProjectsItem>>,
+}
+
+/// One project found.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ProjectsItem {
+    pub name: String,
+    pub project_id: i64,
+    pub public: bool,
+    pub vulnerability_scanning: bool,
+    #[serde(rename = "type")]
+    pub project_type: String,
+    pub proxy_cache_registry_id: Option<i64>,
+}
 
 #[async_trait]
 impl DataSource<HarborContext> for ProjectsDataSource {
@@ -50,10 +76,15 @@ impl DataSource<HarborContext> for ProjectsDataSource {
         )
     }
 
+    fn check_model(&self) -> Option<Result<(), ModelError>> {
+        Some(model::check_model::<ProjectsModel>(&self.schema().ty()))
+    }
+
     async fn read(&self, h: &HarborContext, config: &Value) -> Result<Value, Diagnostics> {
+        let query: ProjectsModel = model::from_value(config)?;
         let filter = ProjectListFilter {
-            fuzzy_name: config.str_attr("name").map(str::to_string),
-            public: config.bool_attr("public"),
+            fuzzy_name: query.name.clone(),
+            public: query.public,
             ..Default::default()
         };
         let mut projects = h
@@ -62,8 +93,8 @@ impl DataSource<HarborContext> for ProjectsDataSource {
             .await
             .map_err(|e| api_diag("Could not list projects", "", &e))?;
         projects.sort_by(|a, b| a.name.cmp(&b.name));
-        let want_type = config.str_attr("type");
-        let want_scan = config.bool_attr("vulnerability_scanning");
+        let want_type = query.project_type.as_deref();
+        let want_scan = query.vulnerability_scanning;
         let items = projects
             .iter()
             .filter_map(|p| {
@@ -75,44 +106,28 @@ impl DataSource<HarborContext> for ProjectsDataSource {
                 {
                     return None;
                 }
-                Some(Value::object([
-                    ("name", Value::from(p.name.as_str())),
-                    ("project_id", Value::int(p.project_id)),
-                    ("public", public.into()),
-                    ("vulnerability_scanning", scan.into()),
-                    (
-                        "type",
-                        Value::from(if proxy { "ProxyCache" } else { "Project" }),
-                    ),
-                    (
-                        "proxy_cache_registry_id",
-                        p.registry_id
-                            .filter(|r| *r > 0)
-                            .map(Value::int)
-                            .unwrap_or(Value::Null),
-                    ),
-                ]))
+                Some(ProjectsItem {
+                    name: p.name.clone(),
+                    project_id: p.project_id,
+                    public,
+                    vulnerability_scanning: scan,
+                    project_type: if proxy { "ProxyCache" } else { "Project" }.into(),
+                    proxy_cache_registry_id: p.registry_id.filter(|r| *r > 0),
+                })
             })
             .collect();
-        let mut v = config.clone();
-        let text = |n: &str| config.str_attr(n).unwrap_or_default().to_string();
-        let flag = |n: &str| {
-            config
-                .bool_attr(n)
-                .map(|b| b.to_string())
-                .unwrap_or_default()
-        };
-        v.set(
-            "id",
-            Value::String(format!(
+        let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
+        let found = ProjectsModel {
+            id: Some(format!(
                 "projects?name={}&public={}&type={}&vulnerability_scanning={}",
-                text("name"),
-                flag("public"),
-                text("type"),
-                flag("vulnerability_scanning")
+                query.name.as_deref().unwrap_or_default(),
+                flag(query.public),
+                want_type.unwrap_or_default(),
+                flag(want_scan)
             )),
-        );
-        v.set("projects", Value::List(items));
-        Ok(v)
+            projects: Some(items),
+            ..query
+        };
+        Ok(model::to_value(&found, &self.schema().ty())?)
     }
 }

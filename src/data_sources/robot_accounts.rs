@@ -1,14 +1,46 @@
 //! `data "harbor_robot_accounts"`: robot accounts, system-level or of one project, filtered.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::context::HarborContext;
 use crate::resources::api_diag;
 use crate::schema::def::validators;
+use crate::schema::model::{self, Known, ModelError};
 use crate::schema::resource::DataSource;
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Nesting, Schema, Value};
 
 pub struct RobotAccountsDataSource;
+
+/// The query (its optional filters) and what it found.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RobotAccountsModel {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub level: Option<String>,
+    pub project_id: Option<i64>,
+    pub robot_accounts: Option<Vec<RobotAccountsItem>>,
+}
+
+/// One robot found.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RobotAccountsItem {
+    pub id: String,
+    pub robot_id: i64,
+    pub name: String,
+    pub description: String,
+    pub level: String,
+    pub disable: bool,
+    pub duration: i64,
+    pub expires_at: i64,
+}
+
+/// What `validate` looks at; the configuration may leave it unknown until apply.
+#[derive(Debug, Serialize, Deserialize)]
+struct LevelView {
+    level: Known<Option<String>>,
+    project_id: Known<Option<f64>>,
+}
 
 #[async_trait]
 impl DataSource<HarborContext> for RobotAccountsDataSource {
@@ -56,8 +88,21 @@ impl DataSource<HarborContext> for RobotAccountsDataSource {
 
     /// Harbor lists project robots one project at a time (`Level=project` needs `ProjectID`),
     /// so project robots without a project would silently be an empty list.
+    fn check_model(&self) -> Option<Result<(), ModelError>> {
+        let ty = self.schema().ty();
+        Some(
+            model::check_model::<RobotAccountsModel>(&ty)
+                .and_then(|()| model::check_view::<LevelView>(&ty)),
+        )
+    }
+
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if config.str_attr("level") == Some("project") && config.get("project_id").is_null() {
+        let Some(config) = model::read_view::<LevelView>(config, diags) else {
+            return;
+        };
+        if config.level.value().map(String::as_str) == Some("project")
+            && config.project_id.is_null()
+        {
             diags.attr_error(
                 AttributePath::attr("project_id"),
                 "Project robots need project_id",
@@ -67,46 +112,43 @@ impl DataSource<HarborContext> for RobotAccountsDataSource {
     }
 
     async fn read(&self, h: &HarborContext, config: &Value) -> Result<Value, Diagnostics> {
-        let mut robots = match config.i64_attr("project_id") {
+        let query: RobotAccountsModel = model::from_value(config)?;
+        let mut robots = match query.project_id {
             Some(p) => h.client.list_project_robots(p).await,
             None => h.client.list_system_robots().await,
         }
         .map_err(|e| api_diag("Could not list robot accounts", "", &e))?;
         robots.sort_by_key(|r| r.id);
-        let name = config.str_attr("name");
-        let level = config.str_attr("level");
+        let name = query.name.as_deref();
+        let level = query.level.as_deref();
         let items = robots
             .iter()
             .filter(|r| {
                 name.is_none_or(|n| r.name.contains(n)) && level.is_none_or(|l| r.level == l)
             })
-            .map(|r| {
-                Value::object([
-                    ("id", Value::String(format!("/robots/{}", r.id))),
-                    ("robot_id", Value::int(r.id)),
-                    ("name", Value::from(r.name.as_str())),
-                    ("description", Value::from(r.description.as_str())),
-                    ("level", Value::from(r.level.as_str())),
-                    ("disable", r.disable.into()),
-                    ("duration", Value::int(r.duration.unwrap_or(-1))),
-                    ("expires_at", Value::int(r.expires_at)),
-                ])
+            .map(|r| RobotAccountsItem {
+                id: format!("/robots/{}", r.id),
+                robot_id: r.id,
+                name: r.name.clone(),
+                description: r.description.clone(),
+                level: r.level.clone(),
+                disable: r.disable,
+                duration: r.duration.unwrap_or(-1),
+                expires_at: r.expires_at,
             })
             .collect();
-        let mut v = config.clone();
-        v.set(
-            "id",
-            Value::String(format!(
+        let found = RobotAccountsModel {
+            id: Some(format!(
                 "robots?name={}&level={}&project_id={}",
                 name.unwrap_or_default(),
                 level.unwrap_or_default(),
-                config
-                    .i64_attr("project_id")
-                    .map(|i| i.to_string())
-                    .unwrap_or_default()
+                query.project_id.map(|i| i.to_string()).unwrap_or_default()
             )),
-        );
-        v.set("robot_accounts", Value::List(items));
-        Ok(v)
+            robot_accounts: Some(items),
+            name: query.name.clone(),
+            level: query.level.clone(),
+            project_id: query.project_id,
+        };
+        Ok(model::to_value(&found, &self.schema().ty())?)
     }
 }

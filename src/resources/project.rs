@@ -12,11 +12,13 @@
 
 use crate::schema::identity::IdentityTemplate;
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::context::HarborContext;
 use crate::harbor::models::{CveAllowlist, CveAllowlistItem, Project, ProjectMetadata, ProjectReq};
 use crate::harbor::{self, Feature, ProjectRef};
 use crate::schema::def::validators;
+use crate::schema::model::{self, Known, ModelError};
 use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Type, Value};
@@ -152,6 +154,68 @@ impl ProjectResource {
     }
 }
 
+/// The resource's state and plan. Arguments with a default are `Option`: a state written by
+/// goharbor/harbor (or by an older version of this provider) may hold null there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectModel {
+    pub id: Known<Option<String>>,
+    pub name: String,
+    pub project_id: Known<Option<i64>>,
+    pub registry_id: Known<Option<i64>>,
+    pub public: Option<bool>,
+    pub vulnerability_scanning: Option<bool>,
+    pub vulnerability_scanner: Known<Option<String>>,
+    pub storage_quota: Option<i64>,
+    pub cve_allowlist: Option<Vec<String>>,
+    pub enable_content_trust: Option<bool>,
+    pub enable_content_trust_cosign: Option<bool>,
+    pub auto_sbom_generation: Option<bool>,
+    pub deployment_security: Option<String>,
+    pub force_destroy: Option<bool>,
+    pub proxy_speed_kb: Option<i64>,
+    pub proxy_cache_local_on_not_found: Option<bool>,
+}
+
+/// What `validate` and `modify_plan` look at, in configurations and plans where any of it may
+/// still be unknown. Numbers are `f64`: a hook sees values before validation refuses a fraction.
+#[derive(Debug, Serialize, Deserialize)]
+struct ProjectPlanView {
+    registry_id: Known<Option<f64>>,
+    auto_sbom_generation: Known<Option<bool>>,
+    proxy_speed_kb: Known<Option<f64>>,
+    proxy_cache_local_on_not_found: Known<Option<bool>>,
+}
+
+impl ProjectModel {
+    pub(crate) fn to_value(&self) -> Result<Value, ModelError> {
+        model::to_value(self, &ProjectResource::schema().ty())
+    }
+
+    /// The severity that blocks pulls; `None` when every image may be pulled.
+    fn severity(&self) -> Option<&str> {
+        self.deployment_security
+            .as_deref()
+            .filter(|s| !s.is_empty())
+    }
+
+    fn proxy_flag(&self) -> bool {
+        self.proxy_cache_local_on_not_found == Some(true)
+    }
+
+    /// The settings that go to Harbor in the project's metadata or allowlist.
+    fn metadata_differs(&self, other: &ProjectModel) -> bool {
+        self.public != other.public
+            || self.vulnerability_scanning != other.vulnerability_scanning
+            || self.enable_content_trust != other.enable_content_trust
+            || self.enable_content_trust_cosign != other.enable_content_trust_cosign
+            || self.auto_sbom_generation != other.auto_sbom_generation
+            || self.deployment_security != other.deployment_security
+            || self.proxy_speed_kb != other.proxy_speed_kb
+            || self.proxy_cache_local_on_not_found != other.proxy_cache_local_on_not_found
+            || self.cve_allowlist != other.cve_allowlist
+    }
+}
+
 fn bool_meta(v: bool) -> Option<String> {
     Some(v.to_string())
 }
@@ -162,33 +226,30 @@ fn meta_bool(s: &Option<String>, default: bool) -> bool {
 
 /// The metadata our attributes manage, from a planned state. Every managed key is sent, so a
 /// setting removed from the configuration is written back as its default rather than left stale.
-fn metadata_from(planned: &Value, proxy: bool) -> ProjectMetadata {
-    let b = |n: &str, d: bool| planned.bool_attr(n).unwrap_or(d);
-    let severity = planned
-        .str_attr("deployment_security")
-        .filter(|s| !s.is_empty());
+fn metadata_from(planned: &ProjectModel, proxy: bool) -> ProjectMetadata {
+    let severity = planned.severity();
     let allowlist = allowlist_items(planned);
     ProjectMetadata {
-        public: bool_meta(b("public", false)),
-        auto_scan: bool_meta(b("vulnerability_scanning", true)),
-        enable_content_trust: bool_meta(b("enable_content_trust", false)),
-        enable_content_trust_cosign: bool_meta(b("enable_content_trust_cosign", false)),
-        auto_sbom_generation: bool_meta(b("auto_sbom_generation", false)),
+        public: bool_meta(planned.public.unwrap_or(false)),
+        auto_scan: bool_meta(planned.vulnerability_scanning.unwrap_or(true)),
+        enable_content_trust: bool_meta(planned.enable_content_trust.unwrap_or(false)),
+        enable_content_trust_cosign: bool_meta(
+            planned.enable_content_trust_cosign.unwrap_or(false),
+        ),
+        auto_sbom_generation: bool_meta(planned.auto_sbom_generation.unwrap_or(false)),
         prevent_vul: bool_meta(severity.is_some()),
         severity: severity.map(str::to_string),
         reuse_sys_cve_allowlist: bool_meta(allowlist.is_empty()),
-        proxy_speed_kb: proxy.then(|| planned.i64_attr("proxy_speed_kb").unwrap_or(-1).to_string()),
-        proxy_cache_local_on_not_found: (proxy && b("proxy_cache_local_on_not_found", false))
-            .then(|| "true".to_string()),
+        proxy_speed_kb: proxy.then(|| planned.proxy_speed_kb.unwrap_or(-1).to_string()),
+        proxy_cache_local_on_not_found: (proxy && planned.proxy_flag()).then(|| "true".to_string()),
         ..Default::default()
     }
 }
 
-fn allowlist_items(v: &Value) -> Vec<CveAllowlistItem> {
-    v.get("cve_allowlist")
-        .elements()
+fn allowlist_items(v: &ProjectModel) -> Vec<CveAllowlistItem> {
+    v.cve_allowlist
         .iter()
-        .filter_map(|x| x.as_str())
+        .flatten()
         .map(|c| CveAllowlistItem {
             cve_id: c.to_string(),
         })
@@ -202,120 +263,90 @@ pub(crate) fn to_state(
     p: &Project,
     storage_bytes: Option<i64>,
     scanner: Option<String>,
-    prior: &Value,
-) -> Value {
+    prior: Option<&ProjectModel>,
+) -> ProjectModel {
     let m = &p.metadata;
     let deployment = if meta_bool(&m.prevent_vul, false) {
         let sev = m.severity.clone().unwrap_or_else(|| "low".into());
-        Value::String(if sev == "negligible" {
+        Some(if sev == "negligible" {
             "none".into()
         } else {
             sev
         })
-    } else if prior.str_attr("deployment_security") == Some("") {
-        Value::from("")
+    } else if prior.and_then(|p| p.deployment_security.as_deref()) == Some("") {
+        Some(String::new())
     } else {
-        Value::Null
+        None
     };
-    let items: Vec<Value> = p
+    let items: Vec<String> = p
         .cve_allowlist
         .items
         .iter()
-        .map(|i| Value::from(i.cve_id.as_str()))
+        .map(|i| i.cve_id.clone())
         .collect();
-    let allowlist = if items.is_empty() && prior.get("cve_allowlist").is_null() {
-        Value::Null
+    let allowlist = if items.is_empty() && prior.is_none_or(|p| p.cve_allowlist.is_none()) {
+        None
     } else {
-        Value::List(items)
+        Some(items)
     };
-    Value::object([
-        ("id", Value::String(format!("/projects/{}", p.project_id))),
-        ("name", Value::from(p.name.as_str())),
-        ("project_id", Value::int(p.project_id)),
-        (
-            "registry_id",
-            p.registry_id
-                .filter(|r| *r > 0)
-                .map(Value::int)
-                .unwrap_or(Value::Null),
+    ProjectModel {
+        id: Some(format!("/projects/{}", p.project_id)).into(),
+        name: p.name.clone(),
+        project_id: Some(p.project_id).into(),
+        registry_id: p.registry_id.filter(|r| *r > 0).into(),
+        public: Some(meta_bool(&m.public, false)),
+        vulnerability_scanning: Some(meta_bool(&m.auto_scan, false)),
+        vulnerability_scanner: scanner.into(),
+        storage_quota: Some(storage_bytes.map(bytes_to_gib).unwrap_or(-1)),
+        cve_allowlist: allowlist,
+        enable_content_trust: Some(meta_bool(&m.enable_content_trust, false)),
+        enable_content_trust_cosign: Some(meta_bool(&m.enable_content_trust_cosign, false)),
+        auto_sbom_generation: Some(meta_bool(&m.auto_sbom_generation, false)),
+        deployment_security: deployment,
+        force_destroy: Some(prior.and_then(|p| p.force_destroy).unwrap_or(false)),
+        proxy_speed_kb: Some(
+            m.proxy_speed_kb
+                .as_deref()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(-1),
         ),
-        ("public", meta_bool(&m.public, false).into()),
-        (
-            "vulnerability_scanning",
-            meta_bool(&m.auto_scan, false).into(),
-        ),
-        ("vulnerability_scanner", Value::opt_string(scanner)),
-        (
-            "storage_quota",
-            Value::int(storage_bytes.map(bytes_to_gib).unwrap_or(-1)),
-        ),
-        ("cve_allowlist", allowlist),
-        (
-            "enable_content_trust",
-            meta_bool(&m.enable_content_trust, false).into(),
-        ),
-        (
-            "enable_content_trust_cosign",
-            meta_bool(&m.enable_content_trust_cosign, false).into(),
-        ),
-        (
-            "auto_sbom_generation",
-            meta_bool(&m.auto_sbom_generation, false).into(),
-        ),
-        ("deployment_security", deployment),
-        (
-            "force_destroy",
-            prior.bool_attr("force_destroy").unwrap_or(false).into(),
-        ),
-        (
-            "proxy_speed_kb",
-            Value::int(
-                m.proxy_speed_kb
-                    .as_deref()
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(-1),
-            ),
-        ),
-        (
-            "proxy_cache_local_on_not_found",
-            meta_bool(&m.proxy_cache_local_on_not_found, false).into(),
-        ),
-    ])
+        proxy_cache_local_on_not_found: Some(meta_bool(&m.proxy_cache_local_on_not_found, false)),
+    }
 }
 
-fn project_ref(state: &Value) -> Option<ProjectRef> {
-    state.i64_attr("project_id").map(ProjectRef::Id)
+fn project_ref(state: &ProjectModel) -> Option<ProjectRef> {
+    state.project_id.value().copied().map(ProjectRef::Id)
 }
 
 /// The project a state names: by id, or, for a create left unsettled (no id, see
 /// `unsettled_create`), the project Harbor has by that name with what was sent.
-async fn locate(h: &HarborContext, state: &Value) -> Result<Option<ProjectRef>, Diagnostics> {
+async fn locate(
+    h: &HarborContext,
+    state: &ProjectModel,
+) -> Result<Option<ProjectRef>, Diagnostics> {
     if let Some(r) = project_ref(state) {
         return Ok(Some(r));
     }
-    let name = state.str_attr("name").unwrap_or_default();
     let found = h
         .client
         .find_created_project(&create_request(state))
         .await
-        .map_err(|e| api_diag("Could not look up project", name, &e))?;
+        .map_err(|e| api_diag("Could not look up project", &state.name, &e))?;
     Ok(found.map(ProjectRef::Id))
 }
 
 /// `POST /projects` for a planned project; also what a later read matches an unsettled create
 /// against.
-fn create_request(planned: &Value) -> ProjectReq {
-    let registry_id = planned.i64_attr("registry_id");
+fn create_request(planned: &ProjectModel) -> ProjectReq {
+    let registry_id = planned.registry_id.value().copied();
     ProjectReq {
-        project_name: planned.str_attr("name").map(str::to_string),
+        project_name: Some(planned.name.clone()),
         metadata: Some(metadata_from(planned, registry_id.is_some())),
         // Harbor ignores an allowlist in `POST /projects` (its `CreateProject` handler keeps
         // name, owner, registry and metadata; the controller creates an empty allowlist), so
         // create sets it with a PUT afterwards.
         cve_allowlist: None,
-        storage_limit: Some(gib_to_bytes(
-            planned.i64_attr("storage_quota").unwrap_or(-1),
-        )),
+        storage_limit: Some(gib_to_bytes(planned.storage_quota.unwrap_or(-1))),
         registry_id,
         ..Default::default()
     }
@@ -328,8 +359,8 @@ impl ProjectResource {
         h: &HarborContext,
         r: &ProjectRef,
         with_scanner: bool,
-        prior: &Value,
-    ) -> Result<Option<Value>, Diagnostics> {
+        prior: Option<&ProjectModel>,
+    ) -> Result<Option<ProjectModel>, Diagnostics> {
         let Some(project) = not_found_is_none(h.client.get_project(r).await)
             .map_err(|e| api_diag("Could not read project", &r.to_string(), &e))?
         else {
@@ -440,17 +471,28 @@ impl Resource<HarborContext> for ProjectResource {
         Self::schema()
     }
 
+    fn check_model(&self) -> Option<Result<(), ModelError>> {
+        let ty = Self::schema().ty();
+        Some(
+            model::check_model::<ProjectModel>(&ty)
+                .and_then(|()| model::check_view::<ProjectPlanView>(&ty)),
+        )
+    }
+
     fn validate(&self, config: &Value, _caps: ClientCaps, diags: &mut Diagnostics) {
+        let Some(config) = model::read_view::<ProjectPlanView>(config, diags) else {
+            return;
+        };
         // Proxy-only settings without a proxy: Harbor drops them silently, so refuse them here.
-        if config.get("registry_id").is_null() {
-            if config.i64_attr("proxy_speed_kb").is_some_and(|v| v != -1) {
+        if config.registry_id.is_null() {
+            if config.proxy_speed_kb.value().is_some_and(|v| *v != -1.0) {
                 diags.attr_error(
                     AttributePath::attr("proxy_speed_kb"),
                     "proxy_speed_kb needs registry_id",
                     "`proxy_speed_kb` applies only to proxy-cache projects. Set `registry_id` to the upstream registry, or remove `proxy_speed_kb`.",
                 );
             }
-            if config.bool_attr("proxy_cache_local_on_not_found") == Some(true) {
+            if config.proxy_cache_local_on_not_found.value() == Some(&true) {
                 diags.attr_error(
                     AttributePath::attr("proxy_cache_local_on_not_found"),
                     "proxy_cache_local_on_not_found needs registry_id",
@@ -462,23 +504,24 @@ impl Resource<HarborContext> for ProjectResource {
 
     fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
         let Some(h) = ctx.data else { return };
+        let Some(planned) = model::read_view::<ProjectPlanView>(ctx.planned, ctx.diags) else {
+            return;
+        };
         let gates = [
             (
                 "auto_sbom_generation",
                 Feature::AutoSbomGeneration,
-                ctx.planned.bool_attr("auto_sbom_generation") == Some(true),
+                planned.auto_sbom_generation.value() == Some(&true),
             ),
             (
                 "proxy_speed_kb",
                 Feature::ProxySpeedKb,
-                ctx.planned
-                    .i64_attr("proxy_speed_kb")
-                    .is_some_and(|v| v != -1),
+                planned.proxy_speed_kb.value().is_some_and(|v| *v != -1.0),
             ),
             (
                 "proxy_cache_local_on_not_found",
                 Feature::ProxyCacheLocalOnNotFound,
-                ctx.planned.bool_attr("proxy_cache_local_on_not_found") == Some(true),
+                planned.proxy_cache_local_on_not_found.value() == Some(&true),
             ),
         ];
         for (attr, feature, used) in gates {
@@ -518,26 +561,30 @@ impl Resource<HarborContext> for ProjectResource {
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(r) = locate(h, state).await? else {
+        let state: ProjectModel = model::from_value(state)?;
+        let Some(r) = locate(h, &state).await? else {
             return Ok(None);
         };
-        let with_scanner = !state.get("vulnerability_scanner").is_null();
-        self.fetch(h, &r, with_scanner, state).await
+        let with_scanner = !state.vulnerability_scanner.is_null();
+        match self.fetch(h, &r, with_scanner, Some(&state)).await? {
+            Some(found) => Ok(Some(found.to_value()?)),
+            None => Ok(None),
+        }
     }
 
     async fn create(
         &self,
         h: &HarborContext,
-        planned: &Value,
+        planned_value: &Value,
         _config: &Value,
     ) -> Result<Value, ApplyError> {
-        let name = planned.str_attr("name").unwrap_or_default().to_string();
-        let registry_id = planned.i64_attr("registry_id");
-        let req = create_request(planned);
+        let planned: ProjectModel = model::from_value(planned_value)?;
+        let name = planned.name.clone();
+        let req = create_request(&planned);
         let id = h.client.create_project(&req).await.map_err(|e| {
             let mut d = api_diag("Could not create project", &name, &e);
             if e.is_unsettled() {
-                return super::unsettled_create(d, "project", planned);
+                return super::unsettled_create(d, "project", planned_value);
             }
             if e.is_conflict() {
                 d.attr_error(
@@ -548,17 +595,17 @@ impl Resource<HarborContext> for ProjectResource {
             }
             d.into()
         })?;
-        let mut state = planned.clone();
-        state.set("id", Value::String(format!("/projects/{id}")));
-        state.set("project_id", Value::int(id));
-        state.set(
-            "registry_id",
-            registry_id.map(Value::int).unwrap_or(Value::Null),
-        );
-        if planned.get("vulnerability_scanner").is_unknown() {
-            state.set("vulnerability_scanner", Value::Null);
-        }
-        let items = allowlist_items(planned);
+        let mut state = ProjectModel {
+            id: Some(format!("/projects/{id}")).into(),
+            project_id: Some(id).into(),
+            registry_id: planned.registry_id.value().copied().into(),
+            vulnerability_scanner: match &planned.vulnerability_scanner {
+                Known::Unknown => None.into(),
+                known => known.clone(),
+            },
+            ..planned.clone()
+        };
+        let items = allowlist_items(&planned);
         if !items.is_empty() {
             let req = ProjectReq {
                 cve_allowlist: Some(CveAllowlist {
@@ -576,23 +623,23 @@ impl Resource<HarborContext> for ProjectResource {
                     format!("Project {name} was created without its CVE allowlist"),
                     "Harbor sets a project's allowlist only by an update after creating it, and that update failed. The project is kept in state as tainted: the next apply replaces it, or run `terraform untaint` and apply to only set the allowlist.",
                 );
-                state.set("cve_allowlist", Value::Null);
+                state.cve_allowlist = None;
                 return Err(ApplyError {
                     diags: d,
-                    partial_state: Some(state),
+                    partial_state: Some(state.to_value()?),
                 });
             }
         }
-        if let Some(scanner) = planned.str_attr("vulnerability_scanner")
+        if let Some(scanner) = planned.vulnerability_scanner.value()
             && let Err(d) = self.set_scanner(h, &ProjectRef::Id(id), scanner).await
         {
-            state.set("vulnerability_scanner", Value::Null);
+            state.vulnerability_scanner = None.into();
             return Err(ApplyError {
                 diags: d,
-                partial_state: Some(state),
+                partial_state: Some(state.to_value()?),
             });
         }
-        Ok(state)
+        Ok(state.to_value()?)
     }
 
     async fn update(
@@ -602,27 +649,17 @@ impl Resource<HarborContext> for ProjectResource {
         planned: &Value,
         _config: &Value,
     ) -> Result<Value, ApplyError> {
-        let id = prior.i64_attr("project_id").unwrap_or_default();
+        let prior: ProjectModel = model::from_value(prior)?;
+        let planned: ProjectModel = model::from_value(planned)?;
+        let id = prior.project_id.value().copied().unwrap_or_default();
         let r = ProjectRef::Id(id);
-        let name = planned.str_attr("name").unwrap_or_default().to_string();
-        let proxy = planned.i64_attr("registry_id").is_some();
-        let differs = |n: &str| planned.get(n) != prior.get(n);
-        let meta_attrs = [
-            "public",
-            "vulnerability_scanning",
-            "enable_content_trust",
-            "enable_content_trust_cosign",
-            "auto_sbom_generation",
-            "deployment_security",
-            "proxy_speed_kb",
-            "proxy_cache_local_on_not_found",
-            "cve_allowlist",
-        ];
-        if meta_attrs.iter().any(|a| differs(a)) {
+        let name = planned.name.clone();
+        let proxy = planned.registry_id.value().is_some();
+        if planned.metadata_differs(&prior) {
             let req = ProjectReq {
-                metadata: Some(metadata_from(planned, proxy)),
+                metadata: Some(metadata_from(&planned, proxy)),
                 cve_allowlist: Some(CveAllowlist {
-                    items: allowlist_items(planned),
+                    items: allowlist_items(&planned),
                     project_id: Some(id),
                     ..Default::default()
                 }),
@@ -633,13 +670,7 @@ impl Resource<HarborContext> for ProjectResource {
                 .await
                 .map_err(|e| api_diag("Could not update project", &name, &e))?;
             // Harbor merges metadata on PUT: keys we no longer want must be deleted explicitly.
-            let had_severity = prior
-                .str_attr("deployment_security")
-                .is_some_and(|s| !s.is_empty());
-            let wants_severity = planned
-                .str_attr("deployment_security")
-                .is_some_and(|s| !s.is_empty());
-            if had_severity && !wants_severity {
+            if prior.severity().is_some() && planned.severity().is_none() {
                 h.client
                     .delete_project_metadata(&r, "severity")
                     .await
@@ -647,7 +678,7 @@ impl Resource<HarborContext> for ProjectResource {
                         api_diag("Could not clear deployment_security of project", &name, &e)
                     })?;
             }
-            if !proxy_flag(planned) && proxy_flag(prior) {
+            if !planned.proxy_flag() && prior.proxy_flag() {
                 h.client
                     .delete_project_metadata(&r, "proxy_cache_local_on_not_found")
                     .await
@@ -660,33 +691,27 @@ impl Resource<HarborContext> for ProjectResource {
                     })?;
             }
         }
-        if differs("storage_quota") {
-            self.set_quota(
-                h,
-                id,
-                &name,
-                planned.i64_attr("storage_quota").unwrap_or(-1),
-            )
-            .await?;
+        if planned.storage_quota != prior.storage_quota {
+            self.set_quota(h, id, &name, planned.storage_quota.unwrap_or(-1))
+                .await?;
         }
-        if differs("vulnerability_scanner")
-            && let Some(s) = planned.str_attr("vulnerability_scanner")
+        if planned.vulnerability_scanner != prior.vulnerability_scanner
+            && let Some(s) = planned.vulnerability_scanner.value()
         {
             self.set_scanner(h, &r, s).await?;
         }
-        Ok(planned.clone())
+        Ok(planned.to_value()?)
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(r) = locate(h, prior).await? else {
+        let prior: ProjectModel = model::from_value(prior)?;
+        let Some(r) = locate(h, &prior).await? else {
             return Ok(());
         };
-        let name = prior.str_attr("name").unwrap_or_default().to_string();
+        let name = prior.name.clone();
         match h.client.delete_project(&r).await {
             Ok(()) => Ok(()),
-            Err(e)
-                if e.is_precondition_failed() && prior.bool_attr("force_destroy") == Some(true) =>
-            {
+            Err(e) if e.is_precondition_failed() && prior.force_destroy == Some(true) => {
                 let repos =
                     h.client.list_repositories(&name).await.map_err(|e| {
                         api_diag("Could not list repositories of project", &name, &e)
@@ -735,8 +760,8 @@ impl Resource<HarborContext> for ProjectResource {
             super::ImportRef::Id(i) => ProjectRef::Id(i),
             super::ImportRef::Name(n) => ProjectRef::Name(n),
         };
-        match self.fetch(h, &r, true, &Value::Null).await? {
-            Some(v) => Ok(v),
+        match self.fetch(h, &r, true, None).await? {
+            Some(found) => Ok(found.to_value()?),
             None => {
                 let mut d = Diagnostics::new();
                 d.error(
@@ -747,10 +772,6 @@ impl Resource<HarborContext> for ProjectResource {
             }
         }
     }
-}
-
-fn proxy_flag(v: &Value) -> bool {
-    v.bool_attr("proxy_cache_local_on_not_found") == Some(true)
 }
 
 #[cfg(test)]
@@ -788,14 +809,15 @@ mod tests {
 
     #[test]
     fn removing_deployment_security_turns_prevent_vul_off() {
-        let mut v = Value::null_object(&ProjectResource::schema().ty());
-        v.set("deployment_security", Value::from("high"));
+        let mut v: ProjectModel =
+            model::from_value(&model::sample_value(&ProjectResource::schema().ty())).unwrap();
+        v.deployment_security = Some("high".into());
         let m = metadata_from(&v, false);
         assert_eq!(
             (m.prevent_vul.as_deref(), m.severity.as_deref()),
             (Some("true"), Some("high"))
         );
-        v.set("deployment_security", Value::from(""));
+        v.deployment_security = Some(String::new());
         let m = metadata_from(&v, false);
         assert_eq!(
             (m.prevent_vul.as_deref(), m.severity),

@@ -15,10 +15,12 @@
 
 use crate::schema::identity::IdentityTemplate;
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::context::HarborContext;
 use crate::harbor::models::{Registry, RegistryCredential, RegistryUpdate};
 use crate::harbor::{Feature, Secret, normalize_url};
+use crate::schema::model::{self, Known, ModelError};
 use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};
@@ -124,64 +126,96 @@ impl RegistryResource {
     }
 }
 
-fn registry_type(v: &Value) -> &'static str {
-    v.str_attr("provider_name")
-        .and_then(harbor_type)
-        .unwrap_or("")
+/// The resource's state and plan. Arguments with a default are `Option`: a state written by
+/// goharbor/harbor may hold null there. `access_secret_wo` is write-only: null except in a
+/// configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistryModel {
+    pub id: Known<Option<String>>,
+    pub registry_id: Known<Option<i64>>,
+    pub provider_name: String,
+    pub name: String,
+    pub endpoint_url: Known<Option<String>>,
+    pub description: Option<String>,
+    pub access_id: Option<String>,
+    pub access_secret: Option<String>,
+    pub access_secret_wo: Option<String>,
+    pub access_secret_wo_version: Option<i64>,
+    pub insecure: Option<bool>,
+    pub ca_certificate: Option<String>,
+    pub status: Known<Option<String>>,
 }
 
-fn secret_of(planned: &Value, config: &Value) -> String {
+/// What `validate` and `modify_plan` look at, in configurations and plans where any of it may
+/// still be unknown.
+#[derive(Debug, Serialize, Deserialize)]
+struct RegistryPlanView {
+    provider_name: Known<Option<String>>,
+    endpoint_url: Known<Option<String>>,
+    access_id: Known<Option<String>>,
+    access_secret: Known<Option<String>>,
+    access_secret_wo: Known<Option<String>>,
+    ca_certificate: Known<Option<String>>,
+}
+
+impl RegistryModel {
+    pub(crate) fn to_value(&self) -> Result<Value, ModelError> {
+        model::to_value(self, &RegistryResource::schema().ty())
+    }
+
+    fn registry_type(&self) -> &'static str {
+        harbor_type(&self.provider_name).unwrap_or("")
+    }
+
+    fn url(&self) -> &str {
+        self.endpoint_url.value().map(String::as_str).unwrap_or("")
+    }
+}
+
+/// The secret to send: the write-only one when configured, else `access_secret`.
+fn secret_of(planned: &RegistryModel, config: &RegistryModel) -> String {
     config
-        .str_attr("access_secret_wo")
-        .or(planned.str_attr("access_secret"))
+        .access_secret_wo
+        .as_ref()
+        .or(planned.access_secret.as_ref())
+        .cloned()
         .unwrap_or_default()
-        .to_string()
 }
 
-pub(crate) fn to_state(r: &Registry, prior: &Value) -> Value {
-    let mut v = if matches!(prior, Value::Object(_)) {
-        prior.clone()
-    } else {
-        Value::null_object(&RegistryResource::schema().ty())
-    };
+/// The state for a registry as Harbor returns it. `prior` supplies what Harbor does not tell:
+/// the secret (Harbor masks it), the write-only version, and the user's spelling of the
+/// provider and URL when they name the same thing.
+pub(crate) fn to_state(r: &Registry, prior: Option<&RegistryModel>) -> RegistryModel {
     let id = r.id.unwrap_or_default();
-    v.set("id", Value::String(format!("/registries/{id}")));
-    v.set("registry_id", Value::int(id));
     let same_type =
-        prior.str_attr("provider_name").and_then(harbor_type) == Some(r.registry_type.as_str());
-    if !same_type {
-        v.set(
-            "provider_name",
-            Value::String(friendly_name(&r.registry_type)),
-        );
-    }
-    v.set("name", Value::from(r.name.as_str()));
+        prior.and_then(|p| harbor_type(&p.provider_name)) == Some(r.registry_type.as_str());
     // Keep the configured spelling when Harbor's normalised URL is the same address.
-    let keep_url = prior
-        .str_attr("endpoint_url")
-        .is_some_and(|u| normalize_url(u) == r.url);
-    if !keep_url {
-        v.set("endpoint_url", Value::from(r.url.as_str()));
-    }
-    v.set(
-        "description",
-        Value::from(r.description.as_deref().unwrap_or("")),
-    );
+    let kept_url = prior
+        .and_then(|p| p.endpoint_url.value())
+        .filter(|u| normalize_url(u) == r.url);
     let cred = r.credential.clone().unwrap_or_default();
-    v.set(
-        "access_id",
-        Value::from(cred.access_key.as_deref().unwrap_or("")),
-    );
-    if v.get("access_secret").is_null() {
-        v.set("access_secret", Value::from(""));
+    RegistryModel {
+        id: Some(format!("/registries/{id}")).into(),
+        registry_id: Some(id).into(),
+        provider_name: match prior {
+            Some(p) if same_type => p.provider_name.clone(),
+            _ => friendly_name(&r.registry_type),
+        },
+        name: r.name.clone(),
+        endpoint_url: Some(kept_url.cloned().unwrap_or_else(|| r.url.clone())).into(),
+        description: Some(r.description.clone().unwrap_or_default()),
+        access_id: Some(cred.access_key.unwrap_or_default()),
+        access_secret: Some(
+            prior
+                .and_then(|p| p.access_secret.clone())
+                .unwrap_or_default(),
+        ),
+        access_secret_wo: prior.and_then(|p| p.access_secret_wo.clone()),
+        access_secret_wo_version: prior.and_then(|p| p.access_secret_wo_version),
+        insecure: Some(r.insecure),
+        ca_certificate: r.ca_certificate.clone().filter(|c| !c.is_empty()),
+        status: r.status.clone().into(),
     }
-    v.set("insecure", r.insecure.into());
-    let ca = r.ca_certificate.clone().filter(|c| !c.is_empty());
-    if ca.is_some() || !prior.get("ca_certificate").is_null() {
-        v.set("ca_certificate", Value::opt_string(ca));
-    }
-    v.set("status", Value::opt_string(r.status.clone()));
-    v
 }
 
 fn registry_diag(what: &str, name: &str, url: &str, e: &crate::harbor::Error) -> Diagnostics {
@@ -239,9 +273,20 @@ impl Resource<HarborContext> for RegistryResource {
         Self::schema()
     }
 
+    fn check_model(&self) -> Option<Result<(), ModelError>> {
+        let ty = Self::schema().ty();
+        Some(
+            model::check_model::<RegistryModel>(&ty)
+                .and_then(|()| model::check_view::<RegistryPlanView>(&ty)),
+        )
+    }
+
     fn validate(&self, config: &Value, _caps: ClientCaps, diags: &mut Diagnostics) {
-        let ty = config.str_attr("provider_name").and_then(harbor_type);
-        if config.get("endpoint_url").is_null()
+        let Some(config) = model::read_view::<RegistryPlanView>(config, diags) else {
+            return;
+        };
+        let ty = config.provider_name.value().and_then(|p| harbor_type(p));
+        if config.endpoint_url.is_null()
             && ty.is_some_and(|t| !FIXED_URLS.iter().any(|(f, _)| *f == t))
         {
             diags.attr_error(
@@ -250,7 +295,7 @@ impl Resource<HarborContext> for RegistryResource {
                 "Set `endpoint_url` to the registry's URL; only `docker-hub` and `github` have a URL fixed by Harbor.",
             );
         }
-        if let Some(url) = config.str_attr("endpoint_url") {
+        if let Some(url) = config.endpoint_url.value() {
             let n = normalize_url(url);
             if !(n.starts_with("http://") || n.starts_with("https://"))
                 || n.split("://").nth(1).is_none_or(|h| h.is_empty())
@@ -262,7 +307,7 @@ impl Resource<HarborContext> for RegistryResource {
                 );
             }
         }
-        if let Some(ca) = config.str_attr("ca_certificate")
+        if let Some(ca) = config.ca_certificate.value()
             && let Err(why) = check_ca_pem(ca)
         {
             diags.attr_error(
@@ -273,13 +318,11 @@ impl Resource<HarborContext> for RegistryResource {
         }
         // Harbor keeps a credential only with an access key (`pkg/reg/manager.go`): a secret
         // without one is dropped silently, and the state would claim a credential Harbor lacks.
-        let has_secret = config
-            .str_attr("access_secret")
-            .is_some_and(|s| !s.is_empty())
-            || !config.get("access_secret_wo").is_null();
-        let id = config.get("access_id");
-        if has_secret && (id.is_null() || id.as_str() == Some("")) {
-            let attr = if config.get("access_secret_wo").is_null() {
+        let secret_set = config.access_secret.value().is_some_and(|s| !s.is_empty());
+        let has_secret = secret_set || !config.access_secret_wo.is_null();
+        let id = &config.access_id;
+        if has_secret && (id.is_null() || id.value().is_some_and(|i| i.is_empty())) {
+            let attr = if config.access_secret_wo.is_null() {
                 "access_secret"
             } else {
                 "access_secret_wo"
@@ -290,11 +333,7 @@ impl Resource<HarborContext> for RegistryResource {
                 "Harbor stores a registry credential only together with an access id and drops a secret without one. Set `access_id` (the user name or access key), or remove the secret.",
             );
         }
-        if !config.get("access_secret_wo").is_null()
-            && config
-                .str_attr("access_secret")
-                .is_some_and(|s| !s.is_empty())
-        {
+        if !config.access_secret_wo.is_null() && secret_set {
             diags.attr_error(
                 AttributePath::attr("access_secret_wo"),
                 "access_secret and access_secret_wo conflict",
@@ -304,8 +343,14 @@ impl Resource<HarborContext> for RegistryResource {
     }
 
     fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
+        let Some(config) = model::read_view::<RegistryPlanView>(ctx.config, ctx.diags) else {
+            return;
+        };
+        let Some(mut planned) = model::read_view::<RegistryPlanView>(ctx.planned, ctx.diags) else {
+            return;
+        };
         if let Some(h) = ctx.data
-            && !ctx.config.get("ca_certificate").is_null()
+            && !config.ca_certificate.is_null()
             && !h.supports(Feature::RegistryCaCertificate)
         {
             ctx.diags.attr_error(
@@ -315,13 +360,19 @@ impl Resource<HarborContext> for RegistryResource {
             );
         }
         // A fixed URL is known at plan time; other URLs Harbor normalises are kept as configured.
-        if ctx.config.get("endpoint_url").is_null()
-            && ctx.planned.get("endpoint_url").is_unknown()
-            && let Some((_, url)) = FIXED_URLS
-                .iter()
-                .find(|(t, _)| *t == registry_type(ctx.planned))
+        let planned_type = planned
+            .provider_name
+            .value()
+            .and_then(|p| harbor_type(p))
+            .unwrap_or("");
+        if config.endpoint_url.is_null()
+            && planned.endpoint_url.is_unknown()
+            && let Some((_, url)) = FIXED_URLS.iter().find(|(t, _)| *t == planned_type)
         {
-            ctx.planned.set("endpoint_url", Value::from(*url));
+            planned.endpoint_url = Some(url.to_string()).into();
+            if let Err(e) = model::write_view(&planned, &Self::schema().ty(), ctx.planned) {
+                ctx.diags.extend(e.into());
+            }
         }
     }
 
@@ -346,59 +397,63 @@ impl Resource<HarborContext> for RegistryResource {
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(id) = locate(h, state).await? else {
+        let state: RegistryModel = model::from_value(state)?;
+        let Some(id) = locate(h, &state).await? else {
             return Ok(None);
         };
-        let name = state.str_attr("name").unwrap_or_default();
         let r = not_found_is_none(h.client.get_registry(id).await)
-            .map_err(|e| api_diag("Could not read registry", name, &e))?;
-        Ok(r.map(|r| to_state(&r, state)))
+            .map_err(|e| api_diag("Could not read registry", &state.name, &e))?;
+        match r {
+            Some(r) => Ok(Some(to_state(&r, Some(&state)).to_value()?)),
+            None => Ok(None),
+        }
     }
 
     async fn create(
         &self,
         h: &HarborContext,
-        planned: &Value,
+        planned_value: &Value,
         config: &Value,
     ) -> Result<Value, ApplyError> {
-        let name = planned.str_attr("name").unwrap_or_default().to_string();
-        let url = planned
-            .str_attr("endpoint_url")
-            .unwrap_or_default()
-            .to_string();
-        let body = create_request(planned, secret_of(planned, config));
+        let planned: RegistryModel = model::from_value(planned_value)?;
+        let config: RegistryModel = model::from_value(config)?;
+        let name = planned.name.clone();
+        let url = planned.url().to_string();
+        let body = create_request(&planned, secret_of(&planned, &config));
         let id = h.client.create_registry(&body).await.map_err(|e| {
             let mut d = registry_diag("Could not create registry", &name, &url, &e);
             if e.is_unsettled() {
-                return super::unsettled_create(d, "registry", planned);
+                return super::unsettled_create(d, "registry", planned_value);
             }
             if e.is_conflict() {
                 d.attr_error(AttributePath::attr("name"), format!("Registry {name} already exists"), "Import it with `terraform import <address> <registry id>`, or choose another name.");
             }
             d.into()
         })?;
-        let mut state = planned.clone();
-        state.set("id", Value::String(format!("/registries/{id}")));
-        state.set("registry_id", Value::int(id));
+        let mut state = RegistryModel {
+            id: Some(format!("/registries/{id}")).into(),
+            registry_id: Some(id).into(),
+            ..planned
+        };
         match h.client.get_registry(id).await {
             Ok(r) => {
-                if state.get("endpoint_url").is_unknown() {
-                    state.set("endpoint_url", Value::from(r.url.as_str()));
+                if state.endpoint_url.is_unknown() {
+                    state.endpoint_url = Some(r.url).into();
                 }
-                state.set("status", Value::opt_string(r.status));
+                state.status = r.status.into();
             }
             Err(e) => {
-                state.set("status", Value::Null);
-                if state.get("endpoint_url").is_unknown() {
-                    state.set("endpoint_url", Value::Null);
+                state.status = None.into();
+                if state.endpoint_url.is_unknown() {
+                    state.endpoint_url = None.into();
                 }
                 return Err(ApplyError {
                     diags: api_diag("Created registry, but could not read it back:", &name, &e),
-                    partial_state: Some(state),
+                    partial_state: Some(state.to_value()?),
                 });
             }
         }
-        Ok(state)
+        Ok(state.to_value()?)
     }
 
     async fn update(
@@ -408,38 +463,39 @@ impl Resource<HarborContext> for RegistryResource {
         planned: &Value,
         config: &Value,
     ) -> Result<Value, ApplyError> {
-        let id = prior.i64_attr("registry_id").unwrap_or_default();
-        let name = planned.str_attr("name").unwrap_or_default().to_string();
-        let url = planned
-            .str_attr("endpoint_url")
-            .unwrap_or_default()
-            .to_string();
-        let differs = |n: &str| planned.get(n) != prior.get(n);
-        let s = |n: &str| planned.str_attr(n).map(str::to_string);
+        let prior: RegistryModel = model::from_value(prior)?;
+        let planned: RegistryModel = model::from_value(planned)?;
+        let config: RegistryModel = model::from_value(config)?;
+        let id = prior.registry_id.value().copied().unwrap_or_default();
+        let name = planned.name.clone();
+        let url = planned.url().to_string();
         // Another spelling of the same address (as after an import) is no change for Harbor.
-        let url_changed = planned.str_attr("endpoint_url").map(normalize_url)
-            != prior.str_attr("endpoint_url").map(normalize_url);
-        let secret_changed = differs("access_secret") || differs("access_secret_wo_version");
+        let url_changed = planned.endpoint_url.value().map(|u| normalize_url(u))
+            != prior.endpoint_url.value().map(|u| normalize_url(u));
+        let secret_changed = planned.access_secret != prior.access_secret
+            || planned.access_secret_wo_version != prior.access_secret_wo_version;
+        let access_id_changed = planned.access_id != prior.access_id;
         // Send the secret with a URL or key change too: newer Harbor clears it otherwise.
-        let send_secret = secret_changed || url_changed || differs("access_id");
+        let send_secret = secret_changed || url_changed || access_id_changed;
         let update = RegistryUpdate {
-            name: differs("name").then(|| name.clone()),
-            description: if differs("description") {
-                s("description")
+            name: (planned.name != prior.name).then(|| name.clone()),
+            description: if planned.description != prior.description {
+                planned.description.clone()
             } else {
                 None
             },
             url: url_changed.then(|| url.clone()),
             credential_type: send_secret.then(|| "basic".to_string()),
-            access_key: if differs("access_id") || send_secret {
-                s("access_id")
+            access_key: if access_id_changed || send_secret {
+                planned.access_id.clone()
             } else {
                 None
             },
-            access_secret: send_secret.then(|| Secret::new(secret_of(planned, config))),
-            insecure: differs("insecure").then(|| planned.bool_attr("insecure").unwrap_or(false)),
-            ca_certificate: if differs("ca_certificate") {
-                Some(s("ca_certificate").unwrap_or_default())
+            access_secret: send_secret.then(|| Secret::new(secret_of(&planned, &config))),
+            insecure: (planned.insecure != prior.insecure)
+                .then(|| planned.insecure.unwrap_or(false)),
+            ca_certificate: if planned.ca_certificate != prior.ca_certificate {
+                Some(planned.ca_certificate.clone().unwrap_or_default())
             } else {
                 None
             },
@@ -450,14 +506,15 @@ impl Resource<HarborContext> for RegistryResource {
                 .await
                 .map_err(|e| registry_diag("Could not update registry", &name, &url, &e))?;
         }
-        Ok(planned.clone())
+        Ok(planned.to_value()?)
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(id) = locate(h, prior).await? else {
+        let prior: RegistryModel = model::from_value(prior)?;
+        let Some(id) = locate(h, &prior).await? else {
             return Ok(());
         };
-        let name = prior.str_attr("name").unwrap_or_default().to_string();
+        let name = prior.name.clone();
         match h.client.delete_registry(id).await {
             Ok(()) => Ok(()),
             Err(e) if e.is_precondition_failed() => {
@@ -504,11 +561,7 @@ impl Resource<HarborContext> for RegistryResource {
         match not_found_is_none(h.client.get_registry(rid).await)
             .map_err(|e| api_diag("Could not read registry", id, &e))?
         {
-            Some(r) => {
-                let mut v = to_state(&r, &Value::Null);
-                v.set("access_secret", Value::from(""));
-                Ok(v)
-            }
+            Some(r) => Ok(to_state(&r, None).to_value()?),
             None => Err(import_not_found("registry", id)),
         }
     }
@@ -516,42 +569,33 @@ impl Resource<HarborContext> for RegistryResource {
 
 /// `POST /registries` for a planned registry; also what a later read matches an unsettled
 /// create against (name, type and URL; the secret plays no part there).
-fn create_request(planned: &Value, secret: String) -> Registry {
+fn create_request(planned: &RegistryModel, secret: String) -> Registry {
     Registry {
-        name: planned.str_attr("name").unwrap_or_default().to_string(),
-        url: planned
-            .str_attr("endpoint_url")
-            .unwrap_or_default()
-            .to_string(),
-        registry_type: registry_type(planned).to_string(),
+        name: planned.name.clone(),
+        url: planned.url().to_string(),
+        registry_type: planned.registry_type().to_string(),
         credential: Some(RegistryCredential {
             credential_type: Some("basic".into()),
-            access_key: Some(
-                planned
-                    .str_attr("access_id")
-                    .unwrap_or_default()
-                    .to_string(),
-            ),
+            access_key: Some(planned.access_id.clone().unwrap_or_default()),
             access_secret: Some(Secret::new(secret)),
         }),
-        insecure: planned.bool_attr("insecure").unwrap_or(false),
-        ca_certificate: planned.str_attr("ca_certificate").map(str::to_string),
-        description: planned.str_attr("description").map(str::to_string),
+        insecure: planned.insecure.unwrap_or(false),
+        ca_certificate: planned.ca_certificate.clone(),
+        description: planned.description.clone(),
         ..Default::default()
     }
 }
 
 /// The registry a state names: by id, or, for a create left unsettled (no id, see
 /// `unsettled_create`), the registry Harbor has with that name, type and URL.
-async fn locate(h: &HarborContext, state: &Value) -> Result<Option<i64>, Diagnostics> {
-    if let Some(id) = state.i64_attr("registry_id") {
+async fn locate(h: &HarborContext, state: &RegistryModel) -> Result<Option<i64>, Diagnostics> {
+    if let Some(&id) = state.registry_id.value() {
         return Ok(Some(id));
     }
-    let name = state.str_attr("name").unwrap_or_default();
     h.client
         .find_created_registry(&create_request(state, String::new()))
         .await
-        .map_err(|e| api_diag("Could not look up registry", name, &e))
+        .map_err(|e| api_diag("Could not look up registry", &state.name, &e))
 }
 
 #[cfg(test)]
@@ -576,20 +620,21 @@ mod tests {
 
     #[test]
     fn normalised_urls_keep_the_configured_spelling() {
-        let mut prior = Value::null_object(&RegistryResource::schema().ty());
-        prior.set("endpoint_url", Value::from("https://replica.example.com/"));
-        prior.set("provider_name", Value::from("harbor"));
+        let mut prior: RegistryModel =
+            model::from_value(&model::sample_value(&RegistryResource::schema().ty())).unwrap();
+        prior.endpoint_url = Some("https://replica.example.com/".to_string()).into();
+        prior.provider_name = "harbor".into();
         let r = Registry {
             id: Some(3),
             url: "https://replica.example.com".into(),
             registry_type: "harbor".into(),
             ..Default::default()
         };
-        let v = to_state(&r, &prior);
+        let v = to_state(&r, Some(&prior));
         assert_eq!(
-            v.str_attr("endpoint_url"),
+            v.endpoint_url.value().map(String::as_str),
             Some("https://replica.example.com/")
         );
-        assert_eq!(v.str_attr("provider_name"), Some("harbor"));
+        assert_eq!(v.provider_name, "harbor");
     }
 }

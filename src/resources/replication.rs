@@ -12,6 +12,7 @@
 
 use crate::schema::identity::IdentityTemplate;
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::context::HarborContext;
 use crate::harbor::Feature;
@@ -19,9 +20,84 @@ use crate::harbor::models::{
     Registry, ReplicationFilter, ReplicationPolicy, ReplicationTrigger, ReplicationTriggerSettings,
 };
 use crate::schema::def::validators;
+use crate::schema::model::{self, Known, ModelError};
 use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Nesting, Schema, Type, Value};
+
+/// The resource's state and plan. Arguments with a default are `Option`: a state written by
+/// goharbor/harbor may hold null there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicationModel {
+    pub id: Known<Option<String>>,
+    pub replication_policy_id: Known<Option<i64>>,
+    pub name: String,
+    pub action: String,
+    pub registry_id: i64,
+    pub schedule: Option<String>,
+    pub enabled: Option<bool>,
+    #[serde(rename = "override")]
+    pub override_: Option<bool>,
+    pub deletion: Option<bool>,
+    pub copy_by_chunk: Option<bool>,
+    pub single_active_replication: Option<bool>,
+    pub dest_namespace: Option<String>,
+    pub dest_namespace_replace: Option<i64>,
+    pub speed: Option<i64>,
+    pub description: Option<String>,
+    pub execute_on_changed: Option<bool>,
+    pub execution_id: Known<Option<i64>>,
+    pub filters: Option<Vec<FilterModel>>,
+}
+
+/// One `filters` block.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FilterModel {
+    pub name: Option<String>,
+    pub tag: Option<String>,
+    pub labels: Option<Vec<String>>,
+    pub resource: Option<String>,
+    pub decoration: Option<String>,
+}
+
+/// What `validate` and `modify_plan` look at, in configurations and plans where any of it may
+/// still be unknown.
+#[derive(Debug, Serialize, Deserialize)]
+struct ReplicationPlanView {
+    action: Known<Option<String>>,
+    schedule: Known<Option<String>>,
+    enabled: Known<Option<bool>>,
+    single_active_replication: Known<Option<bool>>,
+    execute_on_changed: Known<Option<bool>>,
+    // `f64`, as every number in a view: hooks see values before validation refuses a fraction.
+    execution_id: Known<Option<f64>>,
+    filters: Known<Option<Vec<FilterView>>>,
+}
+
+/// A `filters` block in a configuration: only whether each key is set matters.
+#[derive(Debug, Serialize, Deserialize)]
+struct FilterView {
+    name: Known<Option<String>>,
+    tag: Known<Option<String>>,
+    labels: Known<Option<Vec<Known<Option<String>>>>>,
+    resource: Known<Option<String>>,
+    decoration: Known<Option<String>>,
+}
+
+impl ReplicationModel {
+    fn to_value(&self) -> Result<Value, ModelError> {
+        model::to_value(self, &ReplicationResource::schema().ty())
+    }
+
+    /// The model without what never reaches Harbor, for telling whether a plan changes the policy.
+    fn server_side(&self) -> ReplicationModel {
+        ReplicationModel {
+            execute_on_changed: None,
+            execution_id: Known::Unknown,
+            ..self.clone()
+        }
+    }
+}
 
 use super::{api_diag, import_not_found, not_found_is_none, numeric_import_id};
 
@@ -135,42 +211,36 @@ fn schedule_of(t: &Option<ReplicationTrigger>) -> String {
 
 /// Expands `filters` blocks into Harbor's one-key filters: a block with name, tag and labels
 /// becomes three filters, all applied (goharbor/harbor kept only the last key).
-fn harbor_filters(v: &Value) -> Vec<ReplicationFilter> {
+fn harbor_filters(v: &ReplicationModel) -> Vec<ReplicationFilter> {
     let mut out = Vec::new();
-    for b in v.get("filters").elements() {
-        let decoration = b.str_attr("decoration").map(str::to_string);
-        if let Some(n) = b.str_attr("name") {
+    for b in v.filters.iter().flatten() {
+        let decoration = b.decoration.clone();
+        if let Some(n) = &b.name {
             out.push(ReplicationFilter {
                 filter_type: "name".into(),
-                value: n.into(),
+                value: n.as_str().into(),
                 decoration: None,
             });
         }
-        if let Some(t) = b.str_attr("tag") {
+        if let Some(t) = &b.tag {
             out.push(ReplicationFilter {
                 filter_type: "tag".into(),
-                value: t.into(),
+                value: t.as_str().into(),
                 decoration: decoration.clone(),
             });
         }
-        if !b.get("labels").is_null() {
-            let labels: Vec<serde_json::Value> = b
-                .get("labels")
-                .elements()
-                .iter()
-                .filter_map(|l| l.as_str())
-                .map(Into::into)
-                .collect();
+        if let Some(labels) = &b.labels {
+            let labels: Vec<serde_json::Value> = labels.iter().map(|l| l.as_str().into()).collect();
             out.push(ReplicationFilter {
                 filter_type: "label".into(),
                 value: labels.into(),
                 decoration: decoration.clone(),
             });
         }
-        if let Some(r) = b.str_attr("resource") {
+        if let Some(r) = &b.resource {
             out.push(ReplicationFilter {
                 filter_type: "resource".into(),
-                value: r.into(),
+                value: r.as_str().into(),
                 decoration: None,
             });
         }
@@ -200,122 +270,101 @@ fn same_filters(a: &[ReplicationFilter], b: &[ReplicationFilter]) -> bool {
     ka == kb
 }
 
-fn filter_blocks(fs: &[ReplicationFilter]) -> Value {
-    Value::Set(
-        fs.iter()
-            .map(|f| {
-                let mut b = Value::object([
-                    ("name", Value::Null),
-                    ("tag", Value::Null),
-                    ("labels", Value::Null),
-                    ("resource", Value::Null),
-                    ("decoration", Value::Null),
-                ]);
-                match f.filter_type.as_str() {
-                    "label" => b.set(
-                        "labels",
-                        Value::List(
-                            f.value
-                                .as_array()
-                                .map(|a| {
-                                    a.iter()
-                                        .filter_map(|x| x.as_str())
-                                        .map(Value::from)
-                                        .collect()
-                                })
-                                .unwrap_or_default(),
-                        ),
-                    ),
-                    "name" | "tag" | "resource" => {
-                        b.set(&f.filter_type, Value::opt_string(f.value.as_str()))
-                    }
-                    _ => {}
+fn filter_blocks(fs: &[ReplicationFilter]) -> Vec<FilterModel> {
+    fs.iter()
+        .map(|f| {
+            let mut b = FilterModel::default();
+            let text = || f.value.as_str().map(str::to_string);
+            match f.filter_type.as_str() {
+                "label" => {
+                    b.labels = Some(
+                        f.value
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|x| x.as_str())
+                                    .map(str::to_string)
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    )
                 }
-                if matches!(f.filter_type.as_str(), "tag" | "label") {
-                    b.set(
-                        "decoration",
-                        Value::opt_string(f.decoration.clone().filter(|d| !d.is_empty())),
-                    );
-                }
-                b
-            })
-            .collect(),
-    )
+                "name" => b.name = text(),
+                "tag" => b.tag = text(),
+                "resource" => b.resource = text(),
+                _ => {}
+            }
+            if matches!(f.filter_type.as_str(), "tag" | "label") {
+                b.decoration = f.decoration.clone().filter(|d| !d.is_empty());
+            }
+            b
+        })
+        .collect()
 }
 
-fn policy_from(v: &Value, id: Option<i64>) -> ReplicationPolicy {
-    let registry = Registry::reference(v.i64_attr("registry_id").unwrap_or_default());
-    let push = v.str_attr("action") == Some("push");
-    let deletion = v.bool_attr("deletion").unwrap_or(false);
+fn policy_from(v: &ReplicationModel, id: Option<i64>) -> ReplicationPolicy {
+    let registry = Registry::reference(v.registry_id);
+    let push = v.action == "push";
+    let deletion = v.deletion.unwrap_or(false);
     ReplicationPolicy {
         id,
-        name: v.str_attr("name").unwrap_or_default().to_string(),
-        description: Some(v.str_attr("description").unwrap_or_default().to_string()),
+        name: v.name.clone(),
+        description: Some(v.description.clone().unwrap_or_default()),
         src_registry: (!push).then(|| registry.clone()),
         dest_registry: push.then_some(registry),
-        dest_namespace: v.str_attr("dest_namespace").map(str::to_string),
-        dest_namespace_replace_count: Some(v.i64_attr("dest_namespace_replace").unwrap_or(0) as i8),
-        trigger: Some(trigger_of(v.str_attr("schedule").unwrap_or("manual"))),
+        dest_namespace: v.dest_namespace.clone(),
+        dest_namespace_replace_count: Some(v.dest_namespace_replace.unwrap_or(0) as i8),
+        trigger: Some(trigger_of(v.schedule.as_deref().unwrap_or("manual"))),
         filters: harbor_filters(v),
         replicate_deletion: deletion,
         deletion,
-        override_: v.bool_attr("override").unwrap_or(true),
-        enabled: v.bool_attr("enabled").unwrap_or(true),
-        speed: Some(v.i64_attr("speed").unwrap_or(-1) as i32),
-        copy_by_chunk: Some(v.bool_attr("copy_by_chunk").unwrap_or(false)),
-        single_active_replication: v.bool_attr("single_active_replication").filter(|b| *b),
+        override_: v.override_.unwrap_or(true),
+        enabled: v.enabled.unwrap_or(true),
+        speed: Some(v.speed.unwrap_or(-1) as i32),
+        copy_by_chunk: Some(v.copy_by_chunk.unwrap_or(false)),
+        single_active_replication: v.single_active_replication.filter(|b| *b),
         ..Default::default()
     }
 }
 
-fn to_state(p: &ReplicationPolicy, prior: &Value) -> Value {
-    let mut v = if matches!(prior, Value::Object(_)) {
-        prior.clone()
-    } else {
-        Value::null_object(&ReplicationResource::schema().ty())
-    };
+/// The state for a policy as Harbor returns it. `prior` supplies what Harbor does not tell:
+/// `execute_on_changed` and `execution_id` (ours alone), and the grouping of filter keys into
+/// blocks, kept while it means the same filters.
+fn to_state(p: &ReplicationPolicy, prior: Option<&ReplicationModel>) -> ReplicationModel {
     let id = p.id.unwrap_or_default();
     let dest = p.dest_registry.as_ref().and_then(|r| r.id).unwrap_or(0);
     let src = p.src_registry.as_ref().and_then(|r| r.id).unwrap_or(0);
-    v.set("id", Value::String(format!("/replication/policies/{id}")));
-    v.set("replication_policy_id", Value::int(id));
-    v.set("name", Value::from(p.name.as_str()));
-    v.set(
-        "action",
-        Value::from(if dest > 0 { "push" } else { "pull" }),
-    );
-    v.set("registry_id", Value::int(if dest > 0 { dest } else { src }));
-    v.set("schedule", Value::String(schedule_of(&p.trigger)));
-    v.set("enabled", p.enabled.into());
-    v.set("override", p.override_.into());
-    v.set("deletion", p.deletion.into());
-    v.set("copy_by_chunk", p.copy_by_chunk.unwrap_or(false).into());
-    v.set(
-        "single_active_replication",
-        p.single_active_replication.unwrap_or(false).into(),
-    );
-    v.set(
-        "dest_namespace",
-        Value::opt_string(p.dest_namespace.clone().filter(|s| !s.is_empty())),
-    );
-    v.set(
-        "dest_namespace_replace",
-        Value::int(p.dest_namespace_replace_count.unwrap_or(-1) as i64),
-    );
     // Harbor stores a negative speed as 0 (unlimited); show it as the -1 users write.
     let speed = p.speed.unwrap_or(0) as i64;
-    v.set("speed", Value::int(if speed <= 0 { -1 } else { speed }));
-    v.set(
-        "description",
-        Value::from(p.description.as_deref().unwrap_or("")),
-    );
-    if !same_filters(&harbor_filters(prior), &p.filters) {
-        v.set("filters", filter_blocks(&p.filters));
+    let prior_filters = prior.and_then(|m| m.filters.clone());
+    let prior_harbor = prior.map(harbor_filters).unwrap_or_default();
+    let filters = if same_filters(&prior_harbor, &p.filters) {
+        prior_filters
+    } else {
+        Some(filter_blocks(&p.filters))
+    };
+    ReplicationModel {
+        id: Some(format!("/replication/policies/{id}")).into(),
+        replication_policy_id: Some(id).into(),
+        name: p.name.clone(),
+        action: if dest > 0 { "push" } else { "pull" }.into(),
+        registry_id: if dest > 0 { dest } else { src },
+        schedule: Some(schedule_of(&p.trigger)),
+        enabled: Some(p.enabled),
+        override_: Some(p.override_),
+        deletion: Some(p.deletion),
+        copy_by_chunk: Some(p.copy_by_chunk.unwrap_or(false)),
+        single_active_replication: Some(p.single_active_replication.unwrap_or(false)),
+        dest_namespace: p.dest_namespace.clone().filter(|s| !s.is_empty()),
+        dest_namespace_replace: Some(p.dest_namespace_replace_count.unwrap_or(-1) as i64),
+        speed: Some(if speed <= 0 { -1 } else { speed }),
+        description: Some(p.description.clone().unwrap_or_default()),
+        execute_on_changed: Some(prior.and_then(|m| m.execute_on_changed).unwrap_or(false)),
+        execution_id: prior
+            .map(|m| m.execution_id.clone())
+            .unwrap_or(Known::Value(None)),
+        filters,
     }
-    if v.get("execute_on_changed").is_null() {
-        v.set("execute_on_changed", false.into());
-    }
-    v
 }
 
 fn policy_diag(what: &str, name: &str, e: &crate::harbor::Error) -> Diagnostics {
@@ -330,15 +379,14 @@ impl ReplicationResource {
     async fn maybe_execute(
         &self,
         h: &HarborContext,
-        planned: &Value,
+        planned: &ReplicationModel,
         id: i64,
-        state: &mut Value,
+        state: &mut ReplicationModel,
     ) -> Result<(), ApplyError> {
-        if planned.bool_attr("execute_on_changed") != Some(true) {
-            state.set("execution_id", Value::Null);
+        if planned.execute_on_changed != Some(true) {
+            state.execution_id = None.into();
             return Ok(());
         }
-        let name = planned.str_attr("name").unwrap_or_default();
         match h.client.start_replication(id).await {
             Ok(exec) => {
                 tracing::info!(
@@ -346,18 +394,18 @@ impl ReplicationResource {
                     execution = exec,
                     "started replication execution"
                 );
-                state.set("execution_id", Value::int(exec));
+                state.execution_id = Some(exec).into();
                 Ok(())
             }
             Err(e) => {
-                state.set("execution_id", Value::Null);
+                state.execution_id = None.into();
                 Err(ApplyError {
                     diags: api_diag(
                         "Could not start an execution of replication policy",
-                        name,
+                        &planned.name,
                         &e,
                     ),
-                    partial_state: Some(state.clone()),
+                    partial_state: Some(state.to_value()?),
                 })
             }
         }
@@ -383,8 +431,19 @@ impl Resource<HarborContext> for ReplicationResource {
         Self::schema()
     }
 
+    fn check_model(&self) -> Option<Result<(), ModelError>> {
+        let ty = Self::schema().ty();
+        Some(
+            model::check_model::<ReplicationModel>(&ty)
+                .and_then(|()| model::check_view::<ReplicationPlanView>(&ty)),
+        )
+    }
+
     fn validate(&self, config: &Value, _caps: ClientCaps, diags: &mut Diagnostics) {
-        let schedule = config.str_attr("schedule");
+        let Some(config) = model::read_view::<ReplicationPlanView>(config, diags) else {
+            return;
+        };
+        let schedule = config.schedule.value().map(String::as_str);
         if let Some(s) = schedule.filter(|s| *s != "manual" && *s != "event_based")
             && let Err(e) = check_cron(s)
         {
@@ -394,7 +453,9 @@ impl Resource<HarborContext> for ReplicationResource {
                 format!("{e} Or use `manual` or `event_based`."),
             );
         }
-        if schedule == Some("event_based") && config.str_attr("action") == Some("pull") {
+        if schedule == Some("event_based")
+            && config.action.value().map(String::as_str) == Some("pull")
+        {
             diags.attr_error(
                 AttributePath::attr("schedule"),
                 "event_based does not work for pull policies",
@@ -402,7 +463,7 @@ impl Resource<HarborContext> for ReplicationResource {
             );
         }
         if schedule == Some("event_based")
-            && config.bool_attr("single_active_replication") == Some(true)
+            && config.single_active_replication.value() == Some(&true)
         {
             diags.attr_error(
                 AttributePath::attr("single_active_replication"),
@@ -410,21 +471,17 @@ impl Resource<HarborContext> for ReplicationResource {
                 "Harbor refuses this combination. Remove `single_active_replication` or use a cron schedule.",
             );
         }
-        if config.bool_attr("execute_on_changed") == Some(true)
-            && config.bool_attr("enabled") == Some(false)
+        if config.execute_on_changed.value() == Some(&true)
+            && config.enabled.value() == Some(&false)
         {
             diags.attr_error(AttributePath::attr("execute_on_changed"), "A disabled policy cannot run", "Harbor refuses to execute a disabled policy. Set `enabled = true` or `execute_on_changed = false`.");
         }
-        for (i, b) in config.get("filters").elements().iter().enumerate() {
+        for (i, b) in config.filters.value().into_iter().flatten().enumerate() {
             let p = AttributePath::attr("filters").join_index(i);
-            if !b.get("decoration").is_null() && b.get("tag").is_null() && b.get("labels").is_null()
-            {
+            if !b.decoration.is_null() && b.tag.is_null() && b.labels.is_null() {
                 diags.attr_error(p.join_attr("decoration"), "decoration needs tag or labels", "Harbor applies `decoration` only to tag and label filters; set `tag` or `labels` in this block, or remove `decoration`.");
             }
-            if ["name", "tag", "labels", "resource"]
-                .iter()
-                .all(|k| b.get(k).is_null())
-            {
+            if b.name.is_null() && b.tag.is_null() && b.labels.is_null() && b.resource.is_null() {
                 diags.attr_error(
                     p,
                     "Empty filters block",
@@ -435,8 +492,12 @@ impl Resource<HarborContext> for ReplicationResource {
     }
 
     fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
+        let Some(mut planned) = model::read_view::<ReplicationPlanView>(ctx.planned, ctx.diags)
+        else {
+            return;
+        };
         if let Some(h) = ctx.data
-            && ctx.planned.bool_attr("single_active_replication") == Some(true)
+            && planned.single_active_replication.value() == Some(&true)
             && !h.supports(Feature::SingleActiveReplication)
         {
             ctx.diags.attr_error(
@@ -447,12 +508,14 @@ impl Resource<HarborContext> for ReplicationResource {
         }
         // Nothing changes server-side when only execute_on_changed changes, but the execution id
         // is only known after an execution runs.
-        if ctx.planned.bool_attr("execute_on_changed") != Some(true)
-            && !ctx.is_create()
-            && ctx.planned.get("execution_id").is_unknown()
+        if planned.execute_on_changed.value() != Some(&true)
+            && planned.execution_id.is_unknown()
+            && let Some(prior) = model::read_view::<ReplicationPlanView>(ctx.prior, ctx.diags)
         {
-            ctx.planned
-                .set("execution_id", ctx.prior.get("execution_id").clone());
+            planned.execution_id = prior.execution_id;
+            if let Err(e) = model::write_view(&planned, &Self::schema().ty(), ctx.planned) {
+                ctx.diags.extend(e.into());
+            }
         }
     }
 
@@ -476,37 +539,43 @@ impl Resource<HarborContext> for ReplicationResource {
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(id) = locate(h, state).await? else {
+        let state: ReplicationModel = model::from_value(state)?;
+        let Some(id) = locate(h, &state).await? else {
             return Ok(None);
         };
-        let name = state.str_attr("name").unwrap_or_default();
         let p = not_found_is_none(h.client.get_replication_policy(id).await)
-            .map_err(|e| api_diag("Could not read replication policy", name, &e))?;
-        Ok(p.map(|p| to_state(&p, state)))
+            .map_err(|e| api_diag("Could not read replication policy", &state.name, &e))?;
+        match p {
+            Some(p) => Ok(Some(to_state(&p, Some(&state)).to_value()?)),
+            None => Ok(None),
+        }
     }
 
     async fn create(
         &self,
         h: &HarborContext,
-        planned: &Value,
+        planned_value: &Value,
         _config: &Value,
     ) -> Result<Value, ApplyError> {
-        let name = planned.str_attr("name").unwrap_or_default().to_string();
-        let id = h.client.create_replication_policy(&policy_from(planned, None)).await.map_err(|e| {
+        let planned: ReplicationModel = model::from_value(planned_value)?;
+        let name = planned.name.clone();
+        let id = h.client.create_replication_policy(&policy_from(&planned, None)).await.map_err(|e| {
             let mut d = policy_diag("Could not create replication policy", &name, &e);
             if e.is_unsettled() {
-                return super::unsettled_create(d, "replication policy", planned);
+                return super::unsettled_create(d, "replication policy", planned_value);
             }
             if e.is_conflict() {
                 d.attr_error(AttributePath::attr("name"), format!("Replication policy {name} already exists"), "Import it with `terraform import <address> <policy id>`, or choose another name.");
             }
             d.into()
         })?;
-        let mut state = planned.clone();
-        state.set("id", Value::String(format!("/replication/policies/{id}")));
-        state.set("replication_policy_id", Value::int(id));
-        self.maybe_execute(h, planned, id, &mut state).await?;
-        Ok(state)
+        let mut state = ReplicationModel {
+            id: Some(format!("/replication/policies/{id}")).into(),
+            replication_policy_id: Some(id).into(),
+            ..planned.clone()
+        };
+        self.maybe_execute(h, &planned, id, &mut state).await?;
+        Ok(state.to_value()?)
     }
 
     async fn update(
@@ -516,18 +585,21 @@ impl Resource<HarborContext> for ReplicationResource {
         planned: &Value,
         _config: &Value,
     ) -> Result<Value, ApplyError> {
-        let id = prior.i64_attr("replication_policy_id").unwrap_or_default();
-        let name = planned.str_attr("name").unwrap_or_default().to_string();
+        let prior: ReplicationModel = model::from_value(prior)?;
+        let planned: ReplicationModel = model::from_value(planned)?;
+        let id = prior
+            .replication_policy_id
+            .value()
+            .copied()
+            .unwrap_or_default();
+        let name = planned.name.clone();
         let mut state = planned.clone();
-        let local_only = ["execute_on_changed", "execution_id"];
-        let server_change = match (planned, prior) {
-            (Value::Object(a), Value::Object(b)) => a
-                .iter()
-                .any(|(k, v)| !local_only.contains(&k.as_str()) && b.get(k) != Some(v)),
-            _ => true,
-        };
+        let server_change = planned.server_side() != prior.server_side();
         // Regrouping filters blocks (as after an import) changes nothing in Harbor: skip the PUT.
-        let (want, have) = (policy_from(planned, Some(id)), policy_from(prior, Some(id)));
+        let (want, have) = (
+            policy_from(&planned, Some(id)),
+            policy_from(&prior, Some(id)),
+        );
         let same_policy = same_filters(&want.filters, &have.filters)
             && ReplicationPolicy {
                 filters: vec![],
@@ -538,21 +610,22 @@ impl Resource<HarborContext> for ReplicationResource {
             };
         if server_change && !same_policy {
             h.client
-                .update_replication_policy(id, &policy_from(planned, Some(id)))
+                .update_replication_policy(id, &policy_from(&planned, Some(id)))
                 .await
                 .map_err(|e| policy_diag("Could not update replication policy", &name, &e))?;
-            self.maybe_execute(h, planned, id, &mut state).await?;
-        } else if state.get("execution_id").is_unknown() {
-            state.set("execution_id", prior.get("execution_id").clone());
+            self.maybe_execute(h, &planned, id, &mut state).await?;
+        } else if state.execution_id.is_unknown() {
+            state.execution_id = prior.execution_id.clone();
         }
-        Ok(state)
+        Ok(state.to_value()?)
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(id) = locate(h, prior).await? else {
+        let prior: ReplicationModel = model::from_value(prior)?;
+        let Some(id) = locate(h, &prior).await? else {
             return Ok(());
         };
-        let name = prior.str_attr("name").unwrap_or_default();
+        let name = prior.name.as_str();
         h.client.delete_replication_policy(id).await.map_err(|e| {
             let mut d = api_diag("Could not delete replication policy", name, &e);
             if e.is_precondition_failed() {
@@ -567,7 +640,7 @@ impl Resource<HarborContext> for ReplicationResource {
         match not_found_is_none(h.client.get_replication_policy(pid).await)
             .map_err(|e| api_diag("Could not read replication policy", id, &e))?
         {
-            Some(p) => Ok(to_state(&p, &Value::Null)),
+            Some(p) => Ok(to_state(&p, None).to_value()?),
             None => Err(import_not_found("replication policy", id)),
         }
     }
@@ -575,15 +648,14 @@ impl Resource<HarborContext> for ReplicationResource {
 
 /// The policy a state names: by id, or, for a create left unsettled (no id, see
 /// `unsettled_create`), the policy Harbor has with that name and the same registries.
-async fn locate(h: &HarborContext, state: &Value) -> Result<Option<i64>, Diagnostics> {
-    if let Some(id) = state.i64_attr("replication_policy_id") {
+async fn locate(h: &HarborContext, state: &ReplicationModel) -> Result<Option<i64>, Diagnostics> {
+    if let Some(&id) = state.replication_policy_id.value() {
         return Ok(Some(id));
     }
-    let name = state.str_attr("name").unwrap_or_default();
     h.client
         .find_created_replication_policy(&policy_from(state, None))
         .await
-        .map_err(|e| api_diag("Could not look up replication policy", name, &e))
+        .map_err(|e| api_diag("Could not look up replication policy", &state.name, &e))
 }
 
 #[cfg(test)]
@@ -619,15 +691,15 @@ mod tests {
 
     #[test]
     fn several_keys_in_one_block_all_apply_and_read_back_without_diff() {
-        let mut v = Value::null_object(&ReplicationResource::schema().ty());
-        let block = Value::object([
-            ("name", Value::from("library/**")),
-            ("tag", Value::from("v*")),
-            ("labels", Value::List(vec![Value::from("prod")])),
-            ("resource", Value::Null),
-            ("decoration", Value::from("excludes")),
-        ]);
-        v.set("filters", Value::Set(vec![block]));
+        let mut v: ReplicationModel =
+            model::from_value(&model::sample_value(&ReplicationResource::schema().ty())).unwrap();
+        v.filters = Some(vec![FilterModel {
+            name: Some("library/**".into()),
+            tag: Some("v*".into()),
+            labels: Some(vec!["prod".into()]),
+            resource: None,
+            decoration: Some("excludes".into()),
+        }]);
         let fs = harbor_filters(&v);
         assert_eq!(fs.len(), 3);
         assert_eq!(fs[1].decoration.as_deref(), Some("excludes"));
@@ -640,7 +712,7 @@ mod tests {
             filters: fs,
             ..Default::default()
         };
-        assert_eq!(to_state(&p, &v).get("filters"), v.get("filters"));
+        assert_eq!(to_state(&p, Some(&v)).filters, v.filters);
     }
 
     #[test]

@@ -10,15 +10,18 @@
 //! delete = `DELETE /robots/{id}`.
 
 use crate::schema::identity::IdentityTemplate;
+use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::context::HarborContext;
 use crate::harbor::Principal;
 use crate::harbor::Secret;
 use crate::harbor::models::{Access, Robot, RobotCreate, RobotPermission};
 use crate::schema::def::validators;
+use crate::schema::model::{self, Known, ModelError};
 use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Nesting, Schema, Type, Value};
@@ -245,60 +248,141 @@ impl RobotAccountResource {
     }
 }
 
-fn permissions_from(v: &Value) -> Vec<RobotPermission> {
-    v.get("permissions")
-        .elements()
+/// The resource's state and plan. Arguments with a default are `Option`: a state written by
+/// goharbor/harbor may hold null there. `secret_wo` is write-only: null except in a configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RobotModel {
+    pub id: Known<Option<String>>,
+    pub robot_id: Known<Option<String>>,
+    pub name: String,
+    pub full_name: Known<Option<String>>,
+    pub description: Option<String>,
+    pub level: String,
+    pub duration: Option<i64>,
+    pub disable: Option<bool>,
+    pub secret: Known<Option<String>>,
+    pub secret_wo: Option<String>,
+    pub secret_wo_version: Option<i64>,
+    pub rotation_triggers: Option<BTreeMap<String, Option<String>>>,
+    pub expires_at: Known<Option<i64>>,
+    pub permissions: Option<Vec<PermissionModel>>,
+}
+
+/// One `permissions` block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PermissionModel {
+    pub kind: String,
+    pub namespace: String,
+    pub access: Vec<AccessModel>,
+}
+
+/// One `access` block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessModel {
+    pub action: String,
+    pub resource: String,
+    pub effect: Option<String>,
+}
+
+/// What `validate` looks at, in a configuration where any of it may still be unknown. The
+/// ephemeral robot's `validate` runs this one too; its schema has no secret arguments, which
+/// then read as null.
+#[derive(Debug, Serialize, Deserialize)]
+struct RobotConfigView {
+    level: Known<Option<String>>,
+    #[serde(default = "model::null")]
+    secret: Known<Option<String>>,
+    #[serde(default = "model::null")]
+    secret_wo: Known<Option<String>>,
+    #[serde(default = "model::null")]
+    secret_wo_version: Known<Option<f64>>,
+    permissions: Known<Option<Vec<PermissionView>>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PermissionView {
+    kind: Known<Option<String>>,
+    namespace: Known<Option<String>>,
+    access: Known<Option<Vec<AccessView>>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct AccessView {
+    action: Known<Option<String>>,
+    resource: Known<Option<String>>,
+}
+
+/// A known, non-null string of a view.
+fn text(k: &Known<Option<String>>) -> Option<&str> {
+    k.value().map(String::as_str)
+}
+
+/// What `modify_plan` looks at and may mark unknown. It names no nested block, so writing it
+/// back leaves the permissions as planned.
+#[derive(Debug, Serialize, Deserialize)]
+struct RobotPlanView {
+    full_name: Known<Option<String>>,
+    // Numbers are `f64`, as in every view: hooks see values before validation refuses a fraction.
+    duration: Known<Option<f64>>,
+    secret: Known<Option<String>>,
+    secret_wo: Known<Option<String>>,
+    rotation_triggers: Known<Option<BTreeMap<String, Known<Option<String>>>>>,
+    expires_at: Known<Option<f64>>,
+}
+
+impl RobotModel {
+    fn to_value(&self) -> Result<Value, ModelError> {
+        model::to_value(self, &RobotAccountResource::schema().ty())
+    }
+
+    fn full_name(&self) -> &str {
+        self.full_name.value().map(String::as_str).unwrap_or("")
+    }
+}
+
+fn permissions_from(v: &RobotModel) -> Vec<RobotPermission> {
+    v.permissions
         .iter()
+        .flatten()
         .map(|p| RobotPermission {
-            kind: p.str_attr("kind").unwrap_or_default().to_string(),
-            namespace: p.str_attr("namespace").unwrap_or_default().to_string(),
+            kind: p.kind.clone(),
+            namespace: p.namespace.clone(),
             access: p
-                .get("access")
-                .elements()
+                .access
                 .iter()
                 .map(|a| Access {
-                    action: a.str_attr("action").unwrap_or_default().to_string(),
-                    resource: a.str_attr("resource").unwrap_or_default().to_string(),
-                    effect: Some(a.str_attr("effect").unwrap_or("allow").to_string()),
+                    action: a.action.clone(),
+                    resource: a.resource.clone(),
+                    effect: Some(a.effect.clone().unwrap_or_else(|| "allow".into())),
                 })
                 .collect(),
         })
         .collect()
 }
 
-fn permissions_value(perms: &[RobotPermission]) -> Value {
-    Value::Set(
-        perms
-            .iter()
-            .map(|p| {
-                Value::object([
-                    ("kind", Value::from(p.kind.as_str())),
-                    ("namespace", Value::from(p.namespace.as_str())),
-                    (
-                        "access",
-                        Value::Set(
-                            p.access
-                                .iter()
-                                .map(|a| {
-                                    // Harbor stores the effect as sent; an empty one means allow.
-                                    let effect = a
-                                        .effect
-                                        .as_deref()
-                                        .filter(|e| !e.is_empty())
-                                        .unwrap_or("allow");
-                                    Value::object([
-                                        ("action", Value::from(a.action.as_str())),
-                                        ("resource", Value::from(a.resource.as_str())),
-                                        ("effect", Value::from(effect)),
-                                    ])
-                                })
-                                .collect(),
-                        ),
+fn permissions_model(perms: &[RobotPermission]) -> Vec<PermissionModel> {
+    perms
+        .iter()
+        .map(|p| PermissionModel {
+            kind: p.kind.clone(),
+            namespace: p.namespace.clone(),
+            access: p
+                .access
+                .iter()
+                .map(|a| AccessModel {
+                    action: a.action.clone(),
+                    resource: a.resource.clone(),
+                    // Harbor stores the effect as sent; an empty one means allow.
+                    effect: Some(
+                        a.effect
+                            .clone()
+                            .filter(|e| !e.is_empty())
+                            .unwrap_or_else(|| "allow".into()),
                     ),
-                ])
-            })
-            .collect(),
-    )
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The short name inside Harbor's full name, whatever the prefix: the part after the project's
@@ -318,30 +402,32 @@ fn short_name(full: &str, level: &str, prefix: &str, prior: Option<&str>) -> Str
     full.strip_prefix(prefix).unwrap_or(full).to_string()
 }
 
-fn to_state(r: &Robot, h: &HarborContext, prior: &Value) -> Value {
-    let mut v = prior.clone();
-    if !matches!(v, Value::Object(_)) {
-        v = Value::null_object(&RobotAccountResource::schema().ty());
-    }
-    v.set("id", Value::String(format!("/robots/{}", r.id)));
-    v.set("robot_id", Value::String(r.id.to_string()));
-    v.set(
-        "name",
-        Value::String(short_name(
+/// The state for a robot as Harbor returns it. `prior` supplies what Harbor does not tell: the
+/// secret, the write-only version, the rotation triggers, and the short name as written.
+fn to_state(r: &Robot, h: &HarborContext, prior: Option<&RobotModel>) -> RobotModel {
+    RobotModel {
+        id: Some(format!("/robots/{}", r.id)).into(),
+        robot_id: Some(r.id.to_string()).into(),
+        name: short_name(
             &r.name,
             &r.level,
             &h.robot_prefix,
-            prior.str_attr("name"),
-        )),
-    );
-    v.set("full_name", Value::from(r.name.as_str()));
-    v.set("description", Value::from(r.description.as_str()));
-    v.set("level", Value::from(r.level.as_str()));
-    v.set("duration", Value::int(r.duration.unwrap_or(-1)));
-    v.set("disable", r.disable.into());
-    v.set("expires_at", Value::int(r.expires_at));
-    v.set("permissions", permissions_value(&r.permissions));
-    v
+            prior.map(|p| p.name.as_str()),
+        ),
+        full_name: Some(r.name.clone()).into(),
+        description: Some(r.description.clone()),
+        level: r.level.clone(),
+        duration: Some(r.duration.unwrap_or(-1)),
+        disable: Some(r.disable),
+        secret: prior
+            .map(|p| p.secret.clone())
+            .unwrap_or(Known::Value(None)),
+        secret_wo: prior.and_then(|p| p.secret_wo.clone()),
+        secret_wo_version: prior.and_then(|p| p.secret_wo_version),
+        rotation_triggers: prior.and_then(|p| p.rotation_triggers.clone()),
+        expires_at: Some(r.expires_at).into(),
+        permissions: Some(permissions_model(&r.permissions)),
+    }
 }
 
 fn now_epoch() -> i64 {
@@ -351,18 +437,18 @@ fn now_epoch() -> i64 {
         .unwrap_or(0)
 }
 
-fn robot_id(state: &Value) -> Option<i64> {
-    state.str_attr("robot_id").and_then(|s| s.parse().ok())
+fn robot_id(state: &RobotModel) -> Option<i64> {
+    state.robot_id.value().and_then(|s| s.parse().ok())
 }
 
 /// `POST /robots` for a planned robot; also what a later read matches an unsettled create
 /// against.
-fn create_request(planned: &Value) -> RobotCreate {
+fn create_request(planned: &RobotModel) -> RobotCreate {
     RobotCreate {
-        name: planned.str_attr("name").unwrap_or_default().to_string(),
-        description: planned.str_attr("description").map(str::to_string),
-        duration: planned.i64_attr("duration"),
-        level: planned.str_attr("level").unwrap_or_default().to_string(),
+        name: planned.name.clone(),
+        description: planned.description.clone(),
+        duration: planned.duration,
+        level: planned.level.clone(),
         permissions: permissions_from(planned),
         ..Default::default()
     }
@@ -371,16 +457,15 @@ fn create_request(planned: &Value) -> RobotCreate {
 /// The robot a state names: by id, or, for a create left unsettled (no id, see
 /// `unsettled_create`), the robot Harbor has with that name, level, project, description and
 /// permissions.
-async fn locate(h: &HarborContext, state: &Value) -> Result<Option<i64>, Diagnostics> {
+async fn locate(h: &HarborContext, state: &RobotModel) -> Result<Option<i64>, Diagnostics> {
     if let Some(id) = robot_id(state) {
         return Ok(Some(id));
     }
-    let name = state.str_attr("name").unwrap_or_default();
     let found = h
         .client
         .find_created_robot(&create_request(state))
         .await
-        .map_err(|e| robot_diag("Could not look up robot", name, &e))?;
+        .map_err(|e| robot_diag("Could not look up robot", &state.name, &e))?;
     Ok(found.map(|r| r.id))
 }
 
@@ -547,40 +632,51 @@ impl Resource<HarborContext> for RobotAccountResource {
         Self::schema()
     }
 
+    fn check_model(&self) -> Option<Result<(), ModelError>> {
+        let ty = Self::schema().ty();
+        Some(
+            model::check_model::<RobotModel>(&ty)
+                .and_then(|()| model::check_view::<RobotConfigView>(&ty))
+                .and_then(|()| model::check_view::<RobotPlanView>(&ty)),
+        )
+    }
+
     fn validate(&self, config: &Value, _caps: ClientCaps, diags: &mut Diagnostics) {
-        if !config.get("secret").is_null() && !config.get("secret_wo").is_null() {
+        let Some(config) = model::read_view::<RobotConfigView>(config, diags) else {
+            return;
+        };
+        if !config.secret.is_null() && !config.secret_wo.is_null() {
             diags.attr_error(
                 AttributePath::attr("secret_wo"),
                 "secret and secret_wo conflict",
                 "Set the secret either in `secret` (stored in state) or in `secret_wo` (write-only), not both.",
             );
         }
-        if !config.get("secret_wo_version").is_null() && config.get("secret_wo").is_null() {
+        if !config.secret_wo_version.is_null() && config.secret_wo.is_null() {
             diags.attr_error(
                 AttributePath::attr("secret_wo_version"),
                 "secret_wo_version needs secret_wo",
                 "`secret_wo_version` versions the value of `secret_wo`; set both, or neither.",
             );
         }
-        let level = config.str_attr("level");
-        let perms = config.get("permissions");
-        if perms.is_unknown() {
+        let level = config.level.value().map(String::as_str);
+        let Known::Value(perms) = &config.permissions else {
             return;
-        }
-        let items = perms.elements();
+        };
+        let items: &[PermissionView] = perms.as_deref().unwrap_or_default();
         // Terraform can only quote an attribute's line, not a block's, so these point at the
         // `kind` or `namespace` that breaks the rule.
         if level == Some("project") {
             let offending = if let Some((i, _)) = items
                 .iter()
                 .enumerate()
-                .find(|(_, p)| p.str_attr("kind").is_some_and(|k| k != "project"))
+                .find(|(_, p)| text(&p.kind).is_some_and(|k| k != "project"))
             {
                 Some((i, "kind"))
             } else if let Some((i, _)) = items
                 .iter()
                 .enumerate()
-                .find(|(_, p)| p.str_attr("namespace") == Some("*"))
+                .find(|(_, p)| text(&p.namespace) == Some("*"))
             {
                 Some((i, "namespace"))
             } else if items.len() > 1 {
@@ -599,14 +695,15 @@ impl Resource<HarborContext> for RobotAccountResource {
         // Harbor stores permissions per scope and reads them back grouped
         // (`controller/robot/controller.go` `populatePermissions`): two blocks with one kind and
         // namespace come back as a single block, which would be a diff on every plan.
+        let namespace_attr = "namespace";
         let mut seen: Vec<(&str, &str)> = Vec::new();
         for (i, p) in items.iter().enumerate() {
-            let (Some(kind), Some(ns)) = (p.str_attr("kind"), p.str_attr("namespace")) else {
+            let (Some(kind), Some(ns)) = (text(&p.kind), text(&p.namespace)) else {
                 continue;
             };
             if seen.contains(&(kind, ns)) {
                 diags.attr_error(
-                    AttributePath::attr("permissions").join_index(i).join_attr("namespace"),
+                    AttributePath::attr("permissions").join_index(i).join_attr(namespace_attr),
                     format!("Two permissions blocks for kind {kind:?} and namespace {ns:?}"),
                     "Harbor keeps one set of accesses per kind and namespace and returns such blocks merged. Write one `permissions` block for this namespace and put all its `access` blocks in it.",
                 );
@@ -616,25 +713,25 @@ impl Resource<HarborContext> for RobotAccountResource {
         }
         for (i, p) in items.iter().enumerate() {
             let path = AttributePath::attr("permissions").join_index(i);
-            let (Some(kind), Some(ns)) = (p.str_attr("kind"), p.str_attr("namespace")) else {
+            let (Some(kind), Some(ns)) = (text(&p.kind), text(&p.namespace)) else {
                 continue;
             };
             if kind == "system" && ns != "/" {
                 diags.attr_error(
-                    path.join_attr("namespace"),
+                    path.join_attr(namespace_attr),
                     format!("Invalid namespace {ns:?} for a system permission"),
                     "System permissions use `namespace = \"/\"`.",
                 );
             }
             if kind == "project" && ns != "*" && !valid_project_name(ns) {
                 diags.attr_error(
-                    path.join_attr("namespace"),
+                    path.join_attr(namespace_attr),
                     format!("Invalid namespace {ns:?}"),
                     "A project permission's namespace is a project name, or `*` for every project.",
                 );
             }
-            for (j, a) in p.get("access").elements().iter().enumerate() {
-                let (Some(res), Some(act)) = (a.str_attr("resource"), a.str_attr("action")) else {
+            for (j, a) in p.access.value().into_iter().flatten().enumerate() {
+                let (Some(res), Some(act)) = (text(&a.resource), text(&a.action)) else {
                     continue;
                 };
                 if !catalog_allows(kind, res, act) {
@@ -667,27 +764,36 @@ impl Resource<HarborContext> for RobotAccountResource {
         if ctx.is_create() {
             return;
         }
+        let (Some(mut planned), Some(prior), Some(config)) = (
+            model::read_view::<RobotPlanView>(ctx.planned, ctx.diags),
+            model::read_view::<RobotPlanView>(ctx.prior, ctx.diags),
+            model::read_view::<RobotPlanView>(ctx.config, ctx.diags),
+        ) else {
+            return;
+        };
         // A new secret is generated: unknown until Harbor answers, unless the config names it.
-        let rotate = ctx.changes("rotation_triggers")
-            && ctx.config.get("secret").is_null()
-            && ctx.config.get("secret_wo").is_null();
+        let rotate = planned.rotation_triggers != prior.rotation_triggers
+            && config.secret.is_null()
+            && config.secret_wo.is_null();
         if rotate {
-            ctx.set_unknown("secret");
+            planned.secret = Known::Unknown;
         }
-        if ctx.changes("duration") {
-            ctx.set_unknown("expires_at");
+        let duration_changes = planned.duration != prior.duration;
+        if duration_changes {
+            planned.expires_at = Known::Unknown;
+        }
+        if (rotate || duration_changes)
+            && let Err(e) = model::write_view(&planned, &Self::schema().ty(), ctx.planned)
+        {
+            ctx.diags.extend(e.into());
         }
         // A plan that changes the duration is the fix; no warning then.
-        if !ctx.changes("duration")
-            && let Some(exp) = ctx.prior.i64_attr("expires_at")
-            && exp > 0
-            && exp < now_epoch()
+        if !duration_changes
+            && let Some(&exp) = prior.expires_at.value()
+            && exp > 0.0
+            && exp < now_epoch() as f64
         {
-            let name = ctx
-                .prior
-                .str_attr("full_name")
-                .unwrap_or_default()
-                .to_string();
+            let name = prior.full_name.value().cloned().unwrap_or_default();
             ctx.diags.attr_warning(
                 AttributePath::attr("expires_at"),
                 format!("Robot {name} has expired"),
@@ -733,23 +839,28 @@ impl Resource<HarborContext> for RobotAccountResource {
     }
 
     async fn read(&self, h: &HarborContext, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let Some(id) = locate(h, state).await? else {
+        let state: RobotModel = model::from_value(state)?;
+        let Some(id) = locate(h, &state).await? else {
             return Ok(None);
         };
-        let name = state.str_attr("full_name").unwrap_or_default();
         let robot = not_found_is_none(h.client.get_robot(id).await)
-            .map_err(|e| robot_diag("Could not read robot", name, &e))?;
-        Ok(robot.map(|r| to_state(&r, h, state)))
+            .map_err(|e| robot_diag("Could not read robot", state.full_name(), &e))?;
+        match robot {
+            Some(r) => Ok(Some(to_state(&r, h, Some(&state)).to_value()?)),
+            None => Ok(None),
+        }
     }
 
     async fn create(
         &self,
         h: &HarborContext,
-        planned: &Value,
+        planned_value: &Value,
         config: &Value,
     ) -> Result<Value, ApplyError> {
-        let name = planned.str_attr("name").unwrap_or_default().to_string();
-        let req = create_request(planned);
+        let planned: RobotModel = model::from_value(planned_value)?;
+        let config: RobotModel = model::from_value(config)?;
+        let name = planned.name.clone();
+        let req = create_request(&planned);
         let mut result = h.client.create_robot(&req).await;
         // A 403 changes nothing in Harbor, so retrying once with Harbor's spelling is safe.
         let held = match &result {
@@ -773,7 +884,7 @@ impl Resource<HarborContext> for RobotAccountResource {
                 // The robot's secret is only known from the create's answer; a tainted robot
                 // is replaced on the next apply, which gets a new one.
                 if e.is_unsettled() {
-                    return Err(super::unsettled_create(d, "robot", planned));
+                    return Err(super::unsettled_create(d, "robot", planned_value));
                 }
                 if e.is_conflict() {
                     d.attr_error(AttributePath::attr("name"), format!("Robot {name} already exists"), "Import it with `terraform import <address> <robot id>`, or choose another name.");
@@ -784,28 +895,23 @@ impl Resource<HarborContext> for RobotAccountResource {
                 return Err(d.into());
             }
         };
-        let mut state = planned.clone();
-        state.set("id", Value::String(format!("/robots/{}", created.id)));
-        state.set("robot_id", Value::String(created.id.to_string()));
-        state.set("full_name", Value::String(created.name.clone()));
-        state.set("expires_at", Value::int(created.expires_at));
-        let chosen = config.str_attr("secret").or(config.str_attr("secret_wo"));
-        state.set(
-            "secret",
-            if config.get("secret_wo").is_null() {
-                Value::String(created.secret.expose().to_string())
-            } else {
-                Value::Null
-            },
-        );
-        if planned.bool_attr("disable") == Some(true) {
+        let write_only = config.secret_wo.is_some();
+        let chosen = config.secret.value().or(config.secret_wo.as_ref()).cloned();
+        let mut state = RobotModel {
+            id: Some(format!("/robots/{}", created.id)).into(),
+            robot_id: Some(created.id.to_string()).into(),
+            full_name: Some(created.name.clone()).into(),
+            expires_at: Some(created.expires_at).into(),
+            secret: (!write_only)
+                .then(|| created.secret.expose().to_string())
+                .into(),
+            ..planned.clone()
+        };
+        if planned.disable == Some(true) {
             let robot = Robot {
                 id: created.id,
                 name: created.name.clone(),
-                description: planned
-                    .str_attr("description")
-                    .unwrap_or_default()
-                    .to_string(),
+                description: planned.description.clone().unwrap_or_default(),
                 level: req.level.clone(),
                 duration: req.duration,
                 disable: true,
@@ -813,32 +919,25 @@ impl Resource<HarborContext> for RobotAccountResource {
                 ..Default::default()
             };
             if let Err(e) = h.client.update_robot(created.id, &robot).await {
-                state.set("disable", false.into());
+                state.disable = Some(false);
                 return Err(ApplyError {
                     diags: robot_diag(
                         "Created robot, but could not disable it:",
                         &created.name,
                         &e,
                     ),
-                    partial_state: Some(state),
+                    partial_state: Some(state.to_value()?),
                 });
             }
         }
         if let Some(secret) = chosen {
             match h
                 .client
-                .refresh_robot_secret(created.id, Some(Secret::new(secret)))
+                .refresh_robot_secret(created.id, Some(Secret::new(secret.clone())))
                 .await
             {
                 Ok(_) => {
-                    state.set(
-                        "secret",
-                        if config.get("secret_wo").is_null() {
-                            Value::from(secret)
-                        } else {
-                            Value::Null
-                        },
-                    );
+                    state.secret = (!write_only).then_some(secret).into();
                 }
                 Err(e) => {
                     return Err(ApplyError {
@@ -847,63 +946,65 @@ impl Resource<HarborContext> for RobotAccountResource {
                             &created.name,
                             &e,
                         ),
-                        partial_state: Some(state),
+                        partial_state: Some(state.to_value()?),
                     });
                 }
             }
         }
-        Ok(state)
+        Ok(state.to_value()?)
     }
 
     async fn update(
         &self,
         h: &HarborContext,
-        prior: &Value,
+        prior_value: &Value,
         planned: &Value,
         config: &Value,
     ) -> Result<Value, ApplyError> {
-        let id = robot_id(prior).unwrap_or_default();
-        let full = prior.str_attr("full_name").unwrap_or_default().to_string();
+        let prior: RobotModel = model::from_value(prior_value)?;
+        let planned: RobotModel = model::from_value(planned)?;
+        let config: RobotModel = model::from_value(config)?;
+        let id = robot_id(&prior).unwrap_or_default();
+        let full = prior.full_name().to_string();
         let mut state = planned.clone();
-        let differs = |n: &str| planned.get(n) != prior.get(n);
-        if ["description", "disable", "duration", "permissions"]
-            .iter()
-            .any(|a| differs(a))
+        let duration_changed = planned.duration != prior.duration;
+        if planned.description != prior.description
+            || planned.disable != prior.disable
+            || duration_changed
+            || planned.permissions != prior.permissions
         {
             // Harbor's PUT wants the full prefixed name and the same level, and replaces permissions.
             let robot = Robot {
                 id,
                 name: full.clone(),
-                description: planned
-                    .str_attr("description")
-                    .unwrap_or_default()
-                    .to_string(),
-                level: planned.str_attr("level").unwrap_or_default().to_string(),
-                duration: planned.i64_attr("duration"),
-                disable: planned.bool_attr("disable").unwrap_or(false),
-                permissions: permissions_from(planned),
+                description: planned.description.clone().unwrap_or_default(),
+                level: planned.level.clone(),
+                duration: planned.duration,
+                disable: planned.disable.unwrap_or(false),
+                permissions: permissions_from(&planned),
                 ..Default::default()
             };
             h.client
                 .update_robot(id, &robot)
                 .await
                 .map_err(|e| robot_change_diag(h, "Could not update robot", &full, &e))?;
-            if differs("duration") {
+            if duration_changed {
                 let fresh = h
                     .client
                     .get_robot(id)
                     .await
                     .map_err(|e| robot_diag("Could not read robot", &full, &e))?;
-                state.set("expires_at", Value::int(fresh.expires_at));
+                state.expires_at = Some(fresh.expires_at).into();
             }
         }
-        let new_secret = if differs("secret") && !config.get("secret").is_null() {
-            config.str_attr("secret").map(|s| Some(s.to_string()))
-        } else if differs("secret_wo_version") && !config.get("secret_wo").is_null() {
-            config.str_attr("secret_wo").map(|s| Some(s.to_string()))
-        } else if differs("rotation_triggers")
-            && config.get("secret").is_null()
-            && config.get("secret_wo").is_null()
+        let new_secret = if planned.secret != prior.secret && !config.secret.is_null() {
+            config.secret.value().map(|s| Some(s.clone()))
+        } else if planned.secret_wo_version != prior.secret_wo_version && config.secret_wo.is_some()
+        {
+            config.secret_wo.clone().map(Some)
+        } else if planned.rotation_triggers != prior.rotation_triggers
+            && config.secret.is_null()
+            && config.secret_wo.is_none()
         {
             Some(None)
         } else {
@@ -916,32 +1017,29 @@ impl Resource<HarborContext> for RobotAccountResource {
                 .await
                 .map_err(|e| ApplyError {
                     diags: robot_change_diag(h, "Could not change the secret of robot", &full, &e),
-                    partial_state: Some(prior.clone()),
+                    partial_state: Some(prior_value.clone()),
                 })?;
-            state.set(
-                "secret",
-                if config.get("secret_wo").is_null() {
-                    Value::String(applied.expose().to_string())
-                } else {
-                    Value::Null
-                },
-            );
+            state.secret = config
+                .secret_wo
+                .is_none()
+                .then(|| applied.expose().to_string())
+                .into();
         }
-        if state.get("secret").is_unknown() {
-            state.set("secret", prior.get("secret").clone());
+        if state.secret.is_unknown() {
+            state.secret = prior.secret.clone();
         }
-        Ok(state)
+        Ok(state.to_value()?)
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
-        let Some(id) = locate(h, prior).await? else {
+        let prior: RobotModel = model::from_value(prior)?;
+        let Some(id) = locate(h, &prior).await? else {
             return Ok(());
         };
-        let name = prior.str_attr("full_name").unwrap_or_default();
         h.client
             .delete_robot(id)
             .await
-            .map_err(|e| robot_diag("Could not delete robot", name, &e))
+            .map_err(|e| robot_diag("Could not delete robot", prior.full_name(), &e))
     }
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
@@ -951,10 +1049,9 @@ impl Resource<HarborContext> for RobotAccountResource {
         let Some(robot) = robot else {
             return Err(import_not_found("robot", id));
         };
-        let mut v = to_state(&robot, h, &Value::Null);
-        // The secret cannot be read back; rotation_triggers and the write-only version are ours.
-        v.set("secret", Value::Null);
-        Ok(v)
+        // The secret cannot be read back; rotation_triggers and the write-only version are ours:
+        // with no prior state, all three are null.
+        Ok(to_state(&robot, h, None).to_value()?)
     }
 }
 

@@ -246,6 +246,77 @@ pub fn check_model<T: Serialize + DeserializeOwned>(ty: &Type) -> Result<(), Mod
     }
 }
 
+/// Holds a view against a schema type: a partial model that reads only some attributes (for
+/// `validate` and `modify_plan`, which see configurations where anything may still be unknown).
+/// Every field of the view must be an attribute of the type, with a type that agrees; attributes
+/// the view leaves out are fine. Fails naming the first field that disagrees.
+pub fn check_view<T: Serialize + DeserializeOwned>(ty: &Type) -> Result<(), ModelError> {
+    let model: T = from_value(&sample_value(ty))?;
+    to_value(&model, ty).map(|_| ())
+}
+
+/// Reads a view (see [`check_view`]) for a hook that reports through diagnostics rather than a
+/// `Result`: `None`, with the error added to `diags`, when the value does not fit. A value that
+/// is not an object (a null prior state, as in a create's plan) is `None` with no error: there is
+/// nothing to look at.
+pub fn read_view<T: DeserializeOwned>(
+    v: &Value,
+    diags: &mut super::diag::Diagnostics,
+) -> Option<T> {
+    if !matches!(v, Value::Object(_)) {
+        return None;
+    }
+    match from_value(v) {
+        Ok(view) => Some(view),
+        Err(e) => {
+            diags.extend(e.into());
+            None
+        }
+    }
+}
+
+/// Writes a view's fields into an object value of the schema type `ty` (a plan that
+/// `modify_plan` adjusts), leaving the attributes the view does not name, and those it names
+/// but did not change, as they are. A field
+/// written is written whole: a nested object in it must name every attribute (else this errs),
+/// so a view can never blank an attribute it did not read.
+pub fn write_view<T: Serialize>(view: &T, ty: &Type, into: &mut Value) -> Result<(), ModelError> {
+    let root = AttributePath::root();
+    let Value::Object(named) = view.serialize(LooseSer)? else {
+        return Err(ModelError::at(&root, "a view must be a struct"));
+    };
+    let Type::Object(attrs) = ty else {
+        return Err(ModelError::at(&root, "the schema type is not an object"));
+    };
+    let Value::Object(target) = into else {
+        return Err(ModelError::at(
+            &root,
+            "the value to write into is not an object",
+        ));
+    };
+    for (name, v) in named {
+        let path = AttributePath::attr(&name);
+        let Some(t) = attrs.get(&name) else {
+            return Err(ModelError::at(
+                &path,
+                "the view has this field but the schema has no such attribute",
+            ));
+        };
+        let shaped = conform(v, t, &path, true)?;
+        // Only what changed: a number the view read as `f64` keeps the spelling it came in.
+        if target.get(&name) != Some(&shaped) {
+            target.insert(name, shaped);
+        }
+    }
+    Ok(())
+}
+
+/// `#[serde(default = "model::null")]`: for a view shared by schemas of which some lack the
+/// attribute, which then reads as null (never as unknown, `Known`'s own default).
+pub fn null<T>() -> Known<Option<T>> {
+    Known::Value(None)
+}
+
 /// A wholly known value of `ty` with every attribute set and one element in each collection.
 pub fn sample_value(ty: &Type) -> Value {
     match ty {
@@ -1175,6 +1246,77 @@ mod tests {
             e.to_string(),
             "count: is a number where the model needs a string"
         );
+    }
+
+    #[test]
+    fn check_view_accepts_a_subset_and_names_a_field_the_schema_lacks() {
+        #[derive(Serialize, Deserialize)]
+        struct LevelView {
+            level: Known<Option<String>>,
+            permissions: Known<Option<Vec<PermissionView>>>,
+        }
+        #[derive(Serialize, Deserialize)]
+        struct PermissionView {
+            kind: Known<Option<String>>,
+        }
+        check_view::<LevelView>(&robot_type()).unwrap();
+
+        #[derive(Serialize, Deserialize)]
+        struct Misspelt {
+            levle: Known<Option<String>>,
+        }
+        let e = check_view::<Misspelt>(&robot_type()).unwrap_err();
+        assert!(e.to_string().contains("levle"), "{e}");
+
+        #[derive(Serialize, Deserialize)]
+        struct WrongType {
+            duration: Known<Option<String>>,
+        }
+        let e = check_view::<WrongType>(&robot_type()).unwrap_err();
+        assert_eq!(e.path, Some(AttributePath::attr("duration")), "{e}");
+    }
+
+    #[test]
+    fn write_view_changes_only_the_fields_it_names() {
+        #[derive(Serialize, Deserialize)]
+        struct SecretView {
+            secret: Known<Option<String>>,
+            duration: Known<Option<i64>>,
+        }
+        let mut v = planned_robot();
+        let mut view: SecretView = from_value(&v).unwrap();
+        assert_eq!(view.duration, Known::Value(Some(30)));
+        view.secret = Known::Unknown;
+        view.duration = Some(7).into();
+        write_view(&view, &robot_type(), &mut v).unwrap();
+        assert_eq!(v.get("secret"), &Value::Unknown);
+        assert_eq!(v.get("duration"), &Value::int(7));
+        assert_eq!(v.get("name"), &Value::from("ci"));
+        assert_eq!(v.get("id"), &Value::Unknown, "untouched");
+
+        // A nested object written back must be whole: a view that read only part of each
+        // permission would otherwise blank the rest.
+        #[derive(Serialize, Deserialize)]
+        struct PartialPermissions {
+            permissions: Vec<KindOnly>,
+        }
+        #[derive(Serialize, Deserialize)]
+        struct KindOnly {
+            kind: String,
+        }
+        let view: PartialPermissions = from_value(&v).unwrap();
+        let e = write_view(&view, &robot_type(), &mut v).unwrap_err();
+        assert_eq!(
+            e.to_string().split(':').next(),
+            Some("permissions[0].access"),
+            "{e}"
+        );
+        assert_eq!(v, {
+            let mut p = planned_robot();
+            p.set("secret", Value::Unknown);
+            p.set("duration", Value::int(7));
+            p
+        });
     }
 
     #[test]
