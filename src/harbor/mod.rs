@@ -16,6 +16,8 @@
 mod client;
 mod config;
 mod error;
+mod groups;
+mod members;
 pub mod models;
 mod probe;
 mod projects;
@@ -24,6 +26,7 @@ mod replication;
 mod robots;
 mod secret;
 mod system;
+mod users;
 mod version;
 
 #[cfg(test)]
@@ -32,9 +35,12 @@ mod tests;
 pub use client::Client;
 pub use config::{Auth, ClientConfig};
 pub use error::{Error, TransportKind};
+pub use groups::UserGroup;
+pub use members::{MemberGroup, MemberUser, ProjectMember, ProjectMemberEntity};
 pub use probe::{Connection, Principal};
 pub use projects::{ProjectListFilter, ProjectRef};
 pub use registries::normalize_url;
 pub use robots::robot_full_name;
 pub use secret::Secret;
+pub use users::{UserCreationReq, UserProfile, UserResp};
 pub use version::{Feature, HarborVersion, MIN_SUPPORTED};

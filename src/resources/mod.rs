@@ -8,11 +8,15 @@ use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Diagnostics, Value};
 
 pub mod cron;
+pub mod group;
 pub mod project;
+pub mod project_member_group;
+pub mod project_member_user;
 pub mod project_quota;
 pub mod registry;
 pub mod replication;
 pub mod robot_account;
+pub mod user;
 
 /// Every resource type the provider serves.
 pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
@@ -22,6 +26,10 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(robot_account::RobotAccountResource),
         Arc::new(registry::RegistryResource),
         Arc::new(replication::ReplicationResource),
+        Arc::new(user::UserResource),
+        Arc::new(project_member_user::ProjectMemberUserResource),
+        Arc::new(group::GroupResource),
+        Arc::new(project_member_group::ProjectMemberGroupResource),
     ]
 }
 
