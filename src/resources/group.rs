@@ -126,8 +126,9 @@ impl Resource<HarborContext> for GroupResource {
         diags: &mut Diagnostics,
     ) {
         if config.i64_attr("group_type") == Some(1) && config.get("ldap_group_dn").is_null() {
+            // Attached to `group_type`, the line the configuration has (the DN is missing).
             diags.attr_error(
-                AttributePath::attr("ldap_group_dn"),
+                AttributePath::attr("group_type"),
                 "An LDAP group needs ldap_group_dn",
                 "Harbor looks an LDAP group (`group_type = 1`) up by its DN; set `ldap_group_dn`, e.g. `cn=ops,ou=groups,dc=example,dc=com`.",
             );

@@ -14,3 +14,4 @@ mod replication;
 mod robot;
 mod secrets;
 mod target;
+mod users;
