@@ -433,7 +433,7 @@ fn people_plan_time_errors_name_the_attribute() {
 /// gets what `rbac_role.go` grants. One binary is enough: this shows Harbor's behaviour, not
 /// the provider's.
 #[test]
-fn each_role_logs_in_and_gets_what_harbor_grants() {
+fn each_role_logs_in_and_gets_what_harbor_grants_and_data_sources_list_them() {
     let newest = terraforms().last().into_iter();
     for_these(newest, |tf| {
         let h = Harbor::start();
@@ -455,12 +455,84 @@ fn each_role_logs_in_and_gets_what_harbor_grants() {
                  resource \"harbor_project_member_user\" \"{role}\" {{\n  project_id = harbor_project.p.id\n  user_name = harbor_user.{role}.username\n  role = \"{role}\"\n}}\n"
             ));
         }
+        // A group member too, and the four data sources reading it all back.
+        hcl.push_str(&format!(
+            r#"resource "harbor_group" "g" {{
+  group_name = "{project}-g"
+  group_type = 2
+}}
+resource "harbor_project_member_group" "g" {{
+  project_id = harbor_project.p.id
+  group_id   = harbor_group.g.group_id
+  type       = "internal"
+  role       = "guest"
+}}
+data "harbor_users" "dev" {{
+  username   = harbor_user.developer.username
+  depends_on = [harbor_project_member_user.developer]
+}}
+data "harbor_groups" "g" {{
+  group_name = harbor_group.g.group_name
+}}
+data "harbor_project_member_users" "p" {{
+  project_id = harbor_project.p.id
+  depends_on = [harbor_project_member_user.projectadmin, harbor_project_member_user.maintainer, harbor_project_member_user.developer, harbor_project_member_user.guest, harbor_project_member_user.limitedguest]
+}}
+data "harbor_project_member_groups" "p" {{
+  project_id = harbor_project.p.id
+  depends_on = [harbor_project_member_group.g]
+}}
+output "users" {{ value = data.harbor_users.dev.users }}
+output "groups" {{ value = data.harbor_groups.g.groups }}
+output "member_users" {{ value = data.harbor_project_member_users.p.project_member_users }}
+output "member_groups" {{ value = data.harbor_project_member_groups.p.project_member_groups }}
+"#
+        ));
         let wd = Workdir::new(tf);
         wd.write_config(&config(&h, &hcl));
         wd.apply();
         let pid = h.get(&format!("/projects/{project}"))["project_id"]
             .as_i64()
             .unwrap();
+        let out = wd.run_json(&["output", "-json"]);
+        let users = &out["users"]["value"];
+        assert_eq!(users.as_array().unwrap().len(), 1, "{users}");
+        assert_eq!(users[0]["username"], format!("{project}-developer"));
+        assert_eq!(
+            users[0]["email"],
+            format!("developer@{project}.example.com")
+        );
+        let groups = &out["groups"]["value"];
+        assert_eq!(groups[0]["group_name"], format!("{project}-g"));
+        assert_eq!(groups[0]["group_type"], 2);
+        let member_users = out["member_users"]["value"].as_array().unwrap().clone();
+        let pairs: Vec<(String, String)> = member_users
+            .iter()
+            .map(|m| {
+                (
+                    m["user_name"].as_str().unwrap().to_string(),
+                    m["role"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert!(
+            pairs.contains(&("admin".into(), "projectadmin".into())),
+            "{pairs:?}"
+        );
+        for role in roles {
+            assert!(
+                pairs.contains(&(format!("{project}-{role}"), role.to_string())),
+                "{role}: {pairs:?}"
+            );
+        }
+        assert!(
+            member_users
+                .iter()
+                .all(|m| m["project_id"] == format!("/projects/{pid}"))
+        );
+        let member_groups = &out["member_groups"]["value"];
+        assert_eq!(member_groups[0]["group_name"], format!("{project}-g"));
+        assert_eq!(member_groups[0]["role"], "guest");
         let mut seen = Vec::new();
         for role in roles {
             // Each role starts from the same repository (a role that may delete it did).
