@@ -2,8 +2,10 @@
 //! examples are applied with its own binary, the state is moved with `state replace-provider`,
 //! and our provider must then plan no changes, apply a change, and plan clean again. Once per
 //! product (the newest Terraform and the newest OpenTofu found), for every type both providers
-//! have: harbor_project, harbor_robot_account, harbor_registry, harbor_replication, and the
-//! data sources harbor_project, harbor_projects, harbor_registry, harbor_robot_accounts.
+//! have: harbor_project, harbor_robot_account, harbor_registry, harbor_replication, harbor_user,
+//! harbor_group, and the data sources harbor_project, harbor_projects, harbor_registry,
+//! harbor_robot_accounts, harbor_users, harbor_groups. (goharbor's member examples name a user
+//! and a group, `testing1`, that they do not create, so Harbor refuses them as written.)
 //!
 //! The binary and its docs come from `scripts/install-tools.sh goharbor` (`.tools/goharbor-3.12.4/`,
 //! or `GOHARBOR_PROVIDER_DIR`): the examples are read from the module the Go module proxy served,
@@ -120,6 +122,7 @@ fn prepare(example: &str) -> Vec<String> {
             }
             for reference in [
                 "tostring(ephemeral.random_password.robot_secret.result)",
+                "tostring(ephemeral.random_password.user_password.result)",
                 "resource.random_password.password.result",
                 "random_password.password.result",
             ] {
@@ -323,5 +326,25 @@ fn goharbor_replication_examples_migrate() {
             "description",
             "\"changed after the migration\"",
         ),
+    );
+}
+
+#[test]
+#[ignore = "needs the goharbor provider: scripts/install-tools.sh goharbor, then --ignored"]
+fn goharbor_user_examples_migrate() {
+    migrate_page(
+        "resources/user",
+        &["data-sources/users"],
+        ("harbor_user", "full_name", "\"Changed After Migration\""),
+    );
+}
+
+#[test]
+#[ignore = "needs the goharbor provider: scripts/install-tools.sh goharbor, then --ignored"]
+fn goharbor_group_examples_migrate() {
+    migrate_page(
+        "resources/group",
+        &["data-sources/groups"],
+        ("harbor_group", "group_name", "\"renamed-after-migration\""),
     );
 }
