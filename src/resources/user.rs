@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use crate::context::HarborContext;
 use crate::harbor::{Secret, UserCreationReq, UserProfile, UserResp};
 use crate::schema::model::{self, Known, ModelError};
-use crate::schema::plan::PlanContext;
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};
 
@@ -266,21 +265,6 @@ impl Resource<HarborContext> for UserResource {
         }
     }
 
-    fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
-        // Harbor needs a password to create a user; an existing (imported) one can do without.
-        if ctx.is_create()
-            && !ctx.planned.is_null()
-            && ctx.config.get("password").is_null()
-            && ctx.config.get("password_wo").is_null()
-        {
-            ctx.diags.attr_error(
-                AttributePath::attr("password"),
-                "harbor_user needs a password to create the user",
-                "Set `password`, or `password_wo` with `password_wo_version`. Only a user imported from Harbor may be managed without one.",
-            );
-        }
-    }
-
     /// goharbor/harbor's state (version 0): its unset values become nulls, its `""` comment
     /// stays (this provider's default is `""` too).
     fn upgrade_state(
@@ -338,11 +322,21 @@ impl Resource<HarborContext> for UserResource {
         config: &Value,
     ) -> Result<Value, ApplyError> {
         let model_planned: UserModel = model::from_value(planned)?;
-        let password = config
+        // Checked here, not at plan time: a plan cannot tell a new user from one whose state
+        // was lost, and an imported user may do without a password.
+        let Some(password) = config
             .str_attr("password")
             .or(config.str_attr("password_wo"))
-            .unwrap_or_default()
-            .to_string();
+            .map(str::to_string)
+        else {
+            let mut d = Diagnostics::new();
+            d.attr_error(
+                AttributePath::attr("password"),
+                "harbor_user needs a password to create the user",
+                "Set `password`, or `password_wo` with `password_wo_version`. Only a user imported from Harbor may be managed without one.",
+            );
+            return Err(d.into());
+        };
         let name = model_planned.username.clone();
         let req = UserCreationReq {
             username: name.clone(),

@@ -387,11 +387,6 @@ fn people_plan_time_errors_name_the_attribute() {
                 "Invalid username",
             ),
             (
-                "resource \"harbor_user\" \"u\" {\n  username = \"jo\"\n  full_name = \"J\"\n  email = \"jo@example.com\"\n}\n",
-                "",
-                "harbor_user needs a password to create the user",
-            ),
-            (
                 "resource \"harbor_project_member_user\" \"m\" {\n  project_id = \"/projects/1\"\n  user_name = \"jo\"\n  role = \"owner\"\n}\n",
                 "role",
                 "projectadmin",
@@ -426,6 +421,14 @@ fn people_plan_time_errors_name_the_attribute() {
                 "{body}: attribute {attr} not named:\n{err}"
             );
         }
+        // No password: refused when the user would be created (an imported one may do without).
+        wd.write_config(&config(&h, "resource \"harbor_user\" \"u\" {\n  username = \"nopw\"\n  full_name = \"J\"\n  email = \"nopw@example.com\"\n}\n"));
+        let err = wd.expect_failure(&["apply", "-auto-approve", "-no-color"]);
+        assert!(
+            err.contains("harbor_user needs a password to create the user"),
+            "{err}"
+        );
+        assert!(h.get("/users?username=nopw").as_array().unwrap().is_empty());
     });
 }
 
