@@ -12,6 +12,7 @@ pub mod group;
 pub mod project;
 pub mod project_member_group;
 pub mod project_member_user;
+pub mod project_members;
 pub mod project_quota;
 pub mod registry;
 pub mod replication;
@@ -30,6 +31,7 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(project_member_user::ProjectMemberUserResource),
         Arc::new(group::GroupResource),
         Arc::new(project_member_group::ProjectMemberGroupResource),
+        Arc::new(project_members::ProjectMembersResource),
     ]
 }
 

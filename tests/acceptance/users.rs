@@ -618,3 +618,138 @@ output "member_groups" {{ value = data.harbor_project_member_groups.p.project_me
         wd.destroy();
     });
 }
+
+fn members_list_hcl(project: &str, user: &str, group: &str, user_role: &str) -> String {
+    format!(
+        r#"resource "harbor_project" "p" {{
+  name = "{project}"
+}}
+
+resource "harbor_user" "u" {{
+  username  = "{user}"
+  password  = "Passw0rd1"
+  full_name = "Member"
+  email     = "{user}@example.com"
+}}
+
+resource "harbor_group" "g" {{
+  group_name = "{group}"
+  group_type = 3
+}}
+
+resource "harbor_project_members" "all" {{
+  project_id = harbor_project.p.id
+  member {{
+    user_name = "admin"
+    role      = "projectadmin"
+  }}
+  member {{
+    user_name = harbor_user.u.username
+    role      = "{user_role}"
+  }}
+  member {{
+    group_name = harbor_group.g.group_name
+    type       = "oidc"
+    role       = "guest"
+  }}
+}}
+"#
+    )
+}
+
+/// `harbor_project_members` owns the whole list: a member added by hand is removed, a role
+/// changed by hand is put back, roles change in place, import gives an empty plan, destroy
+/// removes the listed members.
+#[test]
+fn project_members_list_is_authoritative() {
+    for_each_terraform(|tf| {
+        let h = Harbor::start();
+        let project = unique("owned");
+        let user = unique("dev").replace('-', "");
+        let group = unique("readers");
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(
+            &h,
+            &members_list_hcl(&project, &user, &group, "developer"),
+        ));
+        wd.apply();
+        let pid = h.get(&format!("/projects/{project}"))["project_id"]
+            .as_i64()
+            .unwrap();
+        let roles = || {
+            let mut v: Vec<(String, String)> = h
+                .get(&format!("/projects/{pid}/members"))
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    (
+                        m["entity_name"].as_str().unwrap().to_string(),
+                        m["role_name"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let mut want = vec![
+            ("admin".to_string(), "projectAdmin".to_string()),
+            (user.clone(), "developer".to_string()),
+            (group.clone(), "guest".to_string()),
+        ];
+        want.sort();
+        assert_eq!(roles(), want);
+        wd.assert_plan_empty("re-plan after create");
+
+        // Click-ops: someone adds a member and changes a role by hand; apply undoes both.
+        let r = h.call("POST", "/users", Some(json!({"username": format!("{user}x"), "email": format!("{user}x@example.com"), "realname": "X", "password": "Passw0rd1"})));
+        assert_eq!(r.status, 201, "{}", r.text);
+        let r = h.call(
+            "POST",
+            &format!("/projects/{pid}/members"),
+            Some(json!({"role_id": 1, "member_user": {"username": format!("{user}x")}})),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        let dev_mid = h.get(&format!("/projects/{pid}/members?entityname={user}"))[0]["id"]
+            .as_i64()
+            .unwrap();
+        let r = h.call(
+            "PUT",
+            &format!("/projects/{pid}/members/{dev_mid}"),
+            Some(json!({"role_id": 1})),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(wd.planned_actions("harbor_project_members.all"), ["update"]);
+        wd.apply();
+        assert_eq!(roles(), want);
+
+        // A role changes in place.
+        wd.write_config(&config(
+            &h,
+            &members_list_hcl(&project, &user, &group, "maintainer"),
+        ));
+        assert_eq!(wd.planned_actions("harbor_project_members.all"), ["update"]);
+        wd.apply();
+        assert!(roles().contains(&(user.clone(), "maintainer".to_string())));
+        wd.assert_plan_empty("re-plan after the role change");
+
+        // Import by the project's id: the same list, nothing to change.
+        let wd2 = Workdir::new(tf);
+        let alone = members_list_hcl(&project, &user, &group, "maintainer");
+        let alone = &alone[alone.find("resource \"harbor_project_members\"").unwrap()..];
+        let alone = alone
+            .replace("harbor_project.p.id", &format!("\"/projects/{pid}\""))
+            .replace("harbor_user.u.username", &format!("\"{user}\""))
+            .replace("harbor_group.g.group_name", &format!("\"{group}\""));
+        wd2.write_config(&config(&h, &alone));
+        wd2.import(
+            "harbor_project_members.all",
+            &format!("/projects/{pid}/members"),
+        );
+        assert_eq!(wd2.planned_actions("harbor_project_members.all"), ["no-op"]);
+
+        // Destroy removes the listed members (and the project with them).
+        wd.destroy();
+        assert_eq!(h.status(&format!("/projects/{pid}")), 404);
+    });
+}
