@@ -1,4 +1,5 @@
-//! Who is calling and what they may do: basic auth for the admin and robots, anonymous otherwise.
+//! Who is calling and what they may do: basic auth for the admin, local users and robots,
+//! anonymous otherwise. Users get their project roles' policies (`crate::rbac`).
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
@@ -6,7 +7,7 @@ use axum::http::request::Parts;
 use base64::Engine;
 
 use crate::error::{ApiError, ApiResult};
-use crate::state::{AppInner, Namespace, Project, Robot, Store, hash_secret};
+use crate::state::{AppInner, Namespace, Project, Robot, Store, User, hash_secret};
 use crate::util::Timestamp;
 
 /// The request facts every handler needs: credentials and the project-addressing headers.
@@ -64,6 +65,23 @@ pub enum Principal {
     Anonymous,
     Admin,
     Robot(Box<Robot>),
+    User(Box<UserPrincipal>),
+}
+
+/// A local user and the roles it holds, resolved once per request.
+#[derive(Debug, Clone)]
+pub struct UserPrincipal {
+    pub user: User,
+    /// Project id to role id, from the user's `u` member rows.
+    pub roles: std::collections::BTreeMap<i64, i64>,
+}
+
+/// Whether `password` is the user's: the admin without a stored password uses the configured one.
+pub fn password_matches(app: &AppInner, user: &User, password: &str) -> bool {
+    match &user.password {
+        Some((salt, hash)) => hash_secret(salt, password) == *hash,
+        None => user.id == crate::state::ADMIN_USER_ID && password == app.admin_password,
+    }
 }
 
 impl Principal {
@@ -73,8 +91,24 @@ impl Principal {
         let Some((user, pass)) = &ctx.credentials else {
             return Self::Anonymous;
         };
-        if user == crate::state::ADMIN_USERNAME && *pass == app.admin_password {
-            return Self::Admin;
+        // `security/basic` → `auth.Login` in Harbor: a local user whose password matches.
+        if let Some(found) = store.user_by_name(user) {
+            if !password_matches(app, found, pass) {
+                return Self::Anonymous;
+            }
+            if found.id == crate::state::ADMIN_USER_ID {
+                return Self::Admin;
+            }
+            let roles = store
+                .members
+                .values()
+                .filter(|m| m.entity_type == 'u' && m.entity_id == found.id)
+                .map(|m| (m.project_id, m.role))
+                .collect();
+            return Self::User(Box::new(UserPrincipal {
+                user: found.clone(),
+                roles,
+            }));
         }
         let Some(stored_name) = user.strip_prefix(store.settings.robot_name_prefix.as_str()) else {
             return Self::Anonymous;
@@ -93,8 +127,22 @@ impl Principal {
         !matches!(self, Self::Anonymous)
     }
 
+    /// The admin, or a user with the system admin flag.
     pub fn is_admin(&self) -> bool {
-        matches!(self, Self::Admin)
+        match self {
+            Self::Admin => true,
+            Self::User(u) => u.user.sysadmin,
+            _ => false,
+        }
+    }
+
+    /// The local user behind the request (the admin included), as Harbor's `matchUserID` sees it.
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Self::Admin => Some(crate::state::ADMIN_USER_ID),
+            Self::User(u) => Some(u.user.id),
+            _ => None,
+        }
     }
 
     /// 401 for anonymous, 403 for everyone else: Harbor's answer to a failed permission check.
@@ -126,6 +174,9 @@ impl Principal {
         match self {
             Self::Anonymous => false,
             Self::Admin => true,
+            // A user's system permissions come from the admin flag alone
+            // (`security/local/context.go` `Can`: system resources need `IsSysAdmin`).
+            Self::User(u) => u.user.sysadmin,
             Self::Robot(robot) => robot
                 .permissions
                 .iter()
@@ -151,6 +202,16 @@ impl Principal {
         match self {
             Self::Admin => true,
             Self::Anonymous => project.is_public() && public_read(resource, action),
+            // `security/local/context.go` `Can` → `rbac/project/evaluator.go`: the admin flag
+            // allows everything; otherwise the user's role in the project, plus the guest view of
+            // public projects.
+            Self::User(u) => {
+                u.user.sysadmin
+                    || u.roles
+                        .get(&project.id)
+                        .is_some_and(|role| crate::rbac::allows(*role, resource, action))
+                    || (project.is_public() && public_read(resource, action))
+            }
             Self::Robot(robot) => {
                 let granted = robot
                     .permissions

@@ -431,6 +431,10 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         let policy = crate::retention::proxy_cache_policy(retention, id);
         store.lifecycle.retentions.insert(retention, policy);
     }
+    // `pkg/project/dao` `Create` makes the owner projectAdmin in the same transaction; a robot's
+    // project is owned by the admin here.
+    let owner = who.user_id().unwrap_or(ADMIN_USER_ID);
+    store.add_member(id, owner, 'u', crate::rbac::PROJECT_ADMIN, now);
     if let Some(hard_storage) = quota_limit {
         let quota_id = store.seq.quota();
         store.quotas.insert(
@@ -533,6 +537,7 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) -
     store.quotas.retain(|_, q| q.project_id != id);
     store.robots.retain(|_, r| r.project_id != id);
     store.lifecycle.on_project_delete(id);
+    store.members.retain(|_, m| m.project_id != id);
     for robot in store.robots.values_mut() {
         robot
             .permissions

@@ -111,6 +111,7 @@ pub async fn delete(
     let operator = match &who {
         Principal::Admin => crate::state::ADMIN_USERNAME.to_string(),
         Principal::Robot(r) => format!("{}{}", store.settings.robot_name_prefix, r.name),
+        Principal::User(u) => u.user.username.clone(),
         Principal::Anonymous => String::new(),
     };
     store.repositories.remove(&id);

@@ -370,7 +370,7 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     }
     let (creator_type, creator_ref) = match &who {
         Principal::Robot(r) => ("robot", r.id),
-        _ => ("local", ADMIN_USER_ID),
+        other => ("local", other.user_id().unwrap_or(ADMIN_USER_ID)),
     };
     let now = Timestamp::now();
     let secret = random_secret(32);

@@ -10,7 +10,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
 use tokio::net::TcpListener;
@@ -23,8 +23,8 @@ use crate::error::ApiError;
 use crate::state::{App, AppInner, Store};
 use crate::version::Version;
 use crate::{
-    Config, projects, quotas, registries, replication, repositories, robots, scanners, system,
-    system_jobs,
+    Config, members, projects, quotas, registries, replication, repositories, robots, scanners,
+    system, system_jobs, usergroups, users,
 };
 
 /// Marks a response that must never reach the client: the connection is closed instead.
@@ -438,7 +438,40 @@ fn router(app: App) -> Router {
                 .put(crate::preheat::update)
                 .delete(crate::preheat::delete),
         )
-        .merge(lifecycle_routes());
+        .merge(lifecycle_routes())
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/search", get(users::search))
+        .route(
+            "/users/current/permissions",
+            get(users::current_permissions),
+        )
+        .route(
+            "/users/{user_id}",
+            get(users::get).put(users::update).delete(users::delete),
+        )
+        .route("/users/{user_id}/password", put(users::password))
+        .route("/users/{user_id}/sysadmin", put(users::sysadmin))
+        .route(
+            "/usergroups",
+            get(usergroups::list).post(usergroups::create),
+        )
+        .route("/usergroups/search", get(usergroups::search))
+        .route(
+            "/usergroups/{group_id}",
+            get(usergroups::get)
+                .put(usergroups::update)
+                .delete(usergroups::delete),
+        )
+        .route(
+            "/projects/{project_name_or_id}/members",
+            get(members::list).post(members::create),
+        )
+        .route(
+            "/projects/{project_name_or_id}/members/{mid}",
+            get(members::get)
+                .put(members::update)
+                .delete(members::delete),
+        );
     Router::new()
         .nest("/api/v2.0", api)
         .route("/api/version", get(system::api_version))

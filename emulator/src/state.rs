@@ -226,6 +226,9 @@ pub struct Sequences {
     allowlist: i64,
     retention: i64,
     schedule: i64,
+    user: i64,
+    usergroup: i64,
+    member: i64,
 }
 
 macro_rules! sequence {
@@ -248,6 +251,9 @@ impl Sequences {
     sequence!(allowlist);
     sequence!(retention);
     sequence!(schedule);
+    sequence!(user);
+    sequence!(usergroup);
+    sequence!(member);
 }
 
 #[derive(Debug, Default)]
@@ -275,6 +281,11 @@ pub struct Store {
     pub preheat: crate::preheat::Instances,
     /// Artifacts, labels, immutable rules and retention (`crate::lifecycle`).
     pub lifecycle: crate::lifecycle::Lifecycle,
+    /// Local users by id; the admin (id 1) is always there.
+    pub users: BTreeMap<i64, User>,
+    pub usergroups: BTreeMap<i64, UserGroup>,
+    /// `project_member` rows by id.
+    pub members: BTreeMap<i64, Member>,
 }
 
 impl Store {
@@ -324,7 +335,62 @@ impl Store {
                 update_time: now,
             },
         );
+        // The schema migration inserts the admin (user 1) and makes it projectAdmin of `library`
+        // (`make/migrations/postgresql/0001_initial_schema.up.sql`).
+        let admin_id = store.seq.user();
+        store.users.insert(
+            admin_id,
+            User {
+                id: admin_id,
+                username: ADMIN_USERNAME.into(),
+                email: "admin@example.com".into(),
+                realname: "system admin".into(),
+                comment: "admin user".into(),
+                sysadmin: true,
+                password: None,
+                creation_time: now,
+                update_time: now,
+            },
+        );
+        store.add_member(id, admin_id, 'u', crate::rbac::PROJECT_ADMIN, now);
         store
+    }
+
+    /// Inserts a `project_member` row and returns its id.
+    pub fn add_member(
+        &mut self,
+        project_id: i64,
+        entity_id: i64,
+        entity_type: char,
+        role: i64,
+        now: Timestamp,
+    ) -> i64 {
+        let id = self.seq.member();
+        self.members.insert(
+            id,
+            Member {
+                id,
+                project_id,
+                entity_id,
+                entity_type,
+                role,
+                creation_time: now,
+                update_time: now,
+            },
+        );
+        id
+    }
+
+    /// The role a user holds in a project through a `u` member row, if any.
+    pub fn user_role(&self, project_id: i64, user_id: i64) -> Option<i64> {
+        self.members
+            .values()
+            .find(|m| m.project_id == project_id && m.entity_type == 'u' && m.entity_id == user_id)
+            .map(|m| m.role)
+    }
+
+    pub fn user_by_name(&self, username: &str) -> Option<&User> {
+        self.users.values().find(|u| u.username == username)
     }
 
     pub fn new_allowlist(
@@ -447,4 +513,44 @@ pub fn hash_secret(salt: &str, secret: &str) -> String {
 
 pub fn new_salt() -> String {
     random_secret(16)
+}
+
+/// A local (database) user. Deleted users are removed: Harbor soft-deletes them and renames the
+/// username and email to `name#id`, so to every API they are gone and the name is free again.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub realname: String,
+    pub comment: String,
+    pub sysadmin: bool,
+    /// `(salt, hash)`; `None` for the admin until its password is changed: it logs in with the
+    /// emulator's configured admin password.
+    pub password: Option<(String, String)>,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
+/// A user group (`user_group`): 1 LDAP, 2 HTTP, 3 OIDC.
+#[derive(Debug, Clone)]
+pub struct UserGroup {
+    pub id: i64,
+    pub group_name: String,
+    pub group_type: i64,
+    pub ldap_group_dn: String,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
+}
+
+/// A `project_member` row: a user (`u`) or group (`g`) with a role in a project.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: i64,
+    pub project_id: i64,
+    pub entity_id: i64,
+    pub entity_type: char,
+    pub role: i64,
+    pub creation_time: Timestamp,
+    pub update_time: Timestamp,
 }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{ADMIN_USER_ID, ADMIN_USERNAME, App, AppInner};
+use crate::state::{ADMIN_USER_ID, App, AppInner};
 use crate::util::{Timestamp, ok_empty, ok_json, parse_body};
 
 /// `GET /ping`. Harbor's `GetPing` (`server/v2.0/handler/ping.go`) returns the payload `"Pong"`
@@ -132,17 +132,11 @@ pub async fn current_user(State(app): State<App>, ctx: Ctx) -> ApiResult {
         Principal::Robot(_) => Err(ApiError::precondition(
             "get current user not available for security context: robot",
         )),
-        Principal::Admin => Ok(ok_json(json!({
-            "user_id": ADMIN_USER_ID,
-            "username": ADMIN_USERNAME,
-            "email": "admin@example.com",
-            "realname": "system admin",
-            "comment": "admin user",
-            "sysadmin_flag": true,
-            "admin_role_in_auth": false,
-            "creation_time": Timestamp(0),
-            "update_time": Timestamp(0),
-        }))),
+        who => {
+            let id = who.user_id().unwrap_or(ADMIN_USER_ID);
+            let user = store.users.get(&id).ok_or_else(ApiError::internal)?;
+            Ok(ok_json(crate::users::user_json(user)))
+        }
     }
 }
 

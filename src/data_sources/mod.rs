@@ -8,12 +8,15 @@ use crate::schema::def::{Attribute, Mode};
 use crate::schema::resource::DataSource;
 use crate::schema::{Block, Diagnostics, Schema};
 
+pub mod groups;
 pub mod project;
+pub mod project_members;
 pub mod projects;
 pub mod registry;
 pub mod retention_dry_run;
 pub mod robot_accounts;
 pub mod system_info;
+pub mod users;
 
 /// Every data source the provider serves.
 pub fn all() -> Vec<Arc<dyn DataSource<HarborContext>>> {
@@ -24,6 +27,10 @@ pub fn all() -> Vec<Arc<dyn DataSource<HarborContext>>> {
         Arc::new(robot_accounts::RobotAccountsDataSource),
         Arc::new(system_info::SystemInfoDataSource),
         Arc::new(retention_dry_run::RetentionDryRunDataSource),
+        Arc::new(users::UsersDataSource),
+        Arc::new(groups::GroupsDataSource),
+        Arc::new(project_members::ProjectMemberUsersDataSource),
+        Arc::new(project_members::ProjectMemberGroupsDataSource),
     ]
 }
 

@@ -16,7 +16,9 @@
 mod client;
 mod config;
 mod error;
+mod groups;
 mod lifecycle;
+mod members;
 pub mod models;
 mod preheat;
 mod probe;
@@ -26,6 +28,7 @@ mod replication;
 mod robots;
 mod secret;
 mod system;
+mod users;
 mod version;
 mod webhooks;
 
@@ -35,15 +38,18 @@ mod tests;
 pub use client::Client;
 pub use config::{Auth, ClientConfig};
 pub use error::{Error, TransportKind};
+pub use groups::UserGroup;
 pub use lifecycle::{
     ImmutableRule, Label, RetentionExecution, RetentionOutcome, RetentionPolicy, RetentionRule,
     RetentionScope, RetentionTask, RetentionTrigger, Selector,
 };
+pub use members::{MemberGroup, MemberUser, ProjectMember, ProjectMemberEntity};
 pub use preheat::PreheatInstance;
 pub use probe::{Connection, Principal};
 pub use projects::{ProjectListFilter, ProjectRef};
 pub use registries::normalize_url;
 pub use robots::robot_full_name;
 pub use secret::Secret;
+pub use users::{UserCreationReq, UserProfile, UserResp};
 pub use version::{Feature, HarborVersion, MIN_SUPPORTED};
 pub use webhooks::{PayloadFormats, WebhookEvents, WebhookPolicy, WebhookTarget};

@@ -8,17 +8,22 @@ use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Diagnostics, Value};
 
 pub mod cron;
+pub mod group;
 pub mod immutable_tag_rule;
 pub mod label;
 pub mod lifecycle;
 pub mod preheat_instance;
 pub mod project;
+pub mod project_member_group;
+pub mod project_member_user;
+pub mod project_members;
 pub mod project_quota;
 pub mod project_webhook;
 pub mod registry;
 pub mod replication;
 pub mod retention_policy;
 pub mod robot_account;
+pub mod user;
 
 /// Every resource type the provider serves.
 pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
@@ -33,6 +38,11 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(label::LabelResource),
         Arc::new(immutable_tag_rule::ImmutableTagRuleResource),
         Arc::new(retention_policy::RetentionPolicyResource),
+        Arc::new(user::UserResource),
+        Arc::new(project_member_user::ProjectMemberUserResource),
+        Arc::new(group::GroupResource),
+        Arc::new(project_member_group::ProjectMemberGroupResource),
+        Arc::new(project_members::ProjectMembersResource),
     ]
 }
 

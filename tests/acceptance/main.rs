@@ -19,4 +19,5 @@ mod retention_policy;
 mod robot;
 mod secrets;
 mod target;
+mod users;
 mod webhook;
