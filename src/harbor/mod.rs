@@ -38,3 +38,5 @@ pub use registries::normalize_url;
 pub use robots::robot_full_name;
 pub use secret::Secret;
 pub use version::{Feature, HarborVersion, MIN_SUPPORTED};
+mod system_settings;
+pub use system_settings::{CveAllowlistItem, JobSchedule, ScheduleObj, SystemAllowlist, SystemJob};

@@ -7,12 +7,17 @@ use crate::harbor;
 use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Diagnostics, Value};
 
+pub mod config_security;
+pub mod config_system;
 pub mod cron;
+pub mod garbage_collection;
 pub mod project;
 pub mod project_quota;
+pub mod purge_audit_log;
 pub mod registry;
 pub mod replication;
 pub mod robot_account;
+pub mod system_schedule;
 
 /// Every resource type the provider serves.
 pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
@@ -22,6 +27,10 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(robot_account::RobotAccountResource),
         Arc::new(registry::RegistryResource),
         Arc::new(replication::ReplicationResource),
+        Arc::new(garbage_collection::GarbageCollectionResource),
+        Arc::new(purge_audit_log::PurgeAuditLogResource),
+        Arc::new(config_security::ConfigSecurityResource),
+        Arc::new(config_system::ConfigSystemResource),
     ]
 }
 

@@ -13,4 +13,5 @@ mod provider_config;
 mod replication;
 mod robot;
 mod secrets;
+mod system_settings;
 mod target;
