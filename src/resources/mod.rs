@@ -11,6 +11,7 @@ pub mod config_security;
 pub mod config_system;
 pub mod cron;
 pub mod garbage_collection;
+pub mod interrogation_services;
 pub mod project;
 pub mod project_quota;
 pub mod purge_audit_log;
@@ -31,6 +32,8 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(purge_audit_log::PurgeAuditLogResource),
         Arc::new(config_security::ConfigSecurityResource),
         Arc::new(config_system::ConfigSystemResource),
+        Arc::new(interrogation_services::InterrogationServicesResource),
+        Arc::new(interrogation_services::TasksResource),
     ]
 }
 

@@ -43,6 +43,9 @@ fn same_schedule(a: &ScheduleObj, b: &ScheduleObj) -> bool {
     crons_match && (a.kind == b.kind || a.kind == "Custom" || b.kind == "Custom")
 }
 
+/// After an import there is no configured spelling yet: the state holds Harbor's (`Daily`), so a
+/// configuration that writes `daily` plans one in-place update, which changes nothing in Harbor.
+///
 /// A `schedule` Harbor will accept: a named period, or a six-field cron its
 /// `ValidateCronString` takes (robfig/cron's parser, seconds `0`).
 pub(crate) fn validator() -> Validator {

@@ -12,6 +12,7 @@ mod project;
 mod provider_config;
 mod replication;
 mod robot;
+mod scanner_adapter;
 mod secrets;
 mod system_settings;
 mod target;

@@ -558,3 +558,165 @@ fn go_provider_system_settings_state_migrates_with_no_changes() {
         wd.destroy();
     });
 }
+
+/// The name of Harbor's default scanner.
+fn default_scanner(h: &Harbor) -> String {
+    h.get("/scanners")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["is_default"] == true)
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn interrogation_services_lifecycle() {
+    for_each_terraform(|tf| {
+        let h = Harbor::start();
+        let adapter = crate::scanner_adapter::ScannerAdapter::start("Grype");
+        let r = h.call(
+            "POST",
+            "/scanners",
+            Some(json!({"name": "Grype", "url": adapter.url})),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        let wd = Workdir::new(tf);
+        let svc = |body: &str| {
+            config(
+                &h,
+                &format!("resource \"harbor_interrogation_services\" \"s\" {{\n{body}}}\n"),
+            )
+        };
+        wd.write_config(&svc(
+            "  default_scanner = \"Grype\"\n  vulnerability_scan_policy = \"daily\"\n",
+        ));
+        wd.apply();
+        assert_eq!(default_scanner(&h), "Grype");
+        assert_eq!(
+            schedule(&h, "/system/scanAll/schedule").unwrap()["schedule"]["type"],
+            "Daily"
+        );
+        wd.assert_plan_empty("re-plan after create");
+
+        let v2 = "  default_scanner = \"Trivy\"\n  vulnerability_scan_policy = \"0 0 2 * * *\"\n";
+        wd.write_config(&svc(v2));
+        assert_eq!(
+            wd.planned_actions("harbor_interrogation_services.s"),
+            ["update"]
+        );
+        wd.apply();
+        assert_eq!(default_scanner(&h), "Trivy");
+        assert_eq!(
+            schedule(&h, "/system/scanAll/schedule").unwrap()["schedule"],
+            json!({"type": "Custom", "cron": "0 0 2 * * *"})
+        );
+        wd.assert_plan_empty("re-plan after update");
+
+        // Drift: another default scanner chosen in Harbor is put back.
+        let grype = h
+            .get("/scanners")
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "Grype")
+            .unwrap()["uuid"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = h.call(
+            "PATCH",
+            &format!("/scanners/{grype}"),
+            Some(json!({"is_default": true})),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            wd.planned_actions("harbor_interrogation_services.s"),
+            ["update"]
+        );
+        wd.apply();
+        assert_eq!(default_scanner(&h), "Trivy");
+
+        // Schedule removed in Harbor: planned again as a create.
+        let r = h.call(
+            "PUT",
+            "/system/scanAll/schedule",
+            Some(json!({"schedule": {"type": "None"}})),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            wd.planned_actions("harbor_interrogation_services.s"),
+            ["create"]
+        );
+        wd.apply();
+
+        let wd2 = Workdir::new(tf);
+        wd2.write_config(&svc(v2));
+        wd2.import(
+            "harbor_interrogation_services.s",
+            "/system/scanAll/schedule",
+        );
+        wd2.assert_plan_empty("plan after import");
+
+        wd.destroy();
+        assert!(schedule(&h, "/system/scanAll/schedule").is_none());
+        assert_eq!(
+            default_scanner(&h),
+            "Trivy",
+            "the default scanner is left as it is"
+        );
+    });
+}
+
+/// goharbor's deprecated `harbor_tasks` still works, and every plan says what replaces it.
+#[test]
+fn tasks_is_accepted_with_a_deprecation_warning() {
+    for_each_terraform(|tf| {
+        let h = Harbor::start();
+        let wd = Workdir::new(tf);
+        let tasks = |p: &str| {
+            config(
+                &h,
+                &format!(
+                    "resource \"harbor_tasks\" \"main\" {{\n  vulnerability_scan_policy = \"{p}\"\n}}\n"
+                ),
+            )
+        };
+        wd.write_config(&tasks("daily"));
+        let out = wd.apply();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            text.contains("harbor_tasks is deprecated")
+                && text.contains("harbor_interrogation_services"),
+            "{text}"
+        );
+        assert_eq!(
+            schedule(&h, "/system/scanAll/schedule").unwrap()["schedule"]["type"],
+            "Daily"
+        );
+        wd.assert_plan_empty("re-plan after create");
+        wd.write_config(&tasks("weekly"));
+        assert_eq!(wd.planned_actions("harbor_tasks.main"), ["update"]);
+        wd.apply();
+        assert_eq!(
+            schedule(&h, "/system/scanAll/schedule").unwrap()["schedule"]["type"],
+            "Weekly"
+        );
+        let r = h.call(
+            "PUT",
+            "/system/scanAll/schedule",
+            Some(json!({"schedule": {"type": "Hourly", "cron": "0 0 * * * *"}})),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(wd.planned_actions("harbor_tasks.main"), ["update"]);
+        wd.apply();
+        // Import knows Harbor's spelling only (`Weekly`), so the configuration imported into uses it.
+        let wd2 = Workdir::new(tf);
+        wd2.write_config(&tasks("Weekly"));
+        wd2.import("harbor_tasks.main", "/system/scanAll/schedule");
+        wd2.assert_plan_empty("plan after import");
+        wd.destroy();
+        assert!(schedule(&h, "/system/scanAll/schedule").is_none());
+    });
+}
