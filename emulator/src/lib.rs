@@ -21,6 +21,7 @@ pub mod registry_v2;
 pub mod replication;
 pub mod repositories;
 pub mod robots;
+pub mod scanner_ping;
 pub mod scanners;
 pub mod server;
 pub mod state;

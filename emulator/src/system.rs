@@ -187,8 +187,9 @@ pub async fn get_configurations(State(app): State<App>, ctx: Ctx) -> ApiResult {
 
 /// The system settings of Harbor's metadata list (`lib/config/metadata/metadatalist.go`) that
 /// the emulator has no typed field for, with their defaults as `GET /configurations` shows them
-/// before anyone sets them.
-pub fn system_defaults() -> [(&'static str, Value); 10] {
+/// before anyone sets them. Only keys of the swagger's `ConfigurationsResponse` appear: the
+/// handler decodes the settings into that model (`toResponseModel` in handler/config.go).
+pub fn system_defaults() -> [(&'static str, Value); 9] {
     [
         ("read_only", json!(false)),
         ("token_expiration", json!(30)),
@@ -199,7 +200,6 @@ pub fn system_defaults() -> [(&'static str, Value); 10] {
         ("skip_audit_log_database", json!(false)),
         ("disabled_audit_log_event_types", json!("")),
         ("banner_message", json!("")),
-        ("pull_audit_log_disable", json!(false)),
     ]
 }
 

@@ -581,6 +581,11 @@ fn interrogation_services_lifecycle() {
             Some(json!({"name": "Grype", "url": adapter.url})),
         );
         assert_eq!(r.status, 201, "{}", r.text);
+        assert_eq!(
+            adapter.metadata_calls(),
+            1,
+            "Harbor asks the adapter before registering it"
+        );
         let wd = Workdir::new(tf);
         let svc = |body: &str| {
             config(
