@@ -8,6 +8,7 @@
 //! - [`control`]: `/_emulator/...` endpoints for tests; [`record`]: the opt-in exchange log;
 //!   [`catalog`]: the robot permission catalog.
 
+pub mod audit_forward;
 pub mod auth;
 pub mod catalog;
 pub mod control;

@@ -518,3 +518,77 @@ async fn token_and_session_durations_must_be_positive() {
         r.text
     );
 }
+
+/// A listener collecting what syslog clients send, one string per connection.
+async fn syslog_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = got.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let sink = sink.clone();
+            tokio::spawn(async move {
+                let mut text = String::new();
+                let _ = stream.read_to_string(&mut text).await;
+                if !text.is_empty() {
+                    sink.lock().unwrap().push(text);
+                }
+            });
+        }
+    });
+    (addr, got)
+}
+
+/// With `audit_log_forward_endpoint` set, Harbor writes each audit record to it over TCP as
+/// syslog (`auditext.manager.Create`, src/pkg/auditext/manager.go; `audit.LogMgr`,
+/// src/pkg/audit/forward.go): `<6>` (LOG_INFO), tag `audit`, then `action:<op>, resource:<name>,
+/// operation_description:<desc>` with the operator and resource type as fields. Project
+/// creation and deletion (src/controller/event/topic.go) and configuration updates
+/// (src/pkg/auditext/event/config/config.go) are audited; reads are not.
+#[tokio::test]
+async fn audit_records_are_forwarded_as_syslog_over_tcp() {
+    let h = Harbor::start().await;
+    let (endpoint, got) = syslog_receiver().await;
+    h.project("before", false).await;
+    let r = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"audit_log_forward_endpoint": endpoint}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    h.project("audited", false).await;
+    let _ = h.admin().get("/projects/audited").await;
+    assert_eq!(h.admin().delete("/projects/audited").await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let lines = got.lock().unwrap().clone();
+    let find = |needle: &str| lines.iter().find(|l| l.contains(needle)).cloned();
+    let update =
+        find("action:update, resource:configuration").expect("configuration update forwarded");
+    assert!(
+        update.starts_with("<6>") && update.contains(" audit["),
+        "{update}"
+    );
+    assert!(
+        update.contains("operator=\"admin\"") && update.contains("resourceType=\"configuration\""),
+        "{update}"
+    );
+    assert!(
+        find("action:create, resource:audited, operation_description:create project: audited")
+            .is_some(),
+        "{lines:?}"
+    );
+    assert!(
+        find("action:delete, resource:audited, operation_description:delete project: audited")
+            .is_some(),
+        "{lines:?}"
+    );
+    assert!(
+        find("resource:before").is_none(),
+        "nothing is forwarded before the endpoint is set: {lines:?}"
+    );
+    assert_eq!(lines.len(), 3, "reads are not audited: {lines:?}");
+}
