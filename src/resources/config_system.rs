@@ -314,10 +314,26 @@ fn body(m: &ConfigSystemModel, managed: &[String]) -> Configurations {
 
 fn settings_diag(what: &str, e: &crate::harbor::Error) -> Diagnostics {
     let mut d = Diagnostics::new();
-    d.error(
-        format!("{what} (harbor_config_system)"),
-        format!("{e}. System settings need a Harbor system administrator."),
-    );
+    let summary = format!("{what} (harbor_config_system)");
+    let text = e.to_string();
+    if e.is_forbidden() || e.is_unauthorized() {
+        d.error(
+            summary,
+            format!("{text}. System settings need a Harbor system administrator."),
+        );
+    } else if text.contains("audit endpoint") {
+        // Harbor dials a new endpoint after saving it; the setting stays, the apply fails.
+        d.attr_error(
+            AttributePath::attr("audit_log_forward_endpoint"),
+            summary,
+            format!("{text}. Harbor could not open a TCP connection to this syslog endpoint: check that the receiver listens there and that Harbor can reach it, then apply again."),
+        );
+    } else {
+        d.error(
+            summary,
+            format!("{text}. Check the values Harbor refused, then apply again."),
+        );
+    }
     d
 }
 

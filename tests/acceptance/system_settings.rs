@@ -725,3 +725,84 @@ fn tasks_is_accepted_with_a_deprecation_warning() {
         assert!(schedule(&h, "/system/scanAll/schedule").is_none());
     });
 }
+
+/// A syslog receiver the test starts: a TCP listener keeping what each connection sends.
+fn syslog_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = got.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let sink = sink.clone();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = stream.read_to_string(&mut text);
+                if !text.is_empty() {
+                    sink.lock().unwrap().push(text);
+                }
+            });
+        }
+    });
+    (addr, got)
+}
+
+/// `terraform apply` turns audit forwarding on and creates a project: the receiver gets Harbor's
+/// syslog records of both, and of the project's deletion on destroy. Harbor's reachability check
+/// refuses an endpoint nobody listens on.
+#[test]
+fn audit_logs_of_an_apply_reach_the_syslog_receiver() {
+    for_each_terraform(|tf| {
+        let h = Harbor::emulator_because(
+            "reads what the forwarded audit records say at a receiver on this machine",
+            Default::default(),
+        );
+        let (endpoint, got) = syslog_receiver();
+        let name = crate::target::unique("audited");
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(
+            &h,
+            &format!(
+                "resource \"harbor_config_system\" \"s\" {{\n  audit_log_forward_endpoint = \"{endpoint}\"\n}}\nresource \"harbor_project\" \"p\" {{\n  name = \"{name}\"\n  depends_on = [harbor_config_system.s]\n}}\n"
+            ),
+        ));
+        wd.apply();
+        wd.destroy();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let lines = got.lock().unwrap().clone();
+        let has = |needle: &str| lines.iter().any(|l| l.contains(needle));
+        assert!(has("action:update, resource:configuration"), "{lines:?}");
+        assert!(
+            has(&format!(
+                "action:create, resource:{name}, operation_description:create project: {name}"
+            )),
+            "{lines:?}"
+        );
+        assert!(has(&format!("action:delete, resource:{name}")), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.starts_with("<6>") && l.contains(" audit[")),
+            "{lines:?}"
+        );
+
+        // An endpoint nobody listens on: Harbor's check refuses it, naming it.
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().to_string()
+        };
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(&h, &format!("resource \"harbor_config_system\" \"s\" {{\n  audit_log_forward_endpoint = \"{closed}\"\n}}\n")));
+        let err = wd.expect_failure(&["apply", "-auto-approve", "-no-color"]);
+        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(err.contains("audit_log_forward_endpoint ="), "{err}");
+        assert!(
+            err.contains(&format!(
+                "could not connect to the audit endpoint: {closed}"
+            )),
+            "{err}"
+        );
+    });
+}
