@@ -573,7 +573,10 @@ fn default_scanner(h: &Harbor) -> String {
 #[test]
 fn interrogation_services_lifecycle() {
     for_each_terraform(|tf| {
-        let h = Harbor::start();
+        let h = Harbor::emulator_because(
+            "registers a scanner adapter that listens on this machine's loopback",
+            Default::default(),
+        );
         let adapter = crate::scanner_adapter::ScannerAdapter::start("Grype");
         let r = h.call(
             "POST",
