@@ -574,7 +574,17 @@ async fn go_provider_project_state_migrates_without_changes() {
 }
 
 /// Resource types that declare no identity, and why. Every other type must have one.
-const WITHOUT_IDENTITY: &[(&str, &str)] = &[];
+const WITHOUT_IDENTITY: &[(&str, &str)] = &[
+    ("harbor_config_system", SINGLETON),
+    ("harbor_config_security", SINGLETON),
+    ("harbor_garbage_collection", SINGLETON),
+    ("harbor_purge_audit_log", SINGLETON),
+    ("harbor_interrogation_services", SINGLETON),
+    ("harbor_tasks", SINGLETON),
+];
+
+/// One per Harbor: there is nothing to tell apart, and its import id is a fixed path.
+const SINGLETON: &str = "a Harbor-wide setting";
 
 #[tokio::test]
 async fn every_resource_declares_an_identity_and_import_by_identity_equals_import_by_path() {

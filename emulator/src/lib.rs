@@ -9,6 +9,7 @@
 //!   [`catalog`]: the robot permission catalog.
 
 pub mod artifacts;
+pub mod audit_forward;
 pub mod auth;
 pub mod catalog;
 pub mod control;
@@ -30,6 +31,7 @@ pub mod replication;
 pub mod repositories;
 pub mod retention;
 pub mod robots;
+pub mod scanner_ping;
 pub mod scanners;
 pub mod server;
 pub mod state;

@@ -129,8 +129,25 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
 /// `POST /scanners`
 pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let req: ScannerReq = parse_body(&body)?;
+    let (_, url) = {
+        let store = app.store();
+        Principal::resolve(&app, &store, &ctx).require_system("scanner", "create")?;
+        validate(&store, &req, None)?
+    };
+    // `CreateRegistration` pings the adapter before storing anything; a failed ping is a plain
+    // Go error, which Harbor answers with a 500 that hides its text.
+    if let Err(why) = crate::scanner_ping::ping(
+        &url,
+        req.auth.as_deref().unwrap_or(""),
+        req.access_credential.as_deref().unwrap_or(""),
+        req.skip_cert_verify.unwrap_or(false),
+    )
+    .await
+    {
+        tracing::info!("scanner controller: ping {url}: {why}");
+        return Err(ApiError::internal());
+    }
     let mut store = app.store();
-    Principal::resolve(&app, &store, &ctx).require_system("scanner", "create")?;
     let (name, url) = validate(&store, &req, None)?;
     let uuid = uuid_v4();
     let now = Timestamp::now();

@@ -495,6 +495,11 @@ fn router(app: App) -> Router {
         .merge(crate::record::routes())
         .route("/_emulator/robots/{id}/expire", post(control::expire_robot))
         .fallback(not_found)
+        // Audit records are forwarded for operations the emulator itself answered.
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::audit_forward::middleware,
+        ))
         // Inside the fault injector: the log holds the emulator's own answers.
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

@@ -163,48 +163,75 @@ pub async fn get_configurations(State(app): State<App>, ctx: Ctx) -> ApiResult {
         "project_creation_restriction",
         json!(s.project_creation_restriction),
     );
+    // Harbor answers every user-scope item, at its default until set (`GetUserCfgs`).
+    for (key, default) in system_defaults() {
+        if !s.others.contains_key(key) {
+            put(key, default);
+        }
+    }
     for (key, value) in &s.others {
         put(key, value.clone());
     }
-    // The metadata list marks the audit forwarding keys as not editable.
-    for key in ["audit_log_forward_endpoint", "skip_audit_log_database"] {
-        if let Some(entry) = out.get_mut(key) {
-            entry["editable"] = json!(false);
-        }
-    }
+    // `editable` is `!readOnlyForAll` for every item (`ConvertForGet` in
+    // controller/config/controller.go): false only when CONFIG_OVERWRITE_JSON pins the
+    // configuration, which the emulator never does. The metadata list's own `Editable` flag is
+    // not what the API answers.
     Ok(ok_json(Value::Object(out)))
 }
 
-/// Harbor dials a new syslog forward endpoint and refuses to skip the audit database without one.
-/// Only loopback endpoints are dialled; any other host counts as unreachable.
-async fn check_audit_forwarding(app: &AppInner, req: &Map<String, Value>) -> ApiResult<()> {
-    let endpoint = match req.get("audit_log_forward_endpoint") {
-        Some(v) => v.as_str().map(str::to_string),
-        None => app
-            .store()
-            .settings
-            .others
-            .get("audit_log_forward_endpoint")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-    }
-    .filter(|e| !e.is_empty());
-    if req.get("skip_audit_log_database").and_then(Value::as_bool) == Some(true)
-        && endpoint.is_none()
+/// The system settings of Harbor's metadata list (`lib/config/metadata/metadatalist.go`) that
+/// the emulator has no typed field for, with their defaults as `GET /configurations` shows them
+/// before anyone sets them. Only keys of the swagger's `ConfigurationsResponse` appear: the
+/// handler decodes the settings into that model (`toResponseModel` in handler/config.go).
+pub fn system_defaults() -> [(&'static str, Value); 9] {
+    [
+        ("read_only", json!(false)),
+        ("token_expiration", json!(30)),
+        ("session_timeout", json!(60)),
+        ("notification_enable", json!(true)),
+        ("scanner_skip_update_pulltime", json!(false)),
+        ("audit_log_forward_endpoint", json!("")),
+        ("skip_audit_log_database", json!(false)),
+        ("disabled_audit_log_event_types", json!("")),
+        ("banner_message", json!("")),
+    ]
+}
+
+/// `verifySkipAuditLogCfg` (controller/config/controller.go): when either audit key is sent, the
+/// resulting pair (sent value, else the stored one) must not skip the database with no endpoint.
+fn check_skip_audit_database(app: &AppInner, req: &Map<String, Value>) -> ApiResult<()> {
+    if !req.contains_key("audit_log_forward_endpoint")
+        && !req.contains_key("skip_audit_log_database")
     {
+        return Ok(());
+    }
+    let store = app.store();
+    let stored = |key: &str| store.settings.others.get(key).cloned();
+    let endpoint = req
+        .get("audit_log_forward_endpoint")
+        .cloned()
+        .or_else(|| stored("audit_log_forward_endpoint"));
+    let skip = req
+        .get("skip_audit_log_database")
+        .cloned()
+        .or_else(|| stored("skip_audit_log_database"));
+    let endpoint_empty = endpoint
+        .as_ref()
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty);
+    if skip.and_then(|v| v.as_bool()) == Some(true) && endpoint_empty {
         return Err(ApiError::bad_request(
-            "skip_audit_log_database cannot be enabled without audit_log_forward_endpoint",
+            "audit log forward endpoint should be configured before enable skip audit log in database",
         ));
     }
-    let Some(new_endpoint) = req
-        .get("audit_log_forward_endpoint")
-        .and_then(Value::as_str)
-        .filter(|e| !e.is_empty())
-    else {
-        return Ok(());
-    };
-    let normalised = new_endpoint.replacen("localhost:", "127.0.0.1:", 1);
-    let reachable = match normalised.parse::<std::net::SocketAddr>() {
+    Ok(())
+}
+
+/// `audit.CheckEndpointActive` (pkg/audit/forward.go): Harbor dials the endpoint over TCP as a
+/// syslog writer. Only loopback addresses are dialled here; any other host counts as unreachable.
+pub async fn endpoint_reachable(endpoint: &str) -> bool {
+    let normalised = endpoint.replacen("localhost:", "127.0.0.1:", 1);
+    match normalised.parse::<std::net::SocketAddr>() {
         Ok(addr) if addr.ip().is_loopback() => tokio::time::timeout(
             std::time::Duration::from_secs(2),
             tokio::net::TcpStream::connect(addr),
@@ -212,13 +239,6 @@ async fn check_audit_forwarding(app: &AppInner, req: &Map<String, Value>) -> Api
         .await
         .is_ok_and(|r| r.is_ok()),
         _ => false,
-    };
-    if reachable {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(format!(
-            "could not connect to the audit log forward endpoint {new_endpoint}"
-        )))
     }
 }
 
@@ -226,50 +246,93 @@ async fn check_audit_forwarding(app: &AppInner, req: &Map<String, Value>) -> Api
 pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let req: Map<String, Value> = parse_body(&body)?;
     Principal::resolve(&app, &app.store(), &ctx).require_admin()?;
-    check_audit_forwarding(&app, &req).await?;
-    let mut store = app.store();
-    Principal::resolve(&app, &store, &ctx).require_admin()?;
-    let mut next = store.settings.clone();
-    let wrong = |key: &str, value: &Value| {
-        ApiError::bad_request(format!("invalid value {value} for configuration {key}"))
-    };
-    for (key, value) in &req {
-        match key.as_str() {
-            "robot_name_prefix" => {
-                next.robot_name_prefix = value
-                    .as_str()
-                    .filter(|v| !v.is_empty())
-                    .ok_or_else(|| wrong(key, value))?
-                    .into();
-            }
-            "quota_per_project_enable" => {
-                next.quota_per_project_enable = value.as_bool().ok_or_else(|| wrong(key, value))?
-            }
-            "storage_per_project" => {
-                let v = value.as_i64().ok_or_else(|| wrong(key, value))?;
-                if v != -1 && !(1..=crate::quotas::MAX_STORAGE).contains(&v) {
-                    return Err(wrong(key, value));
+    check_skip_audit_database(&app, &req)?;
+    {
+        let mut store = app.store();
+        Principal::resolve(&app, &store, &ctx).require_admin()?;
+        let mut next = store.settings.clone();
+        let wrong = |key: &str, value: &Value| {
+            ApiError::bad_request(format!("invalid value {value} for configuration {key}"))
+        };
+        for (key, value) in &req {
+            match key.as_str() {
+                "robot_name_prefix" => {
+                    next.robot_name_prefix = value
+                        .as_str()
+                        .filter(|v| !v.is_empty())
+                        .ok_or_else(|| wrong(key, value))?
+                        .into();
                 }
-                next.storage_per_project = v;
-            }
-            "project_creation_restriction" => {
-                let v = value
-                    .as_str()
-                    .filter(|v| matches!(*v, "everyone" | "adminonly"))
-                    .ok_or_else(|| wrong(key, value))?;
-                next.project_creation_restriction = v.into();
-            }
-            "robot_token_duration" => {
-                next.robot_token_duration = value
-                    .as_i64()
-                    .filter(|v| *v > 0)
-                    .ok_or_else(|| wrong(key, value))?;
-            }
-            _ => {
-                next.others.insert(key.clone(), value.clone());
+                "quota_per_project_enable" => {
+                    next.quota_per_project_enable =
+                        value.as_bool().ok_or_else(|| wrong(key, value))?
+                }
+                "storage_per_project" => {
+                    let v = value.as_i64().ok_or_else(|| wrong(key, value))?;
+                    if v != -1 && !(1..=crate::quotas::MAX_STORAGE).contains(&v) {
+                        return Err(wrong(key, value));
+                    }
+                    next.storage_per_project = v;
+                }
+                "project_creation_restriction" => {
+                    let v = value
+                        .as_str()
+                        .filter(|v| matches!(*v, "everyone" | "adminonly"))
+                        .ok_or_else(|| wrong(key, value))?;
+                    next.project_creation_restriction = v.into();
+                }
+                "robot_token_duration" => {
+                    next.robot_token_duration = value
+                        .as_i64()
+                        .filter(|v| *v > 0)
+                        .ok_or_else(|| wrong(key, value))?;
+                }
+                // `verifyValueLengthCfg`: positive, at most ten digits.
+                "token_expiration" | "session_timeout" => {
+                    let v = value.as_i64().ok_or_else(|| wrong(key, value))?;
+                    if v <= 0 {
+                        return Err(ApiError::bad_request(format!(
+                            "the {key} value must be positive"
+                        )));
+                    }
+                    if v > 9_999_999_999 {
+                        return Err(ApiError::bad_request(format!(
+                            "the {key} value is over the limit value: 9999999999"
+                        )));
+                    }
+                    next.others.insert(key.clone(), value.clone());
+                }
+                "read_only"
+                | "notification_enable"
+                | "scanner_skip_update_pulltime"
+                | "skip_audit_log_database" => {
+                    value.as_bool().ok_or_else(|| wrong(key, value))?;
+                    next.others.insert(key.clone(), value.clone());
+                }
+                "audit_log_forward_endpoint"
+                | "disabled_audit_log_event_types"
+                | "banner_message" => {
+                    value.as_str().ok_or_else(|| wrong(key, value))?;
+                    next.others.insert(key.clone(), value.clone());
+                }
+                _ => {
+                    next.others.insert(key.clone(), value.clone());
+                }
             }
         }
+        store.settings = next;
     }
-    store.settings = next;
+    // `updateLogEndpoint` runs after the settings are saved: an unreachable endpoint is kept,
+    // and the caller still gets a 400.
+    if let Some(endpoint) = req
+        .get("audit_log_forward_endpoint")
+        .and_then(Value::as_str)
+        .filter(|e| !e.is_empty())
+        && !endpoint_reachable(endpoint).await
+    {
+        return Err(ApiError::bad_request(format!(
+            "could not connect to the audit endpoint: {endpoint}"
+        )));
+    }
     Ok(ok_empty())
 }

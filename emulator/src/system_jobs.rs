@@ -122,35 +122,61 @@ impl Job {
         }
     }
 
-    /// Validates the job parameters the emulator knows about; others are kept as sent.
+    /// Validates the job parameters as Harbor's handlers do; others are kept as sent.
     fn check_parameters(self, app: &AppInner, params: &Map<String, Value>) -> ApiResult<()> {
         match self {
             Job::ScanAll => Ok(()),
+            // `kick` in handler/gc.go: a JSON number of workers must be an integer from 1 to
+            // `validateWorkers`' maximum, 10 since Harbor 2.13 (5 before).
             Job::Gc => match params.get("workers") {
-                Some(w) if w.as_i64().is_none_or(|w| w < 1) => {
-                    Err(ApiError::bad_request(format!("invalid workers {w}")))
+                Some(Value::Number(w)) => {
+                    let max = if app.version.at_least(2, 13, 0) {
+                        10
+                    } else {
+                        5
+                    };
+                    let Some(n) = w.as_i64() else {
+                        return Err(ApiError::bad_request("workers should be integer format"));
+                    };
+                    if n <= 0 || n > max {
+                        return Err(ApiError::bad_request(format!(
+                            "Error: Invalid number of workers:{w}. Workers must be greater than 0 and less than or equal to {max}."
+                        )));
+                    }
+                    Ok(())
                 }
                 _ => Ok(()),
             },
+            // `verifyCreateRequest` / `verifyUpdateRequest` and `retentionHour` in
+            // handler/purge.go, for every schedule type: parameters present, a retention of at
+            // most 240000 hours (no lower bound), and the list of what to purge, named
+            // `include_event_types` since 2.13 (`include_operations` before).
             Job::PurgeAudit => {
-                if let Some(hours) = params.get("audit_retention_hour")
-                    && !hours.as_i64().is_some_and(|h| (1..=240_000).contains(&h))
-                {
-                    return Err(ApiError::bad_request(format!(
-                        "audit_retention_hour should be between 1 and 240000, got {hours}"
-                    )));
+                if params.is_empty() {
+                    return Err(ApiError::bad_request("schedule parameter cann't be empty"));
                 }
-                // 2.13 renamed `include_operations` to `include_event_types`.
-                let (current, legacy) = ("include_event_types", "include_operations");
-                let (wanted, unwanted) = if app.version.at_least(2, 13, 0) {
-                    (current, legacy)
-                } else {
-                    (legacy, current)
+                let Some(hours) = params.get("audit_retention_hour") else {
+                    return Err(ApiError::bad_request("audit_retention_hour should provide"));
                 };
-                if params.contains_key(unwanted) && !params.contains_key(wanted) {
-                    return Err(ApiError::bad_request(format!(
-                        "{wanted} is required, {unwanted} is not supported by this version"
-                    )));
+                if let Value::Number(n) = hours {
+                    let Some(h) = n.as_i64() else {
+                        return Err(ApiError::bad_request(
+                            "audit_retention_hour should be integer format",
+                        ));
+                    };
+                    if h > 240_000 {
+                        return Err(ApiError::bad_request(
+                            "audit_retention_hour should be less than 240000",
+                        ));
+                    }
+                }
+                let wanted = if app.version.at_least(2, 13, 0) {
+                    "include_event_types"
+                } else {
+                    "include_operations"
+                };
+                if !params.contains_key(wanted) {
+                    return Err(ApiError::bad_request(format!("{wanted} should provide")));
                 }
                 Ok(())
             }
@@ -169,10 +195,11 @@ enum Wanted {
     },
 }
 
-/// Harbor's `ValidateCronString`: six fields with the seconds fixed at 0.
+/// Harbor's `ValidateCronString` (common/utils/utils.go): robfig's six-field parser, then the
+/// seconds fixed at 0.
 fn valid_cron(cron: &str) -> bool {
     let fields: Vec<&str> = cron.split_whitespace().collect();
-    fields.len() == 6 && fields[0] == "0"
+    crate::cron::parse(cron).is_ok() && fields.len() == 6 && fields[0] == "0"
 }
 
 fn wanted(app: &AppInner, job: Job, body: &[u8]) -> ApiResult<Wanted> {
@@ -208,9 +235,11 @@ fn wanted(app: &AppInner, job: Job, body: &[u8]) -> ApiResult<Wanted> {
 /// and the audit-log purge answer a `GCHistory` / `ExecHistory` built from the schedule, as
 /// Harbor's `GCSchedule.ToSwagger` does: the parameters as a JSON string, the cron as the kind,
 /// and the empty job name omitted.
+/// With no schedule, each handler answers 200 with no payload (`NewGet...ScheduleOK()`), which
+/// go-swagger sends as an empty body.
 fn schedule_json(job: Job, schedule: &Option<Schedule>) -> Value {
     match (job, schedule) {
-        (_, None) => json!({}),
+        (_, None) => Value::Null,
         (Job::ScanAll, Some(s)) => json!({
             "id": s.id,
             "status": "Scheduled",
@@ -248,7 +277,10 @@ pub async fn get_schedule(app: App, ctx: Ctx, job: Job) -> ApiResult {
         Job::Gc => &store.gc,
         Job::PurgeAudit => &store.purge_audit,
     };
-    Ok(ok_json(schedule_json(job, schedule)))
+    Ok(match schedule_json(job, schedule) {
+        Value::Null => StatusCode::OK.into_response(),
+        body => ok_json(body),
+    })
 }
 
 /// `POST /system/{job}/schedule`: creates a schedule (412 if one exists) or runs the job now.

@@ -53,3 +53,5 @@ pub use secret::Secret;
 pub use users::{UserCreationReq, UserProfile, UserResp};
 pub use version::{Feature, HarborVersion, MIN_SUPPORTED};
 pub use webhooks::{PayloadFormats, WebhookEvents, WebhookPolicy, WebhookTarget};
+mod system_settings;
+pub use system_settings::{CveAllowlistItem, JobSchedule, ScheduleObj, SystemAllowlist, SystemJob};

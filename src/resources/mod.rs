@@ -7,9 +7,13 @@ use crate::harbor;
 use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Diagnostics, Value};
 
+pub mod config_security;
+pub mod config_system;
 pub mod cron;
+pub mod garbage_collection;
 pub mod group;
 pub mod immutable_tag_rule;
+pub mod interrogation_services;
 pub mod label;
 pub mod lifecycle;
 pub mod preheat_instance;
@@ -19,10 +23,12 @@ pub mod project_member_user;
 pub mod project_members;
 pub mod project_quota;
 pub mod project_webhook;
+pub mod purge_audit_log;
 pub mod registry;
 pub mod replication;
 pub mod retention_policy;
 pub mod robot_account;
+pub mod system_schedule;
 pub mod user;
 
 /// Every resource type the provider serves.
@@ -43,6 +49,12 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(group::GroupResource),
         Arc::new(project_member_group::ProjectMemberGroupResource),
         Arc::new(project_members::ProjectMembersResource),
+        Arc::new(garbage_collection::GarbageCollectionResource),
+        Arc::new(purge_audit_log::PurgeAuditLogResource),
+        Arc::new(config_security::ConfigSecurityResource),
+        Arc::new(config_system::ConfigSystemResource),
+        Arc::new(interrogation_services::InterrogationServicesResource),
+        Arc::new(interrogation_services::TasksResource),
     ]
 }
 

@@ -390,6 +390,8 @@ async fn versions_outside_2_11_to_2_15_are_refused() {
     }
 }
 
+/// `verifySkipAuditLogCfg` (src/controller/config/controller.go): skipping the audit database
+/// needs an endpoint, judged on the sent value or else the stored one, with Harbor's message.
 #[tokio::test]
 async fn skipping_the_audit_database_needs_a_forward_endpoint() {
     let h = Harbor::start().await;
@@ -398,10 +400,44 @@ async fn skipping_the_audit_database_needs_a_forward_endpoint() {
         .put("/configurations", json!({"skip_audit_log_database": true}))
         .await;
     assert_eq!(r.status, 400);
+    assert!(
+        r.text
+            .contains("audit log forward endpoint should be configured before enable skip audit log in database"),
+        "{}",
+        r.text
+    );
+    // With an endpoint stored and skipping on, clearing the endpoint alone is refused too.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = listener.local_addr().unwrap().to_string();
+    let ok = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"audit_log_forward_endpoint": endpoint, "skip_audit_log_database": true}),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    let r = h
+        .admin()
+        .put("/configurations", json!({"audit_log_forward_endpoint": ""}))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    // And with the endpoint stored, turning skipping off and on again alone is accepted.
+    for skip in [false, true] {
+        let r = h
+            .admin()
+            .put("/configurations", json!({"skip_audit_log_database": skip}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
 }
 
+/// `updateLogEndpoint` (src/controller/config/controller.go) runs after `mgr.UpdateConfig`: the
+/// endpoint is dialled with `audit.CheckEndpointActive` (src/pkg/audit/forward.go, syslog over
+/// TCP); an unreachable one answers 400 "could not connect to the audit endpoint", yet it is
+/// already saved. `ConvertForGet` answers `editable: true` for every item.
 #[tokio::test]
-async fn audit_forward_endpoint_must_be_reachable() {
+async fn audit_forward_endpoint_must_be_reachable_but_is_saved_first() {
     let h = Harbor::start().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = listener.local_addr().unwrap().to_string();
@@ -416,7 +452,7 @@ async fn audit_forward_endpoint_must_be_reachable() {
     let j = h.admin().get("/configurations").await.json();
     assert_eq!(
         j["audit_log_forward_endpoint"],
-        json!({"value": endpoint, "editable": false})
+        json!({"value": endpoint, "editable": true})
     );
     drop(listener);
     let far = h
@@ -427,4 +463,132 @@ async fn audit_forward_endpoint_must_be_reachable() {
         )
         .await;
     assert_eq!(far.status, 400);
+    assert!(
+        far.text
+            .contains("could not connect to the audit endpoint: syslog.example.com:514"),
+        "{}",
+        far.text
+    );
+    let j = h.admin().get("/configurations").await.json();
+    assert_eq!(
+        j["audit_log_forward_endpoint"]["value"],
+        "syslog.example.com:514"
+    );
+}
+
+/// `GET /configurations` lists every user-scope item of `metadatalist.go` at its default until
+/// set (`UserConfigs` -> `GetUserCfgs`), e.g. `token_expiration` 30, `session_timeout` 60,
+/// `notification_enable` true, `banner_message` "".
+#[tokio::test]
+async fn configurations_show_system_defaults_until_set() {
+    let h = Harbor::start().await;
+    let j = h.admin().get("/configurations").await.json();
+    assert_eq!(j["token_expiration"]["value"], 30);
+    assert_eq!(j["session_timeout"]["value"], 60);
+    assert_eq!(j["notification_enable"]["value"], true);
+    assert_eq!(j["banner_message"]["value"], "");
+    assert_eq!(j["project_creation_restriction"]["value"], "everyone");
+    let r = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"session_timeout": 120, "read_only": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let j = h.admin().get("/configurations").await.json();
+    assert_eq!(j["session_timeout"]["value"], 120);
+    assert_eq!(j["read_only"]["value"], true);
+}
+
+/// `verifyValueLengthCfg` (src/controller/config/controller.go): `token_expiration`,
+/// `robot_token_duration` and `session_timeout` must be positive.
+#[tokio::test]
+async fn token_and_session_durations_must_be_positive() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .put("/configurations", json!({"session_timeout": 0}))
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text
+            .contains("the session_timeout value must be positive"),
+        "{}",
+        r.text
+    );
+}
+
+/// A listener collecting what syslog clients send, one string per connection.
+async fn syslog_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = got.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let sink = sink.clone();
+            tokio::spawn(async move {
+                let mut text = String::new();
+                let _ = stream.read_to_string(&mut text).await;
+                if !text.is_empty() {
+                    sink.lock().unwrap().push(text);
+                }
+            });
+        }
+    });
+    (addr, got)
+}
+
+/// With `audit_log_forward_endpoint` set, Harbor writes each audit record to it over TCP as
+/// syslog (`auditext.manager.Create`, src/pkg/auditext/manager.go; `audit.LogMgr`,
+/// src/pkg/audit/forward.go): `<6>` (LOG_INFO), tag `audit`, then `action:<op>, resource:<name>,
+/// operation_description:<desc>` with the operator and resource type as fields. Project
+/// creation and deletion (src/controller/event/topic.go) and configuration updates
+/// (src/pkg/auditext/event/config/config.go) are audited; reads are not.
+#[tokio::test]
+async fn audit_records_are_forwarded_as_syslog_over_tcp() {
+    let h = Harbor::start().await;
+    let (endpoint, got) = syslog_receiver().await;
+    h.project("before", false).await;
+    let r = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"audit_log_forward_endpoint": endpoint}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    h.project("audited", false).await;
+    let _ = h.admin().get("/projects/audited").await;
+    assert_eq!(h.admin().delete("/projects/audited").await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let lines = got.lock().unwrap().clone();
+    let find = |needle: &str| lines.iter().find(|l| l.contains(needle)).cloned();
+    let update =
+        find("action:update, resource:configuration").expect("configuration update forwarded");
+    assert!(
+        update.starts_with("<6>") && update.contains(" audit["),
+        "{update}"
+    );
+    assert!(
+        update.contains("operator=\"admin\"") && update.contains("resourceType=\"configuration\""),
+        "{update}"
+    );
+    assert!(
+        find("action:create, resource:audited, operation_description:create project: audited")
+            .is_some(),
+        "{lines:?}"
+    );
+    assert!(
+        find("action:delete, resource:audited, operation_description:delete project: audited")
+            .is_some(),
+        "{lines:?}"
+    );
+    assert!(
+        find("resource:before").is_none(),
+        "nothing is forwarded before the endpoint is set: {lines:?}"
+    );
+    assert_eq!(lines.len(), 3, "reads are not audited: {lines:?}");
 }

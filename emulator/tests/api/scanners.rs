@@ -63,7 +63,9 @@ async fn project_scanner_defaults_to_trivy_and_can_be_set() {
 #[tokio::test]
 async fn scanner_registration_lifecycle() {
     let h = Harbor::start().await;
-    let body = json!({"name": "clair", "url": "http://127.0.0.1:6060", "auth": "Bearer", "access_credential": "tok"});
+    let (adapter, _) = crate::support::scanner_adapter(true).await;
+    let body =
+        json!({"name": "clair", "url": adapter, "auth": "Bearer", "access_credential": "tok"});
     let r = h.admin().post("/scanners", body.clone()).await;
     assert_eq!(r.status, 201);
     let location = r.header("location").unwrap();
@@ -79,9 +81,9 @@ async fn scanner_registration_lifecycle() {
         (Some("clair"), Some(false), Some("Bearer"))
     );
     assert_eq!(h.admin().post("/scanners", body).await.status, 409);
-    let same_url = json!({"name": "other", "url": "http://127.0.0.1:6060"});
+    let same_url = json!({"name": "other", "url": adapter});
     assert_eq!(h.admin().post("/scanners", same_url).await.status, 409);
-    let renamed = json!({"name": "clair2", "url": "http://127.0.0.1:6060"});
+    let renamed = json!({"name": "clair2", "url": adapter});
     assert_eq!(
         h.admin()
             .put(&format!("/scanners/{uuid}"), renamed)
@@ -116,12 +118,10 @@ async fn scanner_name_and_url_are_required() {
 async fn default_scanner_moves_with_patch_and_projects_follow_it() {
     let h = Harbor::start().await;
     h.project("p", false).await;
+    let (adapter, _) = crate::support::scanner_adapter(true).await;
     let uuid = h
         .admin()
-        .post(
-            "/scanners",
-            json!({"name": "other", "url": "http://127.0.0.1:7070"}),
-        )
+        .post("/scanners", json!({"name": "other", "url": adapter}))
         .await
         .header("location")
         .unwrap()
@@ -151,4 +151,65 @@ async fn default_scanner_moves_with_patch_and_projects_follow_it() {
     );
     h.admin().delete(&format!("/scanners/{uuid}")).await;
     assert_eq!(h.admin().get("/system/scanAll/schedule").await.status, 412);
+}
+
+/// `CreateRegistration` (src/controller/scanner/base_controller.go) pings the adapter first:
+/// `GetMetadata` (src/pkg/scan/rest/v1/client.go) asks `GET {url}/api/v1/metadata` with the
+/// registration's authorizer (src/pkg/scan/rest/auth: Bearer as is, Basic base64-encoded, the
+/// API key in `X-ScannerAdapter-API-Key`), and `ScannerAdapterMetadata.Validate`
+/// (src/pkg/scan/rest/v1/models.go) must accept the answer. A failure is a plain error: 500,
+/// and nothing is registered.
+#[tokio::test]
+async fn registering_a_scanner_asks_the_adapter_for_its_metadata() {
+    let h = Harbor::start().await;
+    let (adapter, seen) = crate::support::scanner_adapter(true).await;
+    let r = h
+        .admin()
+        .post(
+            "/scanners",
+            json!({"name": "a", "url": adapter, "auth": "Basic", "access_credential": "u:p"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        seen.lock().unwrap().clone(),
+        vec!["/api/v1/metadata authorization: Basic dTpw".to_string()]
+    );
+    let r = h
+        .admin()
+        .post(
+            "/scanners",
+            json!({"name": "b", "url": format!("{adapter}/b"), "auth": "X-ScannerAdapter-API-Key", "access_credential": "k"}),
+        )
+        .await;
+    // The adapter answers 404 under another base path: refused.
+    assert_eq!(r.status, 500, "{}", r.text);
+    let (bad, _) = crate::support::scanner_adapter(false).await;
+    let r = h
+        .admin()
+        .post("/scanners", json!({"name": "c", "url": bad}))
+        .await;
+    assert_eq!(r.status, 500, "{}", r.text);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let r = h
+        .admin()
+        .post("/scanners", json!({"name": "d", "url": closed}))
+        .await;
+    assert_eq!(r.status, 500, "{}", r.text);
+    let names: Vec<String> = h
+        .admin()
+        .get("/scanners")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n == "b" || n == "c" || n == "d"),
+        "{names:?}"
+    );
 }

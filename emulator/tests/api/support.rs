@@ -243,3 +243,69 @@ pub fn access_list(access: &[(&str, &str)]) -> Value {
             .collect(),
     )
 }
+
+/// A scanner adapter speaking the metadata part of Harbor's pluggable scanner API: a listener
+/// on a free loopback port answering `GET /api/v1/metadata` (404 elsewhere), recording each
+/// request's path and `Authorization` / `X-ScannerAdapter-API-Key` header. `valid = false`
+/// answers metadata without capabilities, which Harbor's `Validate` refuses.
+pub async fn scanner_adapter(
+    valid: bool,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let body = if valid {
+        json!({
+            "scanner": {"name": "Adapter", "vendor": "Tests", "version": "1.0"},
+            "capabilities": [{
+                "consumes_mime_types": ["application/vnd.docker.distribution.manifest.v2+json"],
+                "produces_mime_types": ["application/vnd.security.vulnerability.report; version=1.1"]
+            }]
+        })
+    } else {
+        json!({"scanner": {"name": "Adapter", "vendor": "Tests", "version": "1.0"}, "capabilities": []})
+    }
+    .to_string();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (read, mut write) = stream.into_split();
+            let mut reader = BufReader::new(read);
+            let mut first = String::new();
+            if reader.read_line(&mut first).await.is_err() {
+                continue;
+            }
+            let path = first.split_whitespace().nth(1).unwrap_or("").to_string();
+            let mut entry = path.clone();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).await.unwrap_or(0) <= 2 {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if lower.starts_with("authorization:")
+                    || lower.starts_with("x-scanneradapter-api-key:")
+                {
+                    entry.push(' ');
+                    entry.push_str(line.trim());
+                }
+            }
+            log.lock().unwrap().push(entry);
+            let (status, text) = if path == "/api/v1/metadata" {
+                ("200 OK", body.as_str())
+            } else {
+                ("404 Not Found", "{}")
+            };
+            let reply = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                text.len()
+            );
+            let _ = write.write_all(reply.as_bytes()).await;
+        }
+    });
+    (url, seen)
+}

@@ -36,10 +36,10 @@ async fn system_allowlist_is_readable_by_authenticated_callers_and_written_by_ad
 #[tokio::test]
 async fn scan_all_schedule_post_once_then_put() {
     let h = Harbor::start().await;
-    assert_eq!(
-        h.admin().get("/system/scanAll/schedule").await.json(),
-        json!({})
-    );
+    // No schedule: 200 with no payload (handler/scan_all.go `GetScanAllSchedule` answers
+    // `model.NewSchedule(nil).ToSwagger()`, which is nil).
+    let none = h.admin().get("/system/scanAll/schedule").await;
+    assert_eq!((none.status, none.text.trim()), (200, ""));
     let daily = json!({"schedule": {"type": "Daily", "cron": "0 0 0 * * *"}});
     let r = h
         .admin()
@@ -77,10 +77,8 @@ async fn scan_all_schedule_post_once_then_put() {
             .status,
         200
     );
-    assert_eq!(
-        h.admin().get("/system/scanAll/schedule").await.json(),
-        json!({})
-    );
+    let none = h.admin().get("/system/scanAll/schedule").await;
+    assert_eq!((none.status, none.text.trim()), (200, ""));
 }
 
 #[tokio::test]
@@ -132,6 +130,88 @@ async fn gc_schedule_keeps_its_parameters() {
     assert_eq!(j["schedule"]["type"], "Weekly");
     let bad = json!({"schedule": {"type": "Weekly", "cron": "0 0 0 * * 0"}, "parameters": {"workers": 0}});
     assert_eq!(h.admin().put("/system/gc/schedule", bad).await.status, 400);
+}
+
+/// `kick` / `validateWorkers` in handler/gc.go: 1 to 10 workers since Harbor 2.13, 1 to 5
+/// before (v2.12.0's gc.go), with Harbor's message.
+#[tokio::test]
+async fn gc_workers_limit_follows_the_version() {
+    let with = |w: i64| json!({"schedule": {"type": "Daily", "cron": "0 0 0 * * *"}, "parameters": {"workers": w}});
+    let new = Harbor::start().await;
+    assert_eq!(
+        new.admin()
+            .put("/system/gc/schedule", with(10))
+            .await
+            .status,
+        200
+    );
+    let r = new.admin().put("/system/gc/schedule", with(11)).await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text.contains("Error: Invalid number of workers:11. Workers must be greater than 0 and less than or equal to 10."),
+        "{}",
+        r.text
+    );
+    let old = Harbor::version("2.12.0").await;
+    assert_eq!(
+        old.admin().put("/system/gc/schedule", with(5)).await.status,
+        200
+    );
+    let r = old.admin().put("/system/gc/schedule", with(6)).await;
+    assert_eq!(r.status, 400);
+    assert!(r.text.contains("less than or equal to 5."), "{}", r.text);
+}
+
+/// With no schedule, `GetGCSchedule` (handler/gc.go) and `GetPurgeSchedule` (handler/purge.go)
+/// answer `NewGet...ScheduleOK()` with no payload: 200 and an empty body.
+#[tokio::test]
+async fn gc_and_purge_schedules_are_empty_bodies_until_set() {
+    let h = Harbor::start().await;
+    for path in ["/system/gc/schedule", "/system/purgeaudit/schedule"] {
+        let r = h.admin().get(path).await;
+        assert_eq!((r.status, r.text.trim()), (200, ""), "{path}");
+    }
+}
+
+/// `verifyUpdateRequest` (handler/purge.go) applies to every schedule type, `None` included:
+/// parameters must be present, with the retention and the list of what to purge.
+#[tokio::test]
+async fn purge_schedule_removal_still_needs_its_parameters() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .put(
+            "/system/purgeaudit/schedule",
+            json!({"schedule": {"type": "None", "cron": ""}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text.contains("schedule parameter cann't be empty"),
+        "{}",
+        r.text
+    );
+    let r = h
+        .admin()
+        .put(
+            "/system/purgeaudit/schedule",
+            json!({"schedule": {"type": "None", "cron": ""}, "parameters": {"audit_retention_hour": 1}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text.contains("include_event_types should provide"),
+        "{}",
+        r.text
+    );
+    let r = h
+        .admin()
+        .put(
+            "/system/purgeaudit/schedule",
+            json!({"schedule": {"type": "None", "cron": ""}, "parameters": {"audit_retention_hour": 1, "include_event_types": ""}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
 }
 
 #[tokio::test]
@@ -219,7 +299,7 @@ async fn creating_a_gc_or_purge_schedule_answers_its_location() {
             .unwrap()
             .starts_with("/api/v2.0/system/gc/")
     );
-    let purge = json!({"schedule": {"type": "Daily", "cron": "0 0 0 * * *"}, "parameters": {"audit_retention_hour": 24}});
+    let purge = json!({"schedule": {"type": "Daily", "cron": "0 0 0 * * *"}, "parameters": {"audit_retention_hour": 24, "include_event_types": "create_artifact"}});
     let r = h.admin().post("/system/purgeaudit/schedule", purge).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert!(

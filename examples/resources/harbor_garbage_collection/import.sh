@@ -1,0 +1,2 @@
+# Harbor has one garbage collection schedule.
+terraform import harbor_garbage_collection.main /system/gc/schedule

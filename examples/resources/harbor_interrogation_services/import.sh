@@ -1,0 +1,2 @@
+# Harbor has one scan-all schedule.
+terraform import harbor_interrogation_services.main /system/scanAll/schedule

@@ -1,0 +1,2 @@
+# Harbor has one scan-all schedule.
+terraform import harbor_tasks.main /system/scanAll/schedule
