@@ -1197,6 +1197,11 @@ async fn debug_logs_name_the_call_but_not_the_credentials() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests install and drop scoped subscribers on their own threads; a callsite first
+    // seen while none of them wanted DEBUG stays cached as disabled (this test then logged
+    // nothing under a loaded CI run). Re-evaluating the cache now that ours is installed
+    // makes the outcome independent of that timing.
+    tracing::callsite::rebuild_interest_cache();
 
     let server = scripted(vec![Step::Drop, reply(200, json!({"uuid": "u"}))], None).await;
     let mut cfg = config(&server.url).with_basic_auth("admin", "pw-log-secret");
