@@ -245,9 +245,20 @@ fn front_matter(out: &mut String, title: &str, subcategory: bool, description: &
 }
 
 /// The front matter's description is plain text (tfplugindocs' `plainmarkdown`): code spans
-/// lose their backticks. Our descriptions use no other markdown at that level.
+/// lose their backticks and strong emphasis its asterisks (`**Deprecated**:` in a deprecated
+/// type's description). Our descriptions use no other markdown at that level.
 fn plain_markdown(text: &str) -> String {
-    text.replace('`', "")
+    // Split on backticks: odd pieces are code, kept as they are (`**` is a glob there).
+    text.split('`')
+        .enumerate()
+        .map(|(i, piece)| {
+            if i % 2 == 0 {
+                piece.replace("**", "")
+            } else {
+                piece.to_string()
+            }
+        })
+        .collect()
 }
 
 fn push_paragraph(out: &mut String, text: &str) {
@@ -842,6 +853,14 @@ fn count_braces(line: &str) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn front_matter_drops_emphasis_and_code_marks_but_keeps_globs_in_code() {
+        assert_eq!(
+            plain_markdown("**Deprecated**: use `harbor_x`; patterns like `**` and `*`."),
+            "Deprecated: use harbor_x; patterns like ** and *."
+        );
+    }
     use crate::schema::{Attribute, Value};
 
     fn sample() -> Schema {
