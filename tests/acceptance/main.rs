@@ -14,6 +14,7 @@ mod multi_region;
 mod plugin;
 mod project;
 mod provider_config;
+mod query;
 mod replication;
 mod retention_policy;
 mod robot;
