@@ -320,12 +320,18 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
     who.require_authenticated()?;
-    match &who {
-        Principal::Robot(r) if !r.is_system() => return Err(ApiError::forbidden()),
-        Principal::Robot(_) => who.require_system("project", "create")?,
-        _ => {}
+    // `CreateProject` (handler/project.go): a project robot is refused outright; `isSysAdmin` is
+    // system access to `project:create`, which a system robot holding it passes; in `everyone`
+    // mode any other authenticated caller may create.
+    if let Principal::Robot(r) = &who
+        && !r.is_system()
+    {
+        return Err(ApiError::forbidden_msg(
+            "Only system level robot can create project",
+        ));
     }
-    if store.settings.project_creation_restriction == "adminonly" && !who.is_admin() {
+    let sys_admin = who.can_system("project", "create");
+    if store.settings.project_creation_restriction == "adminonly" && !sys_admin {
         return Err(ApiError::forbidden_msg(
             "Only system admin can create project",
         ));
@@ -351,9 +357,9 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         && p != "true"
         && p != "false"
     {
-        return Err(ApiError::bad_request(
-            "metadata.public should only be 'true' or 'false'",
-        ));
+        return Err(ApiError::bad_request(format!(
+            "metadata.public should only be 'true' or 'false', but got: '{p}'"
+        )));
     }
     match metadata.remove("retention_id") {
         None => {}
@@ -365,7 +371,7 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         }
     }
     if let Some(registry_id) = req.registry_id {
-        if !who.is_admin() {
+        if !sys_admin {
             return Err(ApiError::forbidden_msg(
                 "Only system admin can create proxy cache project",
             ));
@@ -396,7 +402,7 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     }
     let quota_limit = if store.settings.quota_per_project_enable {
         let limit = match req.storage_limit {
-            Some(l) if l != 0 && who.is_admin() => l,
+            Some(l) if l != 0 && sys_admin => l,
             _ => store.settings.storage_per_project,
         };
         crate::quotas::validate_storage(limit)?;
@@ -582,7 +588,10 @@ pub async fn summary(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) 
     {
         obj.insert(
             "quota".into(),
-            json!({"hard": {"storage": quota.hard_storage}, "used": {"storage": 0}}),
+            json!({
+                "hard": {"storage": quota.hard_storage},
+                "used": {"storage": crate::quota_usage::storage_used(&store, project.id)},
+            }),
         );
     }
     if let Some(registry) = project.registry_id.and_then(|id| store.registries.get(&id)) {
@@ -594,25 +603,50 @@ pub async fn summary(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) 
     Ok(ok_json(body))
 }
 
-/// Validates one `key: value` for the metadata endpoints, returning the canonical value.
-fn validate_metadata(app: &AppInner, key: &str, value: &str) -> ApiResult<String> {
+/// Go's `strconv.ParseBool`.
+fn parse_go_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// `validate` in `handler/project_metadata.go`: exactly one pair; booleans through
+/// `strconv.ParseBool`, `severity` through `ParseSeverityVersion3`, the two proxy keys as int32;
+/// any other key (or one the emulated release does not know) is "invalid key: %s".
+fn validate_metadata(
+    app: &AppInner,
+    metas: &BTreeMap<String, String>,
+) -> ApiResult<(String, String)> {
+    let Some((key, value)) = metas.iter().next().filter(|_| metas.len() == 1) else {
+        return Err(ApiError::bad_request("only allow one key/value pair"));
+    };
+    let invalid_value = || ApiError::bad_request(format!("invalid value: {value}"));
     let known = known_metadata_keys(app.version);
-    if BOOLEAN_KEYS.contains(&key) && known.contains(&key) {
-        return match value.to_ascii_lowercase().as_str() {
-            "true" | "1" | "t" => Ok("true".into()),
-            "false" | "0" | "f" => Ok("false".into()),
-            _ => Err(ApiError::bad_request(format!(
-                "invalid value {value} for {key}"
-            ))),
-        };
+    let checked = if !known.contains(&key.as_str()) {
+        None
+    } else if BOOLEAN_KEYS.contains(&key.as_str()) {
+        Some(parse_go_bool(value).ok_or_else(invalid_value)?.to_string())
+    } else if key == "severity" {
+        match normalise_severity(value).as_str() {
+            "unknown" => return Err(invalid_value()),
+            v => Some(v.to_string()),
+        }
+    } else if key == "proxy_speed_kb" || key == "max_upstream_conn" {
+        Some(
+            value
+                .parse::<i32>()
+                .map_err(|_| invalid_value())?
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    match checked {
+        Some(v) => Ok((key.clone(), v)),
+        None => Err(ApiError::bad_request(format!("invalid key: {key}"))),
     }
-    if key == "severity" {
-        return match normalise_severity(value).as_str() {
-            "unknown" => Err(ApiError::bad_request(format!("invalid severity {value}"))),
-            _ => Ok(value.to_ascii_lowercase()),
-        };
-    }
-    Err(ApiError::bad_request(format!("invalid metadata key {key}")))
 }
 
 fn metadata_body(body: &[u8]) -> ApiResult<BTreeMap<String, String>> {
@@ -646,17 +680,15 @@ pub async fn add_metadata(
             &missing(&key),
         )?
         .id;
-    if metas.len() != 1 {
-        return Err(ApiError::bad_request(
-            "exactly one metadata key is required",
-        ));
-    }
-    let mut checked = BTreeMap::new();
-    for (k, v) in &metas {
-        checked.insert(k.clone(), validate_metadata(&app, k, v)?);
-    }
+    let (k, v) = validate_metadata(&app, &metas)?;
+    // `dao.Create` inserts a row; the unique (project_id, name) index refuses a second one.
     let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
-    project.metadata.extend(checked);
+    if project.metadata.contains_key(&k) {
+        return Err(ApiError::conflict(format!(
+            "metadata {k} already exists for project {id}"
+        )));
+    }
+    project.metadata.insert(k, v);
     project.update_time = Timestamp::now();
     Ok(ok_empty())
 }
@@ -671,11 +703,10 @@ pub async fn get_metadata(
     let who = Principal::resolve(&app, &store, &ctx);
     let project =
         who.require_project(find(&store, &ctx, &key), "metadata", "read", &missing(&key))?;
-    let all = metadata_json(project);
-    let value = all
-        .get(&meta)
-        .ok_or_else(|| ApiError::not_found(format!("metadata {meta} not found")))?;
-    Ok(ok_json(json!({ meta: value })))
+    // `manager.Get` lists the rows with that name: none is `{}`, not an error.
+    let mut all = metadata_json(project);
+    all.retain(|k, _| *k == meta);
+    Ok(ok_json(Value::Object(all)))
 }
 
 /// `PUT /projects/{p}/metadatas/{meta_name}`: the body must carry exactly that key.
@@ -696,20 +727,15 @@ pub async fn put_metadata(
             &missing(&key),
         )?
         .id;
-    let value = match (metas.len(), metas.get(&meta)) {
-        (1, Some(v)) => validate_metadata(&app, &meta, v)?,
-        _ => {
-            return Err(ApiError::bad_request(
-                "the metadata key in the path and the body must match",
-            ));
-        }
-    };
+    // `UpdateProjectMetadata` takes only the path's key from the body ("" when absent).
+    let only = BTreeMap::from([(meta.clone(), metas.get(&meta).cloned().unwrap_or_default())]);
+    let (_, value) = validate_metadata(&app, &only)?;
+    // `dao.Update` updates the matching row, if any: a missing key stays missing.
     let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
-    if !project.metadata.contains_key(&meta) {
-        return Err(ApiError::not_found(format!("metadata {meta} not found")));
+    if let Some(slot) = project.metadata.get_mut(&meta) {
+        *slot = value;
+        project.update_time = Timestamp::now();
     }
-    project.metadata.insert(meta, value);
-    project.update_time = Timestamp::now();
     Ok(ok_empty())
 }
 
@@ -730,9 +756,9 @@ pub async fn delete_metadata(
         )?
         .id;
     let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
-    if project.metadata.remove(&meta).is_none() {
-        return Err(ApiError::not_found(format!("metadata {meta} not found")));
+    // `dao.Delete` deletes whatever rows match, none included.
+    if project.metadata.remove(&meta).is_some() {
+        project.update_time = Timestamp::now();
     }
-    project.update_time = Timestamp::now();
     Ok(ok_empty())
 }

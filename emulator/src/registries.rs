@@ -348,10 +348,11 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         let store = app.store();
         Principal::resolve(&app, &store, &ctx).require_system("registry", "create")?;
         let name = req.name.clone().unwrap_or_default();
+        // `controller/registry` `validate`: Go's `len` counts bytes.
         if name.is_empty() {
-            return Err(ApiError::bad_request("name is required"));
+            return Err(ApiError::bad_request("name cannot be empty"));
         }
-        if name.chars().count() > 64 {
+        if name.len() > 64 {
             return Err(ApiError::bad_request("the max length of name is 64"));
         }
         let url = normalise_url(req.url.as_deref().unwrap_or(""))?;
@@ -459,10 +460,11 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> A
 
 fn apply_patch(app: &AppInner, registry: &mut Registry, patch: RegistryPatch) -> ApiResult<()> {
     if let Some(name) = patch.name {
-        if name.is_empty() || name.chars().count() > 64 {
-            return Err(ApiError::bad_request(
-                "the name must be 1 to 64 characters long",
-            ));
+        if name.is_empty() {
+            return Err(ApiError::bad_request("name cannot be empty"));
+        }
+        if name.len() > 64 {
+            return Err(ApiError::bad_request("the max length of name is 64"));
         }
         registry.name = name;
     }
@@ -561,9 +563,19 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -
     if !store.registries.contains_key(&id) {
         return Err(ApiError::not_found(format!("registry {id} not found")));
     }
+    // `controller/registry` `Delete`: policies (source, then destination) first, then projects.
+    if store
+        .policies
+        .values()
+        .any(|p| p.src_registry_id == id || p.dest_registry_id == id)
+    {
+        return Err(ApiError::precondition(format!(
+            "the registry {id} is referenced by replication policies, cannot delete it"
+        )));
+    }
     if store.registry_in_use(id) {
         return Err(ApiError::precondition(format!(
-            "the registry {id} is referenced by replication policies or proxy cache projects, can not be deleted"
+            "the registry {id} is referenced by proxy cache project, cannot delete it"
         )));
     }
     store.registries.remove(&id);

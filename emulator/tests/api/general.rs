@@ -69,6 +69,21 @@ async fn systeminfo_hides_version_from_anonymous() {
     assert_eq!(j["auth_mode"], "db_auth");
 }
 
+/// `convertInfo` (handler/systeminfo.go): `has_ca_root` and `current_time` come from `Protected`,
+/// which only authenticated callers get; `oidc_provider_name` is a pointer, so it is always there.
+#[tokio::test]
+async fn anonymous_systeminfo_omits_has_ca_root_and_current_time_and_has_oidc_provider_name() {
+    let h = Harbor::start().await;
+    let anon = h.anon().get("/systeminfo").await.json();
+    assert!(anon.get("has_ca_root").is_none(), "{anon}");
+    assert!(anon.get("current_time").is_none(), "{anon}");
+    assert_eq!(anon["oidc_provider_name"], "");
+    let admin = h.admin().get("/systeminfo").await.json();
+    assert_eq!(admin["has_ca_root"], false);
+    assert!(admin["current_time"].is_string());
+    assert_eq!(admin["oidc_provider_name"], "");
+}
+
 #[tokio::test]
 async fn systeminfo_shows_version_to_authenticated_callers() {
     let h = Harbor::version("2.13.1").await;
@@ -304,17 +319,34 @@ async fn configuration_rejects_bad_values() {
     );
 }
 
+/// `CreateProject` (handler/project.go): in `adminonly` mode the check is `isSysAdmin`, system
+/// access to `project:create`, which a system robot holding it passes and one without it fails
+/// ("Only system admin can create project"); in `everyone` mode any system robot may create,
+/// `project:create` or not; a project robot never may ("Only system level robot can create project").
 #[tokio::test]
-async fn adminonly_restriction_blocks_robot_project_creation() {
+async fn adminonly_restriction_blocks_robots_without_system_project_create() {
+    async fn create(who: &crate::support::Call<'_>, project: &str) -> crate::support::Resp {
+        who.post("/projects", json!({"project_name": project}))
+            .await
+    }
     let h = Harbor::start().await;
     let (_, name, secret) = h.system_robot("maker", &[("project", "create")]).await;
-    let robot = h.user(&name, &secret);
+    let maker = h.user(&name, &secret);
+    let (_, name, secret) = h.system_robot("lister", &[("project", "list")]).await;
+    let lister = h.user(&name, &secret);
+    assert_eq!(create(&maker, "a").await.status, 201);
+    assert_eq!(create(&lister, "b").await.status, 201);
+    h.project("p", false).await;
+    let (_, name, secret) = h
+        .project_robot("p", "local", &[("repository", "pull")])
+        .await;
+    let r = create(&h.user(&name, &secret), "c").await;
     assert_eq!(
-        robot
-            .post("/projects", json!({"project_name": "a"}))
-            .await
-            .status,
-        201
+        (r.status, r.message()),
+        (
+            403,
+            "Only system level robot can create project".to_string()
+        )
     );
     h.admin()
         .put(
@@ -322,23 +354,18 @@ async fn adminonly_restriction_blocks_robot_project_creation() {
             json!({"project_creation_restriction": "adminonly"}),
         )
         .await;
+    assert_eq!(create(&maker, "d").await.status, 201);
+    let r = create(&lister, "e").await;
     assert_eq!(
-        robot
-            .post("/projects", json!({"project_name": "b"}))
-            .await
-            .status,
-        403
+        (r.status, r.message()),
+        (403, "Only system admin can create project".to_string())
     );
     assert_eq!(
         h.admin()
-            .post("/projects", json!({"project_name": "c"}))
+            .post("/projects", json!({"project_name": "f"}))
             .await
             .status,
         201
-    );
-    assert_eq!(
-        h.admin().get("/systeminfo").await.json()["project_creation_restriction"],
-        "adminonly"
     );
 }
 

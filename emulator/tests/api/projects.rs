@@ -714,27 +714,31 @@ async fn project_zero_or_null_storage_limit_uses_storage_per_project() {
     }
 }
 
+/// `CreateProject` (handler/project.go): `storage_limit` is honoured only with `isSysAdmin`
+/// (system access to `project:create`); from anyone else the default `storage_per_project` applies.
 #[tokio::test]
-async fn project_storage_limit_from_a_non_admin_is_ignored() {
+async fn project_storage_limit_needs_system_project_create() {
     let h = Harbor::start().await;
-    let (_, name, secret) = h.system_robot("maker", &[("project", "create")]).await;
-    let r = h
-        .user(&name, &secret)
-        .post(
-            "/projects",
-            json!({"project_name": "r", "storage_limit": 10}),
-        )
-        .await;
-    assert_eq!(r.status, 201);
-    let q = h
-        .admin()
-        .get(&format!(
-            "/quotas?reference=project&reference_id={}",
-            r.location_id()
-        ))
-        .await
-        .json();
-    assert_eq!(q[0]["hard"]["storage"], -1);
+    for (robot, access, want) in [("maker", "create", 10), ("lister", "list", -1)] {
+        let (_, name, secret) = h.system_robot(robot, &[("project", access)]).await;
+        let r = h
+            .user(&name, &secret)
+            .post(
+                "/projects",
+                json!({"project_name": robot, "storage_limit": 10}),
+            )
+            .await;
+        assert_eq!(r.status, 201);
+        let q = h
+            .admin()
+            .get(&format!(
+                "/quotas?reference=project&reference_id={}",
+                r.location_id()
+            ))
+            .await
+            .json();
+        assert_eq!(q[0]["hard"]["storage"], want, "{robot}");
+    }
 }
 
 #[tokio::test]
@@ -782,10 +786,27 @@ async fn no_quota_is_created_when_per_project_quota_is_disabled() {
     );
 }
 
+/// `CreateProject` (handler/project.go): a `registry_id` needs `isSysAdmin`, system access to
+/// `project:create`; without it 403 "Only system admin can create proxy cache project".
 #[tokio::test]
-async fn proxy_cache_project_requires_admin() {
+async fn proxy_cache_project_requires_system_project_create() {
     let h = Harbor::start().await;
     let reg = h.registry("hub").await;
+    let (_, name, secret) = h.system_robot("lister", &[("project", "list")]).await;
+    let r = h
+        .user(&name, &secret)
+        .post(
+            "/projects",
+            json!({"project_name": "proxy", "registry_id": reg}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            403,
+            "Only system admin can create proxy cache project".to_string()
+        )
+    );
     let (_, name, secret) = h.system_robot("maker", &[("project", "create")]).await;
     let r = h
         .user(&name, &secret)
@@ -794,7 +815,7 @@ async fn proxy_cache_project_requires_admin() {
             json!({"project_name": "proxy", "registry_id": reg}),
         )
         .await;
-    assert_eq!(r.status, 403);
+    assert_eq!(r.status, 201, "{}", r.text);
 }
 
 #[tokio::test]
@@ -927,13 +948,9 @@ async fn metadata_endpoints_list_get_and_add() {
             .json(),
         json!({"auto_scan": "true"})
     );
-    assert_eq!(
-        h.admin()
-            .get("/projects/m/metadatas/prevent_vul")
-            .await
-            .status,
-        404
-    );
+    // `manager.Get` of a key with no row (project_metadata.go `GetProjectMetadata`): 200 `{}`.
+    let missing = h.admin().get("/projects/m/metadatas/prevent_vul").await;
+    assert_eq!((missing.status, missing.json()), (200, json!({})));
 }
 
 #[tokio::test]
@@ -1023,12 +1040,74 @@ async fn metadata_delete_removes_the_key() {
             .get("auto_scan")
             .is_none()
     );
+    // `dao.Delete` deletes whatever matches, nothing included: 200 again.
     assert_eq!(
         h.admin()
             .delete("/projects/m/metadatas/auto_scan")
             .await
             .status,
-        404
+        200
+    );
+}
+
+/// `AddProjectMetadatas`, `UpdateProjectMetadata` and `validate` (handler/project_metadata.go),
+/// `dao.Create`/`dao.Update` (pkg/project/metadata/dao/dao.go): a second POST of a key is 409
+/// "metadata %s already exists for project %d"; PUT takes only the path's key from the body and
+/// updates a row only if there is one (a missing key answers 200 and stays missing); the proxy
+/// keys are int32 strings; Harbor's texts for the refusals.
+#[tokio::test]
+async fn metadata_endpoints_follow_harbors_rows_and_texts() {
+    let h = Harbor::start().await;
+    let id = h.project("m", false).await;
+    let post = |body| async { h.admin().post("/projects/m/metadatas/", body).await };
+    assert_eq!(post(json!({"auto_scan": "true"})).await.status, 200);
+    let again = post(json!({"auto_scan": "false"})).await;
+    assert_eq!(
+        (again.status, again.message()),
+        (
+            409,
+            format!("metadata auto_scan already exists for project {id}")
+        )
+    );
+    assert_eq!(post(json!({"proxy_speed_kb": "100"})).await.status, 200);
+    for (body, message) in [
+        (json!({"a": "1", "b": "2"}), "only allow one key/value pair"),
+        (json!({"colour": "red"}), "invalid key: colour"),
+        (json!({"retention_id": "3"}), "invalid key: retention_id"),
+        (
+            json!({"max_upstream_conn": "9999999999"}),
+            "invalid value: 9999999999",
+        ),
+        (json!({"prevent_vul": "yes"}), "invalid value: yes"),
+    ] {
+        let r = post(body).await;
+        assert_eq!((r.status, r.message()), (400, message.to_string()));
+    }
+    // PUT of a key with no row: 200, nothing stored; extra body keys are ignored.
+    let r = h
+        .admin()
+        .put(
+            "/projects/m/metadatas/prevent_vul",
+            json!({"prevent_vul": "true", "auto_scan": "false"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let all = h.admin().get("/projects/m/metadatas/").await.json();
+    assert_eq!(
+        all,
+        json!({"public": "false", "auto_scan": "true", "proxy_speed_kb": "100"})
+    );
+    // The path's key missing from the body is validated as "".
+    let r = h
+        .admin()
+        .put(
+            "/projects/m/metadatas/auto_scan",
+            json!({"prevent_vul": "true"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (400, "invalid value: ".to_string())
     );
 }
 
@@ -1107,4 +1186,29 @@ async fn project_allowlist_with_blank_or_duplicate_ids_is_a_500() {
         r.status, 500,
         "the system allowlist goes through the same Set"
     );
+}
+
+/// `ListProjects` (handler/project.go): a robot with system `project:list` is `isSysAdmin` and sees
+/// every project; any other robot sees the projects its permissions name, whatever the access
+/// (here only `repository:pull`), plus the public ones.
+#[tokio::test]
+async fn robots_list_the_projects_their_permissions_name() {
+    let h = Harbor::start().await;
+    h.project("named", false).await;
+    h.project("hidden", false).await;
+    let names = |v: serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, name, secret) = h
+        .project_robot("named", "puller", &[("repository", "pull")])
+        .await;
+    let seen = h.user(&name, &secret).get("/projects").await.json();
+    assert_eq!(names(seen), vec!["library", "named"]);
+    let (_, name, secret) = h.system_robot("lister", &[("project", "list")]).await;
+    let seen = h.user(&name, &secret).get("/projects").await.json();
+    assert_eq!(names(seen), vec!["hidden", "library", "named"]);
 }
