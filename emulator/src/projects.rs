@@ -196,16 +196,39 @@ fn filter_metadata(
         .collect()
 }
 
-/// Proxy-only integer settings must parse as int32 on proxy projects and are dropped elsewhere.
-fn apply_proxy_rules(metadata: &mut BTreeMap<String, String>, is_proxy: bool) -> ApiResult<()> {
+/// Go's `strconv.ParseInt(value, 10, 32)` error text, if it fails.
+fn go_parse_int32_error(value: &str) -> Option<String> {
+    use std::num::IntErrorKind;
+    let err = value.parse::<i32>().err()?;
+    let why = match err.kind() {
+        IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => "value out of range",
+        _ => "invalid syntax",
+    };
+    Some(format!("strconv.ParseInt: parsing {value:?}: {why}"))
+}
+
+/// Proxy-only integer settings are dropped on other projects. `validateProjectReq`
+/// (handler/project.go) checks them as int32 when a proxy project is created, with its texts;
+/// `UpdateProject` copies them without a check (`validate` is false for a PUT).
+fn apply_proxy_rules(
+    metadata: &mut BTreeMap<String, String>,
+    is_proxy: bool,
+    validate: bool,
+) -> ApiResult<()> {
     for key in ["proxy_speed_kb", "max_upstream_conn"] {
         if let Some(value) = metadata.get(key) {
             if !is_proxy {
                 metadata.remove(key);
-            } else if value.parse::<i32>().is_err() {
-                return Err(ApiError::bad_request(format!(
-                    "{key} should be an integer, got {value}"
-                )));
+            } else if validate && let Some(err) = go_parse_int32_error(value) {
+                return Err(ApiError::bad_request(if key == "proxy_speed_kb" {
+                    format!(
+                        "metadata.proxy_speed_kb should by an int32, but got: '{value}', err: {err}"
+                    )
+                } else {
+                    format!(
+                        "metadata.max_upstream_conn should be an int, but got '{value}', err: {err}"
+                    )
+                }));
             }
         }
     }
@@ -366,7 +389,7 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         Some(v) if v.is_empty() => {}
         Some(_) => {
             return Err(ApiError::bad_request(
-                "retention_id cannot be set on creation",
+                "the retention_id in the request's payload when creating a project should be omitted, alternatively passing an empty string",
             ));
         }
     }
@@ -378,7 +401,7 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         }
         if registry_id <= 0 {
             return Err(ApiError::bad_request(format!(
-                "{registry_id} is invalid value of registry_id, it should be greater than 0"
+                "{registry_id} is invalid value of registry_id, it should be geater than 0"
             )));
         }
         // Harbor returns the registry lookup failure as a plain error, hence 500.
@@ -394,7 +417,7 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         }
     }
     let is_proxy = req.registry_id.is_some();
-    apply_proxy_rules(&mut metadata, is_proxy)?;
+    apply_proxy_rules(&mut metadata, is_proxy, true)?;
     if store.project_by_name(&name).is_some() {
         return Err(ApiError::conflict(format!(
             "The project named {name} already exists"
@@ -494,10 +517,10 @@ pub async fn update(
         && project.metadata.get("retention_id") != Some(&retention)
     {
         return Err(ApiError::bad_request(
-            "retention_id is read-only and cannot be changed",
+            "the retention_id in the request's payload when updating a project should be omitted, alternatively passing the one that has already been associated to this project",
         ));
     }
-    apply_proxy_rules(&mut incoming, is_proxy)?;
+    apply_proxy_rules(&mut incoming, is_proxy, false)?;
     if let Some(a) = &req.cve_allowlist
         && let Some(pid) = a.project_id
         && pid != 0
@@ -595,10 +618,16 @@ pub async fn summary(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) 
         );
     }
     if let Some(registry) = project.registry_id.and_then(|id| store.registries.get(&id)) {
-        obj.insert(
-            "registry".into(),
-            crate::registries::registry_json(&app, registry),
-        );
+        // `getProjectRegistrySummary` drops the credential before `JSONCopy` into the swagger
+        // model, whose `credential` and `description` are `omitempty`.
+        let mut summary = crate::registries::registry_json(&app, registry);
+        if let Some(o) = summary.as_object_mut() {
+            o.remove("credential");
+            if o.get("description").is_some_and(|d| d == "") {
+                o.remove("description");
+            }
+        }
+        obj.insert("registry".into(), summary);
     }
     Ok(ok_json(body))
 }

@@ -1212,3 +1212,196 @@ async fn robots_list_the_projects_their_permissions_name() {
     let seen = h.user(&name, &secret).get("/projects").await.json();
     assert_eq!(names(seen), vec!["hidden", "library", "named"]);
 }
+
+/// `getProjectRegistrySummary` (handler/project.go) sets the registry's `Credential` to nil before
+/// copying it into the summary, so a proxy project's summary shows its registry without
+/// `credential` (and, the swagger field being `omitempty`, without an empty `description`).
+#[tokio::test]
+async fn project_summary_registry_has_no_credential() {
+    let h = Harbor::start().await;
+    let reg = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "hub", "type": "docker-hub", "url": "https://hub.docker.com",
+                "credential": {"type": "basic", "access_key": "u", "access_secret": "s"}}),
+        )
+        .await
+        .location_id();
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "proxy", "registry_id": reg}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let registry = h.admin().get("/projects/proxy/summary").await.json()["registry"].clone();
+    assert_eq!(registry["name"], "hub");
+    assert!(registry.get("credential").is_none(), "{registry}");
+    assert!(registry.get("description").is_none(), "{registry}");
+}
+
+/// `validateProjectReq` (handler/project.go) checks `proxy_speed_kb` and `max_upstream_conn` as
+/// int32 only when a proxy project is created, with its texts and Go's `strconv` error;
+/// `UpdateProject` copies the metadata without that check. Its retention_id texts, and the
+/// registry_id one with Harbor's spelling.
+#[tokio::test]
+async fn proxy_settings_are_checked_on_create_only_with_harbors_texts() {
+    let h = Harbor::start().await;
+    let reg = h.registry("hub").await;
+    let create = |name: &str, metadata: serde_json::Value, registry: i64| json!({"project_name": name, "registry_id": registry, "metadata": metadata});
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            create("a", json!({"proxy_speed_kb": "fast"}), reg),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "metadata.proxy_speed_kb should by an int32, but got: 'fast', err: strconv.ParseInt: parsing \"fast\": invalid syntax".to_string()
+        )
+    );
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            create("a", json!({"max_upstream_conn": "99999999999"}), reg),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "metadata.max_upstream_conn should be an int, but got '99999999999', err: strconv.ParseInt: parsing \"99999999999\": value out of range".to_string()
+        )
+    );
+    let r = h.admin().post("/projects", create("a", json!({}), 0)).await;
+    assert_eq!(
+        r.message(),
+        "0 is invalid value of registry_id, it should be geater than 0"
+    );
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            create("a", json!({"proxy_speed_kb": "10"}), reg),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = h
+        .admin()
+        .put(
+            "/projects/a",
+            json!({"metadata": {"proxy_speed_kb": "fast"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        h.admin().get("/projects/a").await.json()["metadata"]["proxy_speed_kb"],
+        "fast"
+    );
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "b", "metadata": {"retention_id": "7"}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "the retention_id in the request's payload when creating a project should be omitted, alternatively passing an empty string".to_string()
+        )
+    );
+    let r = h
+        .admin()
+        .put("/projects/a", json!({"metadata": {"retention_id": "99"}}))
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "the retention_id in the request's payload when updating a project should be omitted, alternatively passing the one that has already been associated to this project".to_string()
+        )
+    );
+}
+
+/// `controller/registry` `validate` and `Delete` (controller/registry/controller.go), the
+/// replication policy DAO (pkg/replication/dao/dao.go), and `CreateProject`'s `metadata.public`
+/// check (handler/project.go): Harbor's texts.
+#[tokio::test]
+async fn registry_policy_and_public_refusals_say_what_harbor_says() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "", "type": "docker-hub", "url": "https://hub.docker.com"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (400, "name cannot be empty".to_string())
+    );
+    let reg = h.registry("hub").await;
+    let policy = json!({"name": "p", "src_registry": {"id": reg}, "dest_registry": {"id": 0}});
+    assert_eq!(
+        h.admin()
+            .post("/replication/policies", policy.clone())
+            .await
+            .status,
+        201
+    );
+    let r = h.admin().post("/replication/policies", policy).await;
+    assert_eq!(
+        (r.status, r.message()),
+        (409, "replication policy p already exists".to_string())
+    );
+    let r = h.admin().get("/replication/policies/77").await;
+    assert_eq!(
+        (r.status, r.message()),
+        (404, "replication policy 77 not found".to_string())
+    );
+    let r = h.admin().delete(&format!("/registries/{reg}")).await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            412,
+            format!("the registry {reg} is referenced by replication policies, cannot delete it")
+        )
+    );
+    h.admin().delete("/replication/policies/1").await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "cache", "registry_id": reg}),
+        )
+        .await;
+    let r = h.admin().delete(&format!("/registries/{reg}")).await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            412,
+            format!("the registry {reg} is referenced by proxy cache project, cannot delete it")
+        )
+    );
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "x", "metadata": {"public": "yes"}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "metadata.public should only be 'true' or 'false', but got: 'yes'".to_string()
+        )
+    );
+}
