@@ -275,6 +275,8 @@ pub fn registry_json(app: &AppInner, registry: &Registry) -> Value {
     {
         obj.insert("ca_certificate".into(), json!(ca));
     }
+    // `Registry.description` and `insecure` are `omitempty` (only `id` is `x-omitempty: false`).
+    crate::util::omit_empty(&mut body, &["description", "insecure"]);
     body
 }
 
@@ -322,7 +324,7 @@ pub fn validate_ca_certificate(raw: &str) -> ApiResult<()> {
 
 /// The local Harbor, registry id 0.
 pub fn local_registry_json(app: &AppInner) -> Value {
-    json!({
+    let mut body = json!({
         "id": 0,
         "name": "Local",
         "type": "harbor",
@@ -332,7 +334,9 @@ pub fn local_registry_json(app: &AppInner) -> Value {
         "status": "healthy",
         "creation_time": Timestamp(0),
         "update_time": Timestamp(0),
-    })
+    });
+    crate::util::omit_empty(&mut body, &["description", "insecure"]);
+    body
 }
 
 fn registry_id(raw: &str) -> ApiResult<i64> {

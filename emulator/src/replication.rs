@@ -248,6 +248,22 @@ fn policy_json(app: &AppInner, store: &Store, p: &ReplicationPolicy) -> Value {
             json!(p.single_active_replication),
         );
     }
+    // go-swagger's `omitempty` on the non-pointer fields of `ReplicationPolicy`; the
+    // `x-isnullable` ones (`dest_namespace_replace_count`, `speed`, `copy_by_chunk`,
+    // `single_active_replication`) are pointers and always there.
+    crate::util::omit_empty(
+        &mut body,
+        &[
+            "description",
+            "dest_namespace",
+            "trigger",
+            "filters",
+            "replicate_deletion",
+            "deletion",
+            "override",
+            "enabled",
+        ],
+    );
     body
 }
 
