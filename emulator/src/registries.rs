@@ -140,6 +140,52 @@ fn is_loopback(url: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Building the `harbor` adapter (`pkg/reg/adapter/harbor/base/client.go` `NewClient`) asks the
+/// remote's `/api/version` first; its failure is the answer before any health check: a connection
+/// error is a plain error (500), an HTTP error is a `common/http.Error` whose status Harbor passes
+/// on, and 404 (Harbor 1.x) is fine. Only loopback remotes are asked, as for the health check.
+async fn harbor_adapter_builds(
+    app: &AppInner,
+    url: &str,
+    insecure: bool,
+    ca: Option<&str>,
+) -> ApiResult<()> {
+    if !is_loopback(url) {
+        return Ok(());
+    }
+    let custom;
+    let client = match ca.filter(|c| !insecure && !c.trim().is_empty()) {
+        None => app.probes.get(insecure),
+        Some(pem) => match reqwest::Certificate::from_pem(pem.as_bytes()) {
+            Ok(cert) => {
+                custom = ProbeClients::build(false, Some(cert));
+                &custom
+            }
+            Err(_) => return Err(ApiError::internal()),
+        },
+    };
+    let resp = client
+        .get(format!("{url}/api/version"))
+        .send()
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let status = resp.status();
+    if status == reqwest::StatusCode::NOT_FOUND {
+        return Ok(());
+    }
+    let body = resp.text().await.map_err(|_| ApiError::internal())?;
+    if !status.is_success() {
+        let status = axum::http::StatusCode::from_u16(status.as_u16())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        return Err(ApiError::legacy(status, body));
+    }
+    // `json.Unmarshal` into `{version string}`: anything but a JSON object is a plain error.
+    match serde_json::from_str::<Value>(&body) {
+        Ok(Value::Object(_)) => Ok(()),
+        _ => Err(ApiError::internal()),
+    }
+}
+
 /// The adapter health check: Harbor and Docker registries are probed over HTTP, other types pass.
 /// For `docker-registry` this is `pkg/reg/adapter/native/adapter.go` `HealthCheck`: without a
 /// credential, `PingSimple` (a 401 or 403 from `/v2/` still counts as healthy); with one, `Ping`
@@ -393,6 +439,15 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         normalise_credential(&mut draft);
         draft
     };
+    if draft.kind == "harbor" {
+        harbor_adapter_builds(
+            &app,
+            &draft.url,
+            draft.insecure,
+            draft.ca_certificate.as_deref(),
+        )
+        .await?;
+    }
     if !healthy(
         &app,
         &draft.kind,
@@ -532,6 +587,15 @@ pub async fn update(
         }
         draft
     };
+    if draft.kind == "harbor" {
+        harbor_adapter_builds(
+            &app,
+            &draft.url,
+            draft.insecure,
+            draft.ca_certificate.as_deref(),
+        )
+        .await?;
+    }
     if !healthy(
         &app,
         &draft.kind,
@@ -642,6 +706,9 @@ pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
         (kind, normalise_url(&url)?, insecure, ca, credential)
     };
     let credential = credential.as_ref().map(|(k, s)| (k.as_str(), s.as_str()));
+    if kind == "harbor" {
+        harbor_adapter_builds(&app, &url, insecure, ca.as_deref()).await?;
+    }
     if healthy(&app, &kind, &url, insecure, ca.as_deref(), credential).await {
         Ok(ok_empty())
     } else {

@@ -8,10 +8,7 @@ use serde_json::{Value, json};
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{App, AppInner, Execution, ReplicationPolicy, Store};
-use crate::util::{
-    Page, Params, Timestamp, created, is_valid_repository_path, list_response, ok_empty, ok_json,
-    parse_body,
-};
+use crate::util::{Page, Params, Timestamp, created, list_response, ok_empty, ok_json, parse_body};
 
 #[derive(Debug, Deserialize)]
 struct RegistryRef {
@@ -133,6 +130,18 @@ fn validate_filter(filter: &Value) -> ApiResult<Value> {
     Ok(out)
 }
 
+/// `^` + distribution's `reference.NameRegexp` + `$` (`lib.RepositoryNameRe`, lib/patterns.go).
+fn repository_name_re() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        let component = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+        let domain =
+            format!(r"(?:{component}(?:\.{component})*|\[(?:[a-fA-F0-9:]+)\])(?::[0-9]+)?");
+        let path = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
+        regex::Regex::new(&format!("^(?:{domain}/)?{path}(?:/{path})*$")).expect("valid regex")
+    })
+}
+
 /// Builds a validated policy (id and times left for the caller).
 fn build(app: &AppInner, store: &Store, req: PolicyReq, id: i64) -> ApiResult<ReplicationPolicy> {
     let name = req.name.unwrap_or_default();
@@ -151,13 +160,16 @@ fn build(app: &AppInner, store: &Store, req: PolicyReq, id: i64) -> ApiResult<Re
         return Err(ApiError::not_found(format!("registry {remote} not found")));
     }
     let dest_namespace = req.dest_namespace.unwrap_or_default();
-    if !dest_namespace.is_empty() && !is_valid_repository_path(&dest_namespace) {
+    // `Validate` (controller/replication/model/model.go) matches `lib.RepositoryNameRe`, which is
+    // distribution's `reference.NameRegexp` anchored: `a__b`, `a--b` and a `host:port/` prefix pass.
+    if !dest_namespace.is_empty() && !repository_name_re().is_match(&dest_namespace) {
         return Err(ApiError::bad_request(format!(
             "invalid destination namespace: {dest_namespace}"
         )));
     }
+    // Any int8: a negative count is the legacy flattening (`replaceNamespace`).
     let replace_count = req.dest_namespace_replace_count.unwrap_or(-1);
-    if !(-1..=i64::from(i8::MAX)).contains(&replace_count) {
+    if !(i64::from(i8::MIN)..=i64::from(i8::MAX)).contains(&replace_count) {
         return Err(ApiError::bad_request(format!(
             "invalid dest_namespace_replace_count: {replace_count}"
         )));

@@ -243,6 +243,37 @@ async fn lists_carry_total_count_and_relative_links() {
     );
 }
 
+/// `lib/orm/query.go` limits only for `PageSize > 0` and offsets only for `PageNumber > 0`, and
+/// `BaseAPI.Links` (handler/base.go) gives no links without a page size and `prev` only while
+/// `(page-1)*size < total`: `page_size=0` is every row without `Link`, `page=0` is the first page
+/// (with `next` to page 1), a page past the end has neither. Query booleans go through go-swagger's
+/// `swag.ConvertBool`: `yes` is true, an unknown word false, never an error.
+#[tokio::test]
+async fn page_size_zero_is_everything_and_page_zero_the_first_page() {
+    let h = Harbor::start().await;
+    for i in 0..11 {
+        h.project(&format!("p{i}"), false).await;
+    }
+    let all = h.admin().get("/projects?page_size=0").await;
+    assert_eq!(all.json().as_array().unwrap().len(), 12);
+    assert_eq!(all.header("link"), None);
+    let zero = h.admin().get("/projects?page=0&page_size=5").await;
+    assert_eq!(zero.status, 200);
+    assert_eq!(zero.json()[0]["name"], "library");
+    assert_eq!(
+        zero.header("link").as_deref(),
+        Some(r#"</api/v2.0/projects?page=1&page_size=5>; rel="next""#)
+    );
+    let past = h.admin().get("/projects?page=9&page_size=5").await;
+    assert_eq!(past.json(), serde_json::json!([]));
+    assert_eq!(past.header("link"), None);
+    let public = h.admin().get("/projects?public=yes").await.json();
+    assert_eq!(public.as_array().unwrap().len(), 1);
+    let word = h.admin().get("/projects?public=maybe&page_size=0").await;
+    assert_eq!(word.status, 200);
+    assert_eq!(word.json().as_array().unwrap().len(), 11);
+}
+
 #[tokio::test]
 async fn default_page_size_is_ten() {
     let h = Harbor::start().await;

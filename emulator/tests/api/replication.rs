@@ -456,3 +456,49 @@ async fn policies_and_quotas_are_listed_newest_first() {
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(refs, sorted, "newest project's quota first");
 }
+
+/// `Validate` (controller/replication/model/model.go) checks `dest_namespace` with
+/// `lib.RepositoryNameRe`, distribution's `reference.NameRegexp` anchored: double underscores,
+/// dash runs, nested paths and a `host:port/` prefix pass, upper case and `*` do not; the replace
+/// count is any int8 (negative: the legacy flattening).
+#[tokio::test]
+async fn dest_namespace_follows_the_reference_name_rule_and_replace_count_is_any_int8() {
+    let (h, reg) = setup().await;
+    for (i, ns) in [
+        "a__b",
+        "a--b",
+        "team/sub",
+        "registry.local:5000/team",
+        "a.b_c",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut b = push(reg, &format!("ok{i}"));
+        b["dest_namespace"] = json!(ns);
+        let r = h.admin().post("/replication/policies", b).await;
+        assert_eq!(r.status, 201, "{ns}: {}", r.text);
+    }
+    for ns in ["Team", "a/*", "-a", "a_"] {
+        let mut b = push(reg, "bad");
+        b["dest_namespace"] = json!(ns);
+        let r = h.admin().post("/replication/policies", b).await;
+        assert_eq!(
+            (r.status, r.message()),
+            (400, format!("invalid destination namespace: {ns}")),
+            "{ns}"
+        );
+    }
+    let mut b = push(reg, "flat");
+    b["dest_namespace_replace_count"] = json!(-5);
+    let r = h.admin().post("/replication/policies", b).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.location_id();
+    assert_eq!(
+        h.admin()
+            .get(&format!("/replication/policies/{id}"))
+            .await
+            .json()["dest_namespace_replace_count"],
+        -5
+    );
+}
