@@ -91,7 +91,9 @@ pub async fn health() -> Response {
     ok_json(json!({"status": "healthy", "components": components}))
 }
 
-/// Anonymous callers get the general part only; the version and URLs need authentication.
+/// `convertInfo` (handler/systeminfo.go): anonymous callers get the general part only, with
+/// `oidc_provider_name` always (a pointer, so `""` too); `has_ca_root`, `current_time`, the version
+/// and URLs are in `Protected`, which needs authentication.
 pub async fn systeminfo(State(app): State<App>, ctx: Ctx) -> Response {
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
@@ -99,9 +101,8 @@ pub async fn systeminfo(State(app): State<App>, ctx: Ctx) -> Response {
         "auth_mode": "db_auth",
         "primary_auth_mode": false,
         "self_registration": false,
-        "has_ca_root": false,
         "banner_message": "",
-        "current_time": Timestamp::now(),
+        "oidc_provider_name": "",
     });
     if who.is_authenticated() {
         let host = app
@@ -115,7 +116,13 @@ pub async fn systeminfo(State(app): State<App>, ctx: Ctx) -> Response {
             "project_creation_restriction": store.settings.project_creation_restriction,
             "read_only": false,
             "registry_storage_provider_name": "filesystem",
-            "notification_enable": true,
+            "notification_enable": !store
+                .settings
+                .others
+                .get("notification_enable")
+                .is_some_and(|v| v == &Value::Bool(false)),
+            "has_ca_root": false,
+            "current_time": Timestamp::now(),
         });
         if let (Some(base), Value::Object(more)) = (info.as_object_mut(), extra) {
             base.extend(more);

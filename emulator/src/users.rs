@@ -211,7 +211,11 @@ pub async fn search(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -
     // `SearchByName` takes the first `page_size` matches whatever the page (a Harbor quirk).
     let items: Vec<Value> = found
         .iter()
-        .take(usize::try_from(page.size).unwrap_or(usize::MAX))
+        .take(if page.size > 0 {
+            usize::try_from(page.size).unwrap_or(usize::MAX)
+        } else {
+            usize::MAX
+        })
         .map(|u| json!({"user_id": u.id, "username": u.username}))
         .collect();
     Ok(list_response(

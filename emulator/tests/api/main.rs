@@ -11,6 +11,7 @@ mod immutable;
 mod labels;
 mod members;
 mod projects;
+mod quota_events;
 mod quotas;
 mod registries;
 mod replication;
