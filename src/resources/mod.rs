@@ -28,6 +28,8 @@ pub mod registry;
 pub mod replication;
 pub mod retention_policy;
 pub mod robot_account;
+pub(crate) mod shared_members;
+mod shared_write_only;
 pub mod system_schedule;
 pub mod user;
 
