@@ -308,7 +308,7 @@ pub async fn set_default(
     if req.is_default {
         // `SetDefaultRegistration` (src/pkg/scan/dao/scanner/registration.go) updates only an
         // enabled registration; none updated is a 404.
-        if !store.scanners.get(&uuid).is_some_and(|s| !s.disabled) {
+        if store.scanners.get(&uuid).is_none_or(|s| s.disabled) {
             return Err(ApiError::not_found(format!(
                 "registration {uuid} not found"
             )));

@@ -28,6 +28,7 @@ pub mod registry;
 pub mod replication;
 pub mod retention_policy;
 pub mod robot_account;
+pub mod scanner;
 pub mod system_schedule;
 pub mod user;
 
@@ -55,6 +56,7 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(config_system::ConfigSystemResource),
         Arc::new(interrogation_services::InterrogationServicesResource),
         Arc::new(interrogation_services::TasksResource),
+        Arc::new(scanner::ScannerResource),
     ]
 }
 

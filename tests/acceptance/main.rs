@@ -17,6 +17,7 @@ mod provider_config;
 mod replication;
 mod retention_policy;
 mod robot;
+mod scanner;
 mod scanner_adapter;
 mod secrets;
 mod system_settings;
