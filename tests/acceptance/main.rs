@@ -11,6 +11,7 @@ mod label;
 mod lifecycle_support;
 mod migration;
 mod multi_region;
+mod platform;
 mod plugin;
 mod project;
 mod provider_config;
