@@ -405,6 +405,7 @@ fn router(app: App) -> Router {
                 .put(system_jobs::update_purge_audit),
         )
         .route("/scanners", get(scanners::list).post(scanners::create))
+        .route("/scanners/ping", post(scanners::ping))
         .route(
             "/scanners/{registration_id}",
             get(scanners::get)

@@ -30,6 +30,7 @@ pub mod retention_policy;
 pub mod robot_account;
 pub(crate) mod shared_members;
 mod shared_write_only;
+pub mod scanner;
 pub mod system_schedule;
 pub mod user;
 
@@ -57,6 +58,7 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(config_system::ConfigSystemResource),
         Arc::new(interrogation_services::InterrogationServicesResource),
         Arc::new(interrogation_services::TasksResource),
+        Arc::new(scanner::ScannerResource),
     ]
 }
 
