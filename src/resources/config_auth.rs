@@ -875,7 +875,10 @@ impl Resource<HarborContext> for ConfigAuthResource {
         let Some(planned) = model::read_view::<ConfigAuthView>(ctx.planned, ctx.diags) else {
             return;
         };
+        // Only between modes Harbor has: validation reports any other value.
         if let (Some(from), Some(to)) = (prior.auth_mode.value(), planned.auth_mode.value())
+            && MODES.contains(&from.as_str())
+            && MODES.contains(&to.as_str())
             && canonical(from) != canonical(to)
             && prior.auth_mode_editable.value() == Some(&false)
         {
