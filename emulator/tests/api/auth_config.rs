@@ -179,7 +179,7 @@ async fn ldap_mode(h: &Harbor, s: &Slapd) {
 
 // controller/usergroup/controller.go `Create`: in LDAP mode an LDAP group's DN is searched in the
 // LDAP server (core/auth/ldap `SearchGroup` → pkg/ldap `SearchGroupByDN`); a DN the server does
-// not have, or one outside the group base DN, is 400 "LDAP Group DN is not found: DN:<dn>". In
+// not have, or one it has outside the group base DN, is 400 "LDAP Group DN is not found: DN:<dn>". In
 // database mode no server is asked and every LDAP group is refused the same way.
 #[tokio::test]
 async fn ldap_group_dn_is_checked_against_the_ldap_server() {
@@ -191,9 +191,11 @@ async fn ldap_group_dn_is_checked_against_the_ldap_server() {
     let r = h.admin().post("/usergroups", group(slapd::GROUP_DN)).await;
     assert_eq!(r.status, 400, "database mode: {}", r.text);
     ldap_mode(&h, &s).await;
+    // A DN the directory lacks; one it has outside the group base DN (Alice's entry, which the
+    // group search's `(cn=*)` would match); one that does not parse.
     for dn in [
         "cn=nobody,ou=groups,dc=example,dc=org",
-        "cn=developers,ou=elsewhere,dc=other,dc=org",
+        slapd::USER_DN,
         "not a dn",
     ] {
         let r = h.admin().post("/usergroups", group(dn)).await;
