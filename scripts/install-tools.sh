@@ -5,6 +5,7 @@
 #   .tools/terraform-<v>/terraform               the newest Terraform buildable from its Go module
 #   .tools/goharbor-3.12.4/terraform-provider-harbor
 #                                                the Go provider we migrate from (Go module)
+#   /usr/sbin/slapd                              Debian's slapd and ldap-utils (apt-get, as root)
 #   .tools/harbor-swagger-v2.15.2.yaml           Harbor's API spec for the conformance tier, only
 #                                                when neither ../shared/reference/ nor
 #                                                HARBOR_SWAGGER_PATH has it
@@ -16,7 +17,7 @@
 # have them). Go's module and build caches (~/go/pkg/mod, ~/.cache/go-build) stay where Go keeps
 # them, so a second machine run rebuilds in seconds; a fresh machine builds from scratch.
 #
-# Usage: scripts/install-tools.sh [terraform-1.0.3|tofu|terraform-new|goharbor|harbor-swagger ...]
+# Usage: scripts/install-tools.sh [terraform-1.0.3|tofu|terraform-new|goharbor|harbor-swagger|slapd ...]
 #        (default: all)
 #
 # Without `go`, the Go-built tools are skipped and the tiers they feed are named. With CI=true a
@@ -265,8 +266,35 @@ install_swagger() {
   errors=$((errors + 1))
 }
 
+# ---------------------------------------------------------------------------------------------
+# Debian's OpenLDAP server and client tools: the LDAP tests start their own slapd with a small
+# directory (emulator/src/slapd.rs). Installed with apt-get when missing and we are root; on a
+# machine where that cannot be done the LDAP tests print SKIPPED (and fail under CI=true).
+install_slapd() {
+  local name=slapd
+  if [[ -x /usr/sbin/slapd && -x /usr/sbin/slapadd ]]; then
+    echo "slapd: already installed"
+    record ok "$name" /usr/sbin/slapd
+    return
+  fi
+  if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
+    echo "slapd: not installed, and apt-get as root is not available here" >&2
+    record skipped "$name" "not installed (apt-get install slapd ldap-utils as root)"
+    return
+  fi
+  if DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null; then
+    # The package starts a system slapd where an init system runs; the tests need none.
+    record ok "$name" /usr/sbin/slapd
+  else
+    echo "slapd: apt-get install slapd ldap-utils failed" >&2
+    record failed "$name" "apt-get install failed"
+    errors=$((errors + 1))
+  fi
+}
+
 wanted=("$@")
-[[ ${#wanted[@]} -gt 0 ]] || wanted=(terraform-1.0.3 tofu terraform-new goharbor harbor-swagger)
+[[ ${#wanted[@]} -gt 0 ]] || wanted=(terraform-1.0.3 tofu terraform-new goharbor harbor-swagger slapd)
 for w in "${wanted[@]}"; do
   case $w in
     terraform-1.0.3) install_terraform_103 ;;
@@ -274,7 +302,8 @@ for w in "${wanted[@]}"; do
     terraform-new) install_terraform_new ;;
     goharbor) install_goharbor ;;
     harbor-swagger) install_swagger ;;
-    *) echo "install-tools: unknown tool '$w' (terraform-1.0.3, tofu, terraform-new, goharbor, harbor-swagger)" >&2; exit 2 ;;
+    slapd) install_slapd ;;
+    *) echo "install-tools: unknown tool '$w' (terraform-1.0.3, tofu, terraform-new, goharbor, harbor-swagger, slapd)" >&2; exit 2 ;;
   esac
 done
 # Lines for tools not asked for this time stay as the last run wrote them.
@@ -297,6 +326,7 @@ if [[ -n $skipped ]]; then
       terraform-*) tiers="acceptance on the newest Terraform (write-only attributes need 1.11+)" ;;
       goharbor-*) tiers="migration from goharbor/harbor (on every binary)" ;;
       harbor-swagger) tiers="none: the conformance tier fails without it" ;;
+      slapd) tiers="the LDAP emulator facts and the LDAP acceptance test" ;;
       *) tiers="?" ;;
     esac
     echo "  $state $name: $why -> skips: $tiers"

@@ -130,6 +130,13 @@ pub struct UserCreationReq {
 /// email of `harbor_user` (`dao.Create`: 409 "user %s or email %s already exists").
 pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let mut store = app.store();
+    // `requireCreatable` asks the auth mode before any permission.
+    let mode = crate::auth_config::auth_mode(&store);
+    if mode != "db_auth" {
+        return Err(ApiError::forbidden_msg(format!(
+            "creating local user is not allowed under auth mode: {mode}"
+        )));
+    }
     Principal::resolve(&app, &store, &ctx).require_system("user", "create")?;
     let req: UserCreationReq = parse_body(&body)?;
     require_valid_secret(&req.password)?;

@@ -7,6 +7,7 @@ use crate::harbor;
 use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Diagnostics, Value};
 
+pub mod config_auth;
 pub mod config_security;
 pub mod config_system;
 pub mod cron;
@@ -59,6 +60,7 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(interrogation_services::InterrogationServicesResource),
         Arc::new(interrogation_services::TasksResource),
         Arc::new(scanner::ScannerResource),
+        Arc::new(config_auth::ConfigAuthResource),
     ]
 }
 

@@ -1,6 +1,7 @@
 //! Acceptance tests: real `terraform` and `tofu` binaries, every version found, drive the provider.
 
 mod adoption;
+mod config_auth;
 mod data_sources;
 mod ephemeral;
 mod examples;

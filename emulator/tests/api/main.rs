@@ -3,6 +3,7 @@
 
 mod support;
 
+mod auth_config;
 mod binary;
 mod concurrency;
 mod control;
