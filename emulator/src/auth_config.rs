@@ -31,7 +31,9 @@ pub enum Kind {
 /// `(key, type, default as GET shows it before anyone sets it)`. Items without a
 /// `DefaultValue` that are strings answer `""` (`GetUserCfgs`). Password items have no default
 /// to show.
-pub const AUTH_ITEMS: &[(&str, Kind, fn() -> Value)] = &[
+pub type AuthItem = (&'static str, Kind, fn() -> Value);
+
+pub const AUTH_ITEMS: &[AuthItem] = &[
     ("auth_mode", Kind::AuthMode, || json!("db_auth")),
     ("primary_auth_mode", Kind::Bool, || json!(false)),
     ("self_registration", Kind::Bool, || json!(false)),

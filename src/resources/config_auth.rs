@@ -686,9 +686,7 @@ impl ConfigAuthResource {
             }
         }
         m = serde_json::from_value(filled).map_err(|e| {
-            ApplyError::from(ModelError::from(<ModelError as serde::de::Error>::custom(
-                e.to_string(),
-            )))
+            ApplyError::from(<ModelError as serde::de::Error>::custom(e.to_string()))
         })?;
         m.ldap_search_password_wo = None;
         m.oidc_client_secret_wo = None;

@@ -271,3 +271,49 @@ fn ldap_group_is_checked_in_a_real_directory() {
         assert_eq!(setting(&h, "ldap_group_base_dn"), "");
     });
 }
+
+/// goharbor/harbor's documentation examples of `harbor_config_auth` (OIDC, then LDAP, each in
+/// its own working directory since both manage Harbor's one set of settings) apply unchanged
+/// and re-plan empty.
+#[test]
+fn go_provider_config_auth_examples_apply_unchanged() {
+    let oidc = r#"
+resource "harbor_config_auth" "oidc" {
+  auth_mode          = "oidc_auth"
+  primary_auth_mode  = true
+  oidc_name          = "azure"
+  oidc_endpoint      = "https://login.microsoftonline.com/{GUID goes here}/v2.0"
+  oidc_client_id     = "OIDC Client ID goes here"
+  oidc_client_secret = "ODDC Client Secret goes here"
+  oidc_scope         = "openid,email"
+  oidc_verify_cert   = true
+  oidc_auto_onboard  = true
+  oidc_user_claim    = "name"
+  oidc_admin_group   = "administrators"
+}
+"#;
+    let ldap = r#"
+resource "harbor_config_auth" "ldap" {
+  auth_mode            = "ldap_auth"
+  primary_auth_mode    = true
+  ldap_url             = "openldap.default.svc.cluster.local:389"
+  ldap_search_dn       = "cn=admin,dc=example,dc=org"
+  ldap_search_password = "Not@SecurePassw0rd"
+  ldap_base_dn         = "dc=example,dc=org"
+  ldap_uid             = "email"
+  ldap_verify_cert     = false
+}
+"#;
+    for_each_terraform(|tf| {
+        let h = fresh_harbor();
+        for (example, mode) in [(oidc, "oidc_auth"), (ldap, "ldap_auth")] {
+            let wd = Workdir::new(tf);
+            wd.write_config(&config(&h, example));
+            wd.apply();
+            assert_eq!(setting(&h, "auth_mode"), mode);
+            wd.assert_plan_empty("re-plan of goharbor's example");
+            wd.destroy();
+            assert_eq!(setting(&h, "auth_mode"), "db_auth");
+        }
+    });
+}
