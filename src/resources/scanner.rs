@@ -209,7 +209,7 @@ impl ScannerResource {
                 "A scanner adapter registered in Harbor: Trivy, Grype, or any adapter speaking Harbor's pluggable scanner \
                  API. Harbor asks the adapter for its metadata (`GET <url>/api/v1/metadata`) before registering it, so the \
                  adapter must be up when this resource is created. Harbor never returns the credential: it is kept as \
-                 configured, and a change made to it outside Terraform cannot be seen. Import with `/scanners/<uuid>`.\n\n\
+                 configured, and a change made to it outside Terraform cannot be seen. Import with `/scanners/<uuid>`. \
                  Harbor has one default scanner and has no way to unset it: another scanner must be made the default. \
                  Set `default = true` on one scanner only, and do not also set `harbor_interrogation_services.default_scanner` \
                  to another scanner (the two would undo each other). Destroying the default scanner leaves Harbor \
