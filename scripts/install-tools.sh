@@ -5,6 +5,7 @@
 #   .tools/terraform-<v>/terraform               the newest Terraform buildable from its Go module
 #   .tools/goharbor-3.12.4/terraform-provider-harbor
 #                                                the Go provider we migrate from (Go module)
+#   /usr/sbin/slapd                              Debian's slapd and ldap-utils (apt-get, as root)
 #   .tools/harbor-swagger-v2.15.2.yaml           Harbor's API spec for the conformance tier, only
 #                                                when neither ../shared/reference/ nor
 #                                                HARBOR_SWAGGER_PATH has it
@@ -16,7 +17,7 @@
 # have them). Go's module and build caches (~/go/pkg/mod, ~/.cache/go-build) stay where Go keeps
 # them, so a second machine run rebuilds in seconds; a fresh machine builds from scratch.
 #
-# Usage: scripts/install-tools.sh [terraform-1.0.3|tofu|terraform-new|goharbor|harbor-swagger ...]
+# Usage: scripts/install-tools.sh [terraform-1.0.3|tofu|terraform-new|goharbor|harbor-swagger|slapd ...]
 #        (default: all)
 #
 # Without `go`, the Go-built tools are skipped and the tiers they feed are named. With CI=true a
@@ -171,25 +172,43 @@ install_tofu() {
     "-X github.com/opentofu/opentofu/version.dev=no"
 }
 
-# Terraform, the newest we can build. Its root go.mod replaces ten nested modules
-# (internal/legacy, internal/backend/remote-state/*) with folders, which a module zip does not
-# carry, so each must come from the proxy as a pseudo-version at the release's own commit. The
-# proxy serves those only for v1.11.4 (commit 35645b8fca68); for v1.12.x to v1.15.9 it refuses
-# the nested pseudo-versions (403 "not available"), and v1.12+ adds remote-state/oci, which it
-# serves at no version at all. So 1.11.4 is the newest buildable Terraform.
-terraform_new_version=1.11.4
-terraform_nested_pseudo=v0.0.0-20250409131005-35645b8fca68
+# Terraform, the newest release the proxy serves (1.14.3 on 2026-11-30): identity (1.12+) and
+# `terraform query` (1.14+) need it. Its root go.mod replaces ten nested modules with folders
+# (internal/legacy and nine remote-state backends), which a module zip does not carry, and the
+# proxy serves none of them from 1.12 on (403 "not available" at the release commit;
+# remote-state/oci at no version at all). Nothing outside those modules imports internal/legacy,
+# and each backend is reached only through its `New() backend.Backend`, so the throwaway module
+# replaces the nine backends with a folder each whose `New` returns Terraform's own in-memory
+# backend, and legacy with an empty module. The binary is whole except that `backend "s3"` and
+# the other eight keep state in memory: the tests use local state and never name them.
+terraform_new_version=1.14.3
+terraform_stubbed_backends="azure consul cos gcs kubernetes oss pg s3 oci"
 install_terraform_new() {
-  local nested="" m
-  for m in internal/legacy internal/backend/remote-state/azure internal/backend/remote-state/consul \
-      internal/backend/remote-state/cos internal/backend/remote-state/gcs \
-      internal/backend/remote-state/kubernetes internal/backend/remote-state/oss \
-      internal/backend/remote-state/pg internal/backend/remote-state/s3; do
-    nested+="replace github.com/hashicorp/terraform/$m => github.com/hashicorp/terraform/$m $terraform_nested_pseudo"$'\n'
+  local src="$tools/src/terraform-$terraform_new_version" replaces="" m
+  for m in $terraform_stubbed_backends; do
+    mkdir -p "$src/stubs/$m"
+    printf 'module github.com/hashicorp/terraform/internal/backend/remote-state/%s\n\ngo 1.25\n' "$m" \
+      > "$src/stubs/$m/go.mod"
+    cat > "$src/stubs/$m/stub.go" <<GO
+// Package $m stands in for a backend module the Go module proxy does not serve (see
+// scripts/install-tools.sh): it is Terraform's in-memory backend under the same name.
+package $m
+
+import (
+	"github.com/hashicorp/terraform/internal/backend"
+	"github.com/hashicorp/terraform/internal/backend/remote-state/inmem"
+)
+
+func New() backend.Backend { return inmem.New() }
+GO
+    replaces+="replace github.com/hashicorp/terraform/internal/backend/remote-state/$m => ./stubs/$m"$'\n'
   done
+  mkdir -p "$src/stubs/legacy"
+  printf 'module github.com/hashicorp/terraform/internal/legacy\n\ngo 1.25\n' > "$src/stubs/legacy/go.mod"
+  replaces+="replace github.com/hashicorp/terraform/internal/legacy => ./stubs/legacy"$'\n'
   go_build "terraform-$terraform_new_version" github.com/hashicorp/terraform "v$terraform_new_version" \
     github.com/hashicorp/terraform "$tools/terraform-$terraform_new_version/terraform" \
-    "Terraform v$terraform_new_version" "$nested" "-X github.com/hashicorp/terraform/version.dev=no"
+    "Terraform v$terraform_new_version" "$replaces" "-X github.com/hashicorp/terraform/version.dev=no"
 }
 
 # The goharbor provider v3.12.4. Its module path has no /v3, so the v3.12.4 tag is no valid
@@ -247,8 +266,35 @@ install_swagger() {
   errors=$((errors + 1))
 }
 
+# ---------------------------------------------------------------------------------------------
+# Debian's OpenLDAP server and client tools: the LDAP tests start their own slapd with a small
+# directory (emulator/src/slapd.rs). Installed with apt-get when missing and we are root; on a
+# machine where that cannot be done the LDAP tests print SKIPPED (and fail under CI=true).
+install_slapd() {
+  local name=slapd
+  if [[ -x /usr/sbin/slapd && -x /usr/sbin/slapadd ]]; then
+    echo "slapd: already installed"
+    record ok "$name" /usr/sbin/slapd
+    return
+  fi
+  if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
+    echo "slapd: not installed, and apt-get as root is not available here" >&2
+    record skipped "$name" "not installed (apt-get install slapd ldap-utils as root)"
+    return
+  fi
+  if DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null; then
+    # The package starts a system slapd where an init system runs; the tests need none.
+    record ok "$name" /usr/sbin/slapd
+  else
+    echo "slapd: apt-get install slapd ldap-utils failed" >&2
+    record failed "$name" "apt-get install failed"
+    errors=$((errors + 1))
+  fi
+}
+
 wanted=("$@")
-[[ ${#wanted[@]} -gt 0 ]] || wanted=(terraform-1.0.3 tofu terraform-new goharbor harbor-swagger)
+[[ ${#wanted[@]} -gt 0 ]] || wanted=(terraform-1.0.3 tofu terraform-new goharbor harbor-swagger slapd)
 for w in "${wanted[@]}"; do
   case $w in
     terraform-1.0.3) install_terraform_103 ;;
@@ -256,7 +302,8 @@ for w in "${wanted[@]}"; do
     terraform-new) install_terraform_new ;;
     goharbor) install_goharbor ;;
     harbor-swagger) install_swagger ;;
-    *) echo "install-tools: unknown tool '$w' (terraform-1.0.3, tofu, terraform-new, goharbor, harbor-swagger)" >&2; exit 2 ;;
+    slapd) install_slapd ;;
+    *) echo "install-tools: unknown tool '$w' (terraform-1.0.3, tofu, terraform-new, goharbor, harbor-swagger, slapd)" >&2; exit 2 ;;
   esac
 done
 # Lines for tools not asked for this time stay as the last run wrote them.
@@ -279,6 +326,7 @@ if [[ -n $skipped ]]; then
       terraform-*) tiers="acceptance on the newest Terraform (write-only attributes need 1.11+)" ;;
       goharbor-*) tiers="migration from goharbor/harbor (on every binary)" ;;
       harbor-swagger) tiers="none: the conformance tier fails without it" ;;
+      slapd) tiers="the LDAP emulator facts and the LDAP acceptance test" ;;
       *) tiers="?" ;;
     esac
     echo "  $state $name: $why -> skips: $tiers"

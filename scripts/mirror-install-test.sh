@@ -96,7 +96,9 @@ cd "$work/config"
 step() { echo "== $*"; }
 fail() { echo "mirror-install-test: FAILED: $*" >&2; exit 1; }
 
-"$tf" version | head -1
+# The first line of the output read whole above: `version | head -1` under pipefail died of
+# SIGPIPE (exit 141) once, when OpenTofu was still writing as head closed the pipe.
+echo "${tf_version%%$'\n'*}"
 step "init (from $mirror)"
 "$tf" init -input=false -no-color || fail "terraform init"
 lock=.terraform.lock.hcl

@@ -38,6 +38,7 @@ summary() {
         goharbor-*) tiers="migration from goharbor/harbor" ;;
         tfplugindocs-*) tiers="the docs comparison with tfplugindocs (tests/tfplugindocs.rs)" ;;
         harbor-swagger) tiers="none (the conformance tier fails without Harbor's swagger spec)" ;;
+        slapd) tiers="the LDAP emulator facts and LDAP acceptance test (they fail under CI=true)" ;;
         *) tiers="tests that use $name" ;;
       esac
       echo "SKIPPED: $tiers ($name $state: $why)"

@@ -728,6 +728,8 @@ async fn list_resources_find_projects_by_filter_with_identity_and_importable_obj
         listed,
         [
             "harbor_project",
+            "harbor_project_member_group",
+            "harbor_project_member_user",
             "harbor_registry",
             "harbor_replication",
             "harbor_robot_account"
@@ -824,4 +826,194 @@ async fn list_resources_find_projects_by_filter_with_identity_and_importable_obj
         bad.diagnostics[0].attribute.is_some(),
         "the error names `name`"
     );
+}
+
+/// The member lists (`harbor_project_member_user`, `harbor_project_member_group`): one project's
+/// members of the list's entity type, filtered by name, each with its identity and, when asked,
+/// the state an import of the same membership gives. In-process for the reason above.
+#[tokio::test]
+async fn list_resources_find_the_members_of_a_project_by_entity_type_and_name() {
+    use futures_util::StreamExt;
+    let h = Harness::new().await;
+    // Made through Harbor's API, as someone clicking in the UI would.
+    let api = |method: reqwest::Method, path: &str, body: serde_json::Value| {
+        let url = format!("{}/api/v2.0{path}", h.emulator.base_url());
+        let req = h
+            .http
+            .request(method, url)
+            .basic_auth("admin", Some("Harbor12345"))
+            .json(&body);
+        let path = path.to_string();
+        async move {
+            let r = req.send().await.unwrap();
+            let status = r.status();
+            let text = r.text().await.unwrap();
+            assert!(status.is_success(), "{path}: {status} {text}");
+            serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default()
+        }
+    };
+    let post = reqwest::Method::POST;
+    api(
+        post.clone(),
+        "/projects",
+        serde_json::json!({"project_name": "crew"}),
+    )
+    .await;
+    for u in ["alice", "albert", "bob"] {
+        api(
+            post.clone(),
+            "/users",
+            serde_json::json!({"username": u, "email": format!("{u}@example.com"),
+                               "realname": u, "password": "Harbor12345x"}),
+        )
+        .await;
+        api(
+            post.clone(),
+            "/projects/crew/members",
+            serde_json::json!({"role_id": 2, "member_user": {"username": u}}),
+        )
+        .await;
+    }
+    api(
+        post.clone(),
+        "/usergroups",
+        serde_json::json!({"group_name": "alpha-ops", "group_type": 2}),
+    )
+    .await;
+    let groups = api(reqwest::Method::GET, "/usergroups", serde_json::json!(null)).await;
+    let gid = groups[0]["id"].as_i64().unwrap();
+    api(
+        post.clone(),
+        "/projects/crew/members",
+        serde_json::json!({"role_id": 3, "member_group": {"id": gid}}),
+    )
+    .await;
+    let project = api(
+        reqwest::Method::GET,
+        "/projects/crew",
+        serde_json::json!(null),
+    )
+    .await;
+    let pid = project["project_id"].as_i64().unwrap();
+    let members = api(
+        reqwest::Method::GET,
+        &format!("/projects/{pid}/members"),
+        serde_json::json!(null),
+    )
+    .await;
+    let member_id = |name: &str| {
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["entity_name"] == name)
+            .and_then(|m| m["id"].as_i64())
+            .unwrap()
+    };
+
+    let lty = Type::Object(
+        [
+            ("project".to_string(), Type::String),
+            ("name".to_string(), Type::String),
+        ]
+        .into(),
+    );
+    let list = |t: &'static str, project: &str, name: Option<&str>, include: bool| {
+        let config = Value::object([
+            ("project", Value::from(project)),
+            ("name", name.map(Value::from).unwrap_or(Value::Null)),
+        ]);
+        let req = pb::list_resource::Request {
+            type_name: t.into(),
+            config: dv(&lty, &config),
+            include_resource_object: include,
+            limit: 0,
+        };
+        async {
+            h.svc
+                .list_resource(Request::new(req))
+                .await
+                .unwrap()
+                .into_inner()
+                .map(|e| e.unwrap())
+                .collect::<Vec<_>>()
+                .await
+        }
+    };
+    let ity = Type::Object(
+        [
+            ("project_id".to_string(), Type::Number),
+            ("member_id".to_string(), Type::Number),
+        ]
+        .into(),
+    );
+    let identity = |e: &pb::list_resource::Event| {
+        let v = codec::from_msgpack(
+            &ity,
+            &e.identity
+                .as_ref()
+                .unwrap()
+                .identity_data
+                .as_ref()
+                .unwrap()
+                .msgpack,
+        )
+        .unwrap();
+        (
+            v.get("project_id").as_i64().unwrap(),
+            v.get("member_id").as_i64().unwrap(),
+        )
+    };
+
+    // Users only (the creator, admin, is a user member too), in Harbor's order: by name.
+    let users = list("harbor_project_member_user", "crew", None, false).await;
+    let names: Vec<_> = users.iter().map(|e| e.display_name.as_str()).collect();
+    assert_eq!(names, ["admin", "albert", "alice", "bob"]);
+    for e in &users {
+        assert!(e.diagnostic.is_empty(), "{:?}", e.diagnostic);
+        assert_eq!(identity(e), (pid, member_id(&e.display_name)));
+    }
+
+    // `name` keeps the members whose name contains it; the project may be named by id path.
+    let al = list(
+        "harbor_project_member_user",
+        &format!("/projects/{pid}"),
+        Some("al"),
+        true,
+    )
+    .await;
+    let names: Vec<_> = al.iter().map(|e| e.display_name.as_str()).collect();
+    assert_eq!(names, ["albert", "alice"]);
+    let object = codec::from_msgpack(
+        &h.schema("harbor_project_member_user").ty(),
+        &al[1].resource_object.as_ref().unwrap().msgpack,
+    )
+    .unwrap();
+    assert_eq!(
+        object,
+        h.import(
+            "harbor_project_member_user",
+            &format!("/projects/{pid}/members/{}", member_id("alice"))
+        )
+        .await
+    );
+
+    // Groups only, even where a user's name matches too.
+    let groups = list("harbor_project_member_group", "crew", Some("al"), true).await;
+    let names: Vec<_> = groups.iter().map(|e| e.display_name.as_str()).collect();
+    assert_eq!(names, ["alpha-ops"]);
+    assert_eq!(identity(&groups[0]), (pid, member_id("alpha-ops")));
+    assert!(
+        groups[0].resource_object.is_some(),
+        "{:?}",
+        groups[0].diagnostic
+    );
+
+    // A project that does not exist is an error naming `project`, not an empty list.
+    let missing = list("harbor_project_member_user", "nowhere", None, false).await;
+    assert_eq!(missing.len(), 1);
+    let d = &missing[0].diagnostic;
+    assert_eq!(errors(d).len(), 1, "{d:?}");
+    assert!(errors(d)[0].contains("Project nowhere not found"), "{d:?}");
+    assert!(d[0].attribute.is_some(), "the error names `project`");
 }

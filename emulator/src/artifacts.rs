@@ -34,6 +34,10 @@ struct Push {
     pushed_days_ago: i64,
     /// Never pulled unless given.
     pulled_days_ago: Option<i64>,
+    /// Bytes the artifact holds (manifest, config and layers); counted against the project's
+    /// storage quota once per digest. 0 unless given.
+    #[serde(default)]
+    size: i64,
 }
 
 fn days_ago(days: i64) -> Timestamp {
@@ -85,6 +89,50 @@ pub async fn push(State(app): State<App>, Path(project): Path<String>, body: Byt
             )));
         }
     }
+    if req.size < 0 {
+        return Err(ApiError::bad_request(format!(
+            "size {} must not be negative",
+            req.size
+        )));
+    }
+    let existing = req.digest.as_ref().and_then(|d| {
+        store
+            .lifecycle
+            .artifacts
+            .values()
+            .find(|a| a.repository == full && &a.digest == d)
+            .map(|a| a.id)
+    });
+    // A new artifact's id is taken before the quota check, as Postgres takes a serial: a refused
+    // push leaves a gap.
+    let new_id = existing.is_none().then(|| store.lifecycle.next_artifact());
+    let digest = match (existing, new_id) {
+        (Some(id), _) => store.lifecycle.artifacts[&id].digest.clone(),
+        (None, Some(id)) => req.digest.clone().unwrap_or_else(|| digest_for(id)),
+        (None, None) => return Err(ApiError::internal()),
+    };
+    // The manifest PUT goes through the quota middleware (`RequestMiddleware` with
+    // `putManifestResources`); the emulator charges the artifact's whole size there.
+    let verdict = crate::quota_usage::check_push(
+        &store,
+        &crate::quota_usage::PushCheck {
+            project_id,
+            repository: &full,
+            digest: &digest,
+            tag: req.tags.first().map(String::as_str),
+            size: req.size,
+            operator: crate::state::ADMIN_USERNAME,
+        },
+    );
+    let deliveries = match verdict {
+        crate::quota_usage::Verdict::Refused(error, deliveries) => {
+            drop(store);
+            crate::webhooks::send(&app, deliveries);
+            return Err(error);
+        }
+        crate::quota_usage::Verdict::Charged(deliveries) => deliveries,
+        crate::quota_usage::Verdict::Free => Vec::new(),
+    };
     let now = Timestamp::now();
     let repository_id = match store.repositories.values().find(|r| r.name == full) {
         Some(r) => r.id,
@@ -111,14 +159,6 @@ pub async fn push(State(app): State<App>, Path(project): Path<String>, body: Byt
             a.tags.retain(|t| !req.tags.contains(&t.name));
         }
     }
-    let existing = req.digest.as_ref().and_then(|d| {
-        store
-            .lifecycle
-            .artifacts
-            .values()
-            .find(|a| a.repository == full && &a.digest == d)
-            .map(|a| a.id)
-    });
     let mut tags = Vec::new();
     for name in &req.tags {
         tags.push(Tag {
@@ -128,8 +168,8 @@ pub async fn push(State(app): State<App>, Path(project): Path<String>, body: Byt
             pull_time,
         });
     }
-    let id = match existing {
-        Some(id) => {
+    let id = match (existing, new_id) {
+        (Some(id), _) => {
             let a = store.lifecycle.artifacts.get_mut(&id).expect("found above");
             a.tags.extend(tags);
             a.push_time = push_time;
@@ -138,8 +178,7 @@ pub async fn push(State(app): State<App>, Path(project): Path<String>, body: Byt
             }
             id
         }
-        None => {
-            let id = store.lifecycle.next_artifact();
+        (None, Some(id)) => {
             store.lifecycle.artifacts.insert(
                 id,
                 Artifact {
@@ -147,7 +186,8 @@ pub async fn push(State(app): State<App>, Path(project): Path<String>, body: Byt
                     project_id,
                     repository_id,
                     repository: full.clone(),
-                    digest: req.digest.clone().unwrap_or_else(|| digest_for(id)),
+                    digest,
+                    size: req.size,
                     push_time,
                     pull_time,
                     tags,
@@ -155,8 +195,32 @@ pub async fn push(State(app): State<App>, Path(project): Path<String>, body: Byt
             );
             id
         }
+        (None, None) => return Err(ApiError::internal()),
     };
     let body = artifact_json(&store, &store.lifecycle.artifacts[&id]);
+    // Every manifest PUT fires PUSH_ARTIFACT, its reference the first tag or else the digest.
+    let mut deliveries = deliveries;
+    if let Some(project) = store.projects.get(&project_id) {
+        let created = store
+            .repositories
+            .get(&repository_id)
+            .map(|r| r.creation_time);
+        deliveries.extend(crate::webhooks::artifact_deliveries(
+            &app,
+            &store,
+            &crate::webhooks::ArtifactEvent {
+                event_type: "PUSH_ARTIFACT",
+                project,
+                repository: &full,
+                repository_created: created,
+                digest: store.lifecycle.artifacts[&id].digest.clone(),
+                tag: req.tags.first().cloned(),
+                operator: crate::state::ADMIN_USERNAME,
+            },
+        ));
+    }
+    drop(store);
+    crate::webhooks::send(&app, deliveries);
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
@@ -193,7 +257,7 @@ pub fn artifact_json(store: &Store, a: &Artifact) -> Value {
         "repository_id": a.repository_id,
         "repository_name": a.repository,
         "digest": a.digest,
-        "size": 0,
+        "size": a.size,
         "push_time": a.push_time,
         "pull_time": time_or_zero(a.pull_time),
         "tags": tags,
@@ -289,7 +353,30 @@ pub async fn delete(
         }
     }
     let id = art.id;
+    // `DeleteArtifact` fires DELETE_ARTIFACT, its reference the first tag or else the digest; the
+    // repository still exists, so `date_created` is known.
+    let deliveries = match store.projects.get(&art.project_id) {
+        Some(project) => crate::webhooks::artifact_deliveries(
+            &app,
+            &store,
+            &crate::webhooks::ArtifactEvent {
+                event_type: "DELETE_ARTIFACT",
+                project,
+                repository: &full,
+                repository_created: store
+                    .repositories
+                    .get(&art.repository_id)
+                    .map(|r| r.creation_time),
+                digest: art.digest.clone(),
+                tag: art.tags.first().map(|t| t.name.clone()),
+                operator: &crate::repositories::operator(&store, &who),
+            },
+        ),
+        None => Vec::new(),
+    };
     store.lifecycle.artifacts.remove(&id);
+    drop(store);
+    crate::webhooks::send(&app, deliveries);
     Ok(ok_empty())
 }
 

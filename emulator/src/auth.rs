@@ -247,9 +247,21 @@ impl Principal {
         }
     }
 
-    /// Whether the caller can see a project in lists.
+    /// Whether the caller can see a project in lists (`ListProjects`, handler/project.go): a
+    /// robot with system `project:list` sees all; any other robot sees every project named in one
+    /// of its permissions, whatever the access (`*` covers all), plus the public ones.
     pub fn sees_project(&self, project: &Project) -> bool {
-        self.can_project(project, "project", "read")
+        match self {
+            Self::Robot(robot) => {
+                self.can_system("project", "list")
+                    || project.is_public()
+                    || robot.permissions.iter().any(|p| {
+                        matches!(p.namespace, Namespace::AllProjects)
+                            || p.namespace == Namespace::Project(project.id)
+                    })
+            }
+            _ => self.can_project(project, "project", "read"),
+        }
     }
 }
 

@@ -74,6 +74,21 @@ impl ApiError {
         )
     }
 
+    /// A `common/http.Error` from a remote (`lib/http/error.go` `apiError`): the remote's status,
+    /// its text upper-cased as the code, and the remote's body as the message.
+    pub fn legacy(status: StatusCode, message: impl Into<String>) -> Self {
+        let code = status
+            .canonical_reason()
+            .unwrap_or("UNKNOWN")
+            .to_ascii_uppercase()
+            .replace(' ', "_");
+        Self {
+            status,
+            code: Box::leak(code.into_boxed_str()),
+            message: message.into(),
+        }
+    }
+
     /// Plain Go errors surface as 500 and Harbor hides their text.
     pub fn internal() -> Self {
         Self::new(

@@ -26,6 +26,8 @@ pub struct Artifact {
     pub repository_id: i64,
     pub repository: String,
     pub digest: String,
+    /// Bytes, counted once per digest against the project's storage quota.
+    pub size: i64,
     pub push_time: Timestamp,
     pub pull_time: Option<Timestamp>,
     pub tags: Vec<Tag>,

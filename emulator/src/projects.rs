@@ -196,16 +196,39 @@ fn filter_metadata(
         .collect()
 }
 
-/// Proxy-only integer settings must parse as int32 on proxy projects and are dropped elsewhere.
-fn apply_proxy_rules(metadata: &mut BTreeMap<String, String>, is_proxy: bool) -> ApiResult<()> {
+/// Go's `strconv.ParseInt(value, 10, 32)` error text, if it fails.
+fn go_parse_int32_error(value: &str) -> Option<String> {
+    use std::num::IntErrorKind;
+    let err = value.parse::<i32>().err()?;
+    let why = match err.kind() {
+        IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => "value out of range",
+        _ => "invalid syntax",
+    };
+    Some(format!("strconv.ParseInt: parsing {value:?}: {why}"))
+}
+
+/// Proxy-only integer settings are dropped on other projects. `validateProjectReq`
+/// (handler/project.go) checks them as int32 when a proxy project is created, with its texts;
+/// `UpdateProject` copies them without a check (`validate` is false for a PUT).
+fn apply_proxy_rules(
+    metadata: &mut BTreeMap<String, String>,
+    is_proxy: bool,
+    validate: bool,
+) -> ApiResult<()> {
     for key in ["proxy_speed_kb", "max_upstream_conn"] {
         if let Some(value) = metadata.get(key) {
             if !is_proxy {
                 metadata.remove(key);
-            } else if value.parse::<i32>().is_err() {
-                return Err(ApiError::bad_request(format!(
-                    "{key} should be an integer, got {value}"
-                )));
+            } else if validate && let Some(err) = go_parse_int32_error(value) {
+                return Err(ApiError::bad_request(if key == "proxy_speed_kb" {
+                    format!(
+                        "metadata.proxy_speed_kb should by an int32, but got: '{value}', err: {err}"
+                    )
+                } else {
+                    format!(
+                        "metadata.max_upstream_conn should be an int, but got '{value}', err: {err}"
+                    )
+                }));
             }
         }
     }
@@ -320,12 +343,18 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
     who.require_authenticated()?;
-    match &who {
-        Principal::Robot(r) if !r.is_system() => return Err(ApiError::forbidden()),
-        Principal::Robot(_) => who.require_system("project", "create")?,
-        _ => {}
+    // `CreateProject` (handler/project.go): a project robot is refused outright; `isSysAdmin` is
+    // system access to `project:create`, which a system robot holding it passes; in `everyone`
+    // mode any other authenticated caller may create.
+    if let Principal::Robot(r) = &who
+        && !r.is_system()
+    {
+        return Err(ApiError::forbidden_msg(
+            "Only system level robot can create project",
+        ));
     }
-    if store.settings.project_creation_restriction == "adminonly" && !who.is_admin() {
+    let sys_admin = who.can_system("project", "create");
+    if store.settings.project_creation_restriction == "adminonly" && !sys_admin {
         return Err(ApiError::forbidden_msg(
             "Only system admin can create project",
         ));
@@ -351,28 +380,28 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         && p != "true"
         && p != "false"
     {
-        return Err(ApiError::bad_request(
-            "metadata.public should only be 'true' or 'false'",
-        ));
+        return Err(ApiError::bad_request(format!(
+            "metadata.public should only be 'true' or 'false', but got: '{p}'"
+        )));
     }
     match metadata.remove("retention_id") {
         None => {}
         Some(v) if v.is_empty() => {}
         Some(_) => {
             return Err(ApiError::bad_request(
-                "retention_id cannot be set on creation",
+                "the retention_id in the request's payload when creating a project should be omitted, alternatively passing an empty string",
             ));
         }
     }
     if let Some(registry_id) = req.registry_id {
-        if !who.is_admin() {
+        if !sys_admin {
             return Err(ApiError::forbidden_msg(
                 "Only system admin can create proxy cache project",
             ));
         }
         if registry_id <= 0 {
             return Err(ApiError::bad_request(format!(
-                "{registry_id} is invalid value of registry_id, it should be greater than 0"
+                "{registry_id} is invalid value of registry_id, it should be geater than 0"
             )));
         }
         // Harbor returns the registry lookup failure as a plain error, hence 500.
@@ -388,7 +417,7 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         }
     }
     let is_proxy = req.registry_id.is_some();
-    apply_proxy_rules(&mut metadata, is_proxy)?;
+    apply_proxy_rules(&mut metadata, is_proxy, true)?;
     if store.project_by_name(&name).is_some() {
         return Err(ApiError::conflict(format!(
             "The project named {name} already exists"
@@ -396,7 +425,7 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
     }
     let quota_limit = if store.settings.quota_per_project_enable {
         let limit = match req.storage_limit {
-            Some(l) if l != 0 && who.is_admin() => l,
+            Some(l) if l != 0 && sys_admin => l,
             _ => store.settings.storage_per_project,
         };
         crate::quotas::validate_storage(limit)?;
@@ -488,10 +517,10 @@ pub async fn update(
         && project.metadata.get("retention_id") != Some(&retention)
     {
         return Err(ApiError::bad_request(
-            "retention_id is read-only and cannot be changed",
+            "the retention_id in the request's payload when updating a project should be omitted, alternatively passing the one that has already been associated to this project",
         ));
     }
-    apply_proxy_rules(&mut incoming, is_proxy)?;
+    apply_proxy_rules(&mut incoming, is_proxy, false)?;
     if let Some(a) = &req.cve_allowlist
         && let Some(pid) = a.project_id
         && pid != 0
@@ -582,37 +611,71 @@ pub async fn summary(State(app): State<App>, ctx: Ctx, Path(key): Path<String>) 
     {
         obj.insert(
             "quota".into(),
-            json!({"hard": {"storage": quota.hard_storage}, "used": {"storage": 0}}),
+            json!({
+                "hard": {"storage": quota.hard_storage},
+                "used": {"storage": crate::quota_usage::storage_used(&store, project.id)},
+            }),
         );
     }
     if let Some(registry) = project.registry_id.and_then(|id| store.registries.get(&id)) {
-        obj.insert(
-            "registry".into(),
-            crate::registries::registry_json(&app, registry),
-        );
+        // `getProjectRegistrySummary` drops the credential before `JSONCopy` into the swagger
+        // model, whose `credential` and `description` are `omitempty`.
+        let mut summary = crate::registries::registry_json(&app, registry);
+        if let Some(o) = summary.as_object_mut() {
+            o.remove("credential");
+            if o.get("description").is_some_and(|d| d == "") {
+                o.remove("description");
+            }
+        }
+        obj.insert("registry".into(), summary);
     }
     Ok(ok_json(body))
 }
 
-/// Validates one `key: value` for the metadata endpoints, returning the canonical value.
-fn validate_metadata(app: &AppInner, key: &str, value: &str) -> ApiResult<String> {
+/// Go's `strconv.ParseBool`.
+fn parse_go_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// `validate` in `handler/project_metadata.go`: exactly one pair; booleans through
+/// `strconv.ParseBool`, `severity` through `ParseSeverityVersion3`, the two proxy keys as int32;
+/// any other key (or one the emulated release does not know) is "invalid key: %s".
+fn validate_metadata(
+    app: &AppInner,
+    metas: &BTreeMap<String, String>,
+) -> ApiResult<(String, String)> {
+    let Some((key, value)) = metas.iter().next().filter(|_| metas.len() == 1) else {
+        return Err(ApiError::bad_request("only allow one key/value pair"));
+    };
+    let invalid_value = || ApiError::bad_request(format!("invalid value: {value}"));
     let known = known_metadata_keys(app.version);
-    if BOOLEAN_KEYS.contains(&key) && known.contains(&key) {
-        return match value.to_ascii_lowercase().as_str() {
-            "true" | "1" | "t" => Ok("true".into()),
-            "false" | "0" | "f" => Ok("false".into()),
-            _ => Err(ApiError::bad_request(format!(
-                "invalid value {value} for {key}"
-            ))),
-        };
+    let checked = if !known.contains(&key.as_str()) {
+        None
+    } else if BOOLEAN_KEYS.contains(&key.as_str()) {
+        Some(parse_go_bool(value).ok_or_else(invalid_value)?.to_string())
+    } else if key == "severity" {
+        match normalise_severity(value).as_str() {
+            "unknown" => return Err(invalid_value()),
+            v => Some(v.to_string()),
+        }
+    } else if key == "proxy_speed_kb" || key == "max_upstream_conn" {
+        Some(
+            value
+                .parse::<i32>()
+                .map_err(|_| invalid_value())?
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    match checked {
+        Some(v) => Ok((key.clone(), v)),
+        None => Err(ApiError::bad_request(format!("invalid key: {key}"))),
     }
-    if key == "severity" {
-        return match normalise_severity(value).as_str() {
-            "unknown" => Err(ApiError::bad_request(format!("invalid severity {value}"))),
-            _ => Ok(value.to_ascii_lowercase()),
-        };
-    }
-    Err(ApiError::bad_request(format!("invalid metadata key {key}")))
 }
 
 fn metadata_body(body: &[u8]) -> ApiResult<BTreeMap<String, String>> {
@@ -646,17 +709,15 @@ pub async fn add_metadata(
             &missing(&key),
         )?
         .id;
-    if metas.len() != 1 {
-        return Err(ApiError::bad_request(
-            "exactly one metadata key is required",
-        ));
-    }
-    let mut checked = BTreeMap::new();
-    for (k, v) in &metas {
-        checked.insert(k.clone(), validate_metadata(&app, k, v)?);
-    }
+    let (k, v) = validate_metadata(&app, &metas)?;
+    // `dao.Create` inserts a row; the unique (project_id, name) index refuses a second one.
     let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
-    project.metadata.extend(checked);
+    if project.metadata.contains_key(&k) {
+        return Err(ApiError::conflict(format!(
+            "metadata {k} already exists for project {id}"
+        )));
+    }
+    project.metadata.insert(k, v);
     project.update_time = Timestamp::now();
     Ok(ok_empty())
 }
@@ -671,11 +732,10 @@ pub async fn get_metadata(
     let who = Principal::resolve(&app, &store, &ctx);
     let project =
         who.require_project(find(&store, &ctx, &key), "metadata", "read", &missing(&key))?;
-    let all = metadata_json(project);
-    let value = all
-        .get(&meta)
-        .ok_or_else(|| ApiError::not_found(format!("metadata {meta} not found")))?;
-    Ok(ok_json(json!({ meta: value })))
+    // `manager.Get` lists the rows with that name: none is `{}`, not an error.
+    let mut all = metadata_json(project);
+    all.retain(|k, _| *k == meta);
+    Ok(ok_json(Value::Object(all)))
 }
 
 /// `PUT /projects/{p}/metadatas/{meta_name}`: the body must carry exactly that key.
@@ -696,20 +756,15 @@ pub async fn put_metadata(
             &missing(&key),
         )?
         .id;
-    let value = match (metas.len(), metas.get(&meta)) {
-        (1, Some(v)) => validate_metadata(&app, &meta, v)?,
-        _ => {
-            return Err(ApiError::bad_request(
-                "the metadata key in the path and the body must match",
-            ));
-        }
-    };
+    // `UpdateProjectMetadata` takes only the path's key from the body ("" when absent).
+    let only = BTreeMap::from([(meta.clone(), metas.get(&meta).cloned().unwrap_or_default())]);
+    let (_, value) = validate_metadata(&app, &only)?;
+    // `dao.Update` updates the matching row, if any: a missing key stays missing.
     let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
-    if !project.metadata.contains_key(&meta) {
-        return Err(ApiError::not_found(format!("metadata {meta} not found")));
+    if let Some(slot) = project.metadata.get_mut(&meta) {
+        *slot = value;
+        project.update_time = Timestamp::now();
     }
-    project.metadata.insert(meta, value);
-    project.update_time = Timestamp::now();
     Ok(ok_empty())
 }
 
@@ -730,9 +785,9 @@ pub async fn delete_metadata(
         )?
         .id;
     let project = store.projects.get_mut(&id).ok_or_else(ApiError::internal)?;
-    if project.metadata.remove(&meta).is_none() {
-        return Err(ApiError::not_found(format!("metadata {meta} not found")));
+    // `dao.Delete` deletes whatever rows match, none included.
+    if project.metadata.remove(&meta).is_some() {
+        project.update_time = Timestamp::now();
     }
-    project.update_time = Timestamp::now();
     Ok(ok_empty())
 }

@@ -13,17 +13,18 @@ use crate::util::{Page, Params, Timestamp, list_response, ok_empty, ok_json, par
 /// 1024 TB, Harbor's ceiling for a storage quota.
 pub const MAX_STORAGE: i64 = 1_125_899_906_842_624;
 
-/// `-1` is unlimited; otherwise 1 byte up to [`MAX_STORAGE`].
+/// `lib.ValidateQuotaLimit` (`src/lib/quota_storage_limit.go`): `-1` is unlimited; otherwise 1 byte
+/// up to [`MAX_STORAGE`], with Harbor's texts.
 pub fn validate_storage(value: i64) -> ApiResult<()> {
     if value == -1 || (1..=MAX_STORAGE).contains(&value) {
         Ok(())
     } else if value > MAX_STORAGE {
         Err(ApiError::bad_request(format!(
-            "storage {value} exceeds the maximum {MAX_STORAGE}"
+            "exceeded 1024TB, which is {MAX_STORAGE} Bytes, value={value}"
         )))
     } else {
         Err(ApiError::bad_request(format!(
-            "invalid value {value} of storage, it should be -1 or greater than 0"
+            "invalid non-positive value for quota limit, value={value}"
         )))
     }
 }
@@ -39,7 +40,7 @@ fn quota_json(store: &Store, quota: &Quota) -> Value {
         // Harbor's quota driver loads the project without its owner, so this is always "".
         "ref": {"id": quota.project_id, "name": name, "owner_name": ""},
         "hard": {"storage": quota.hard_storage},
-        "used": {"storage": 0},
+        "used": {"storage": crate::quota_usage::storage_used(store, quota.project_id)},
         "creation_time": quota.creation_time,
         "update_time": quota.update_time,
     })

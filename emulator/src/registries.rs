@@ -140,6 +140,52 @@ fn is_loopback(url: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Building the `harbor` adapter (`pkg/reg/adapter/harbor/base/client.go` `NewClient`) asks the
+/// remote's `/api/version` first; its failure is the answer before any health check: a connection
+/// error is a plain error (500), an HTTP error is a `common/http.Error` whose status Harbor passes
+/// on, and 404 (Harbor 1.x) is fine. Only loopback remotes are asked, as for the health check.
+async fn harbor_adapter_builds(
+    app: &AppInner,
+    url: &str,
+    insecure: bool,
+    ca: Option<&str>,
+) -> ApiResult<()> {
+    if !is_loopback(url) {
+        return Ok(());
+    }
+    let custom;
+    let client = match ca.filter(|c| !insecure && !c.trim().is_empty()) {
+        None => app.probes.get(insecure),
+        Some(pem) => match reqwest::Certificate::from_pem(pem.as_bytes()) {
+            Ok(cert) => {
+                custom = ProbeClients::build(false, Some(cert));
+                &custom
+            }
+            Err(_) => return Err(ApiError::internal()),
+        },
+    };
+    let resp = client
+        .get(format!("{url}/api/version"))
+        .send()
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let status = resp.status();
+    if status == reqwest::StatusCode::NOT_FOUND {
+        return Ok(());
+    }
+    let body = resp.text().await.map_err(|_| ApiError::internal())?;
+    if !status.is_success() {
+        let status = axum::http::StatusCode::from_u16(status.as_u16())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        return Err(ApiError::legacy(status, body));
+    }
+    // `json.Unmarshal` into `{version string}`: anything but a JSON object is a plain error.
+    match serde_json::from_str::<Value>(&body) {
+        Ok(Value::Object(_)) => Ok(()),
+        _ => Err(ApiError::internal()),
+    }
+}
+
 /// The adapter health check: Harbor and Docker registries are probed over HTTP, other types pass.
 /// For `docker-registry` this is `pkg/reg/adapter/native/adapter.go` `HealthCheck`: without a
 /// credential, `PingSimple` (a 401 or 403 from `/v2/` still counts as healthy); with one, `Ping`
@@ -275,6 +321,8 @@ pub fn registry_json(app: &AppInner, registry: &Registry) -> Value {
     {
         obj.insert("ca_certificate".into(), json!(ca));
     }
+    // `Registry.description` and `insecure` are `omitempty` (only `id` is `x-omitempty: false`).
+    crate::util::omit_empty(&mut body, &["description", "insecure"]);
     body
 }
 
@@ -322,7 +370,7 @@ pub fn validate_ca_certificate(raw: &str) -> ApiResult<()> {
 
 /// The local Harbor, registry id 0.
 pub fn local_registry_json(app: &AppInner) -> Value {
-    json!({
+    let mut body = json!({
         "id": 0,
         "name": "Local",
         "type": "harbor",
@@ -332,7 +380,9 @@ pub fn local_registry_json(app: &AppInner) -> Value {
         "status": "healthy",
         "creation_time": Timestamp(0),
         "update_time": Timestamp(0),
-    })
+    });
+    crate::util::omit_empty(&mut body, &["description", "insecure"]);
+    body
 }
 
 fn registry_id(raw: &str) -> ApiResult<i64> {
@@ -348,10 +398,11 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         let store = app.store();
         Principal::resolve(&app, &store, &ctx).require_system("registry", "create")?;
         let name = req.name.clone().unwrap_or_default();
+        // `controller/registry` `validate`: Go's `len` counts bytes.
         if name.is_empty() {
-            return Err(ApiError::bad_request("name is required"));
+            return Err(ApiError::bad_request("name cannot be empty"));
         }
-        if name.chars().count() > 64 {
+        if name.len() > 64 {
             return Err(ApiError::bad_request("the max length of name is 64"));
         }
         let url = normalise_url(req.url.as_deref().unwrap_or(""))?;
@@ -388,6 +439,15 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         normalise_credential(&mut draft);
         draft
     };
+    if draft.kind == "harbor" {
+        harbor_adapter_builds(
+            &app,
+            &draft.url,
+            draft.insecure,
+            draft.ca_certificate.as_deref(),
+        )
+        .await?;
+    }
     if !healthy(
         &app,
         &draft.kind,
@@ -459,10 +519,11 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> A
 
 fn apply_patch(app: &AppInner, registry: &mut Registry, patch: RegistryPatch) -> ApiResult<()> {
     if let Some(name) = patch.name {
-        if name.is_empty() || name.chars().count() > 64 {
-            return Err(ApiError::bad_request(
-                "the name must be 1 to 64 characters long",
-            ));
+        if name.is_empty() {
+            return Err(ApiError::bad_request("name cannot be empty"));
+        }
+        if name.len() > 64 {
+            return Err(ApiError::bad_request("the max length of name is 64"));
         }
         registry.name = name;
     }
@@ -526,6 +587,15 @@ pub async fn update(
         }
         draft
     };
+    if draft.kind == "harbor" {
+        harbor_adapter_builds(
+            &app,
+            &draft.url,
+            draft.insecure,
+            draft.ca_certificate.as_deref(),
+        )
+        .await?;
+    }
     if !healthy(
         &app,
         &draft.kind,
@@ -561,9 +631,19 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -
     if !store.registries.contains_key(&id) {
         return Err(ApiError::not_found(format!("registry {id} not found")));
     }
+    // `controller/registry` `Delete`: policies (source, then destination) first, then projects.
+    if store
+        .policies
+        .values()
+        .any(|p| p.src_registry_id == id || p.dest_registry_id == id)
+    {
+        return Err(ApiError::precondition(format!(
+            "the registry {id} is referenced by replication policies, cannot delete it"
+        )));
+    }
     if store.registry_in_use(id) {
         return Err(ApiError::precondition(format!(
-            "the registry {id} is referenced by replication policies or proxy cache projects, can not be deleted"
+            "the registry {id} is referenced by proxy cache project, cannot delete it"
         )));
     }
     store.registries.remove(&id);
@@ -626,6 +706,9 @@ pub async fn ping(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
         (kind, normalise_url(&url)?, insecure, ca, credential)
     };
     let credential = credential.as_ref().map(|(k, s)| (k.as_str(), s.as_str()));
+    if kind == "harbor" {
+        harbor_adapter_builds(&app, &url, insecure, ca.as_deref()).await?;
+    }
     if healthy(&app, &kind, &url, insecure, ca.as_deref(), credential).await {
         Ok(ok_empty())
     } else {

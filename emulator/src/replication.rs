@@ -8,10 +8,7 @@ use serde_json::{Value, json};
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{App, AppInner, Execution, ReplicationPolicy, Store};
-use crate::util::{
-    Page, Params, Timestamp, created, is_valid_repository_path, list_response, ok_empty, ok_json,
-    parse_body,
-};
+use crate::util::{Page, Params, Timestamp, created, list_response, ok_empty, ok_json, parse_body};
 
 #[derive(Debug, Deserialize)]
 struct RegistryRef {
@@ -133,6 +130,18 @@ fn validate_filter(filter: &Value) -> ApiResult<Value> {
     Ok(out)
 }
 
+/// `^` + distribution's `reference.NameRegexp` + `$` (`lib.RepositoryNameRe`, lib/patterns.go).
+fn repository_name_re() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        let component = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+        let domain =
+            format!(r"(?:{component}(?:\.{component})*|\[(?:[a-fA-F0-9:]+)\])(?::[0-9]+)?");
+        let path = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
+        regex::Regex::new(&format!("^(?:{domain}/)?{path}(?:/{path})*$")).expect("valid regex")
+    })
+}
+
 /// Builds a validated policy (id and times left for the caller).
 fn build(app: &AppInner, store: &Store, req: PolicyReq, id: i64) -> ApiResult<ReplicationPolicy> {
     let name = req.name.unwrap_or_default();
@@ -151,13 +160,16 @@ fn build(app: &AppInner, store: &Store, req: PolicyReq, id: i64) -> ApiResult<Re
         return Err(ApiError::not_found(format!("registry {remote} not found")));
     }
     let dest_namespace = req.dest_namespace.unwrap_or_default();
-    if !dest_namespace.is_empty() && !is_valid_repository_path(&dest_namespace) {
+    // `Validate` (controller/replication/model/model.go) matches `lib.RepositoryNameRe`, which is
+    // distribution's `reference.NameRegexp` anchored: `a__b`, `a--b` and a `host:port/` prefix pass.
+    if !dest_namespace.is_empty() && !repository_name_re().is_match(&dest_namespace) {
         return Err(ApiError::bad_request(format!(
             "invalid destination namespace: {dest_namespace}"
         )));
     }
+    // Any int8: a negative count is the legacy flattening (`replaceNamespace`).
     let replace_count = req.dest_namespace_replace_count.unwrap_or(-1);
-    if !(-1..=i64::from(i8::MAX)).contains(&replace_count) {
+    if !(i64::from(i8::MIN)..=i64::from(i8::MAX)).contains(&replace_count) {
         return Err(ApiError::bad_request(format!(
             "invalid dest_namespace_replace_count: {replace_count}"
         )));
@@ -186,7 +198,9 @@ fn build(app: &AppInner, store: &Store, req: PolicyReq, id: i64) -> ApiResult<Re
         .values()
         .any(|p| p.name == name && p.id != id)
     {
-        return Err(ApiError::conflict(format!("policy {name} already exists")));
+        return Err(ApiError::conflict(format!(
+            "replication policy {name} already exists"
+        )));
     }
     let now = Timestamp::now();
     Ok(ReplicationPolicy {
@@ -207,6 +221,7 @@ fn build(app: &AppInner, store: &Store, req: PolicyReq, id: i64) -> ApiResult<Re
         single_active_replication: single_active,
         creation_time: now,
         update_time: now,
+        creator: String::new(),
     })
 }
 
@@ -245,6 +260,22 @@ fn policy_json(app: &AppInner, store: &Store, p: &ReplicationPolicy) -> Value {
             json!(p.single_active_replication),
         );
     }
+    // go-swagger's `omitempty` on the non-pointer fields of `ReplicationPolicy`; the
+    // `x-isnullable` ones (`dest_namespace_replace_count`, `speed`, `copy_by_chunk`,
+    // `single_active_replication`) are pointers and always there.
+    crate::util::omit_empty(
+        &mut body,
+        &[
+            "description",
+            "dest_namespace",
+            "trigger",
+            "filters",
+            "replicate_deletion",
+            "deletion",
+            "override",
+            "enabled",
+        ],
+    );
     body
 }
 
@@ -258,12 +289,19 @@ fn path_id(raw: &str) -> ApiResult<i64> {
 pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let req: PolicyReq = parse_body(&body)?;
     let mut store = app.store();
-    Principal::resolve(&app, &store, &ctx).require_system("replication-policy", "create")?;
+    let who = Principal::resolve(&app, &store, &ctx);
+    who.require_system("replication-policy", "create")?;
+    let creator = crate::repositories::operator(&store, &who);
     let policy = build(&app, &store, req, 0)?;
     let id = store.seq.policy();
-    store
-        .policies
-        .insert(id, ReplicationPolicy { id, ..policy });
+    store.policies.insert(
+        id,
+        ReplicationPolicy {
+            id,
+            creator,
+            ..policy
+        },
+    );
     Ok(created(
         format!("/api/v2.0/replication/policies/{id}"),
         None,
@@ -308,7 +346,7 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> A
     let policy = store
         .policies
         .get(&id)
-        .ok_or_else(|| ApiError::not_found(format!("policy {id} not found")))?;
+        .ok_or_else(|| ApiError::not_found(format!("replication policy {id} not found")))?;
     Ok(ok_json(policy_json(&app, &store, policy)))
 }
 
@@ -327,7 +365,7 @@ pub async fn update(
         .policies
         .get(&id)
         .map(|p| p.creation_time)
-        .ok_or_else(|| ApiError::not_found(format!("policy {id} not found")))?;
+        .ok_or_else(|| ApiError::not_found(format!("replication policy {id} not found")))?;
     let policy = build(&app, &store, req, id)?;
     store.policies.insert(
         id,
@@ -345,13 +383,23 @@ pub async fn delete(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -
     let mut store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("replication-policy", "delete")?;
     if store.policies.remove(&id).is_none() {
-        return Err(ApiError::not_found(format!("policy {id} not found")));
+        return Err(ApiError::not_found(format!(
+            "replication policy {id} not found"
+        )));
     }
     store.executions.retain(|_, e| e.policy_id != id);
+    let executions: Vec<i64> = store.executions.keys().copied().collect();
+    store
+        .replication_tasks
+        .rows
+        .retain(|_, t| executions.contains(&t.execution_id));
     Ok(ok_empty())
 }
 
-fn execution_json(e: &Execution) -> Value {
+/// `convertExecution`: the counts come from the execution's tasks (`Metrics`).
+fn execution_json(store: &Store, e: &Execution) -> Value {
+    let tasks = store.replication_tasks.of_execution(e.id);
+    let count = |s: &str| tasks.iter().filter(|t| t.status == s).count();
     json!({
         "id": e.id,
         "policy_id": e.policy_id,
@@ -359,12 +407,12 @@ fn execution_json(e: &Execution) -> Value {
         "trigger": e.trigger,
         "start_time": e.start_time,
         "end_time": e.end_time,
-        "status_text": "",
-        "total": 0,
-        "failed": 0,
-        "succeed": 0,
-        "in_progress": 0,
-        "stopped": 0,
+        "status_text": e.status_text,
+        "total": tasks.len(),
+        "failed": count("Error"),
+        "succeed": count("Success"),
+        "in_progress": count("Pending") + count("Scheduled") + count("Running"),
+        "stopped": count("Stopped"),
     })
 }
 
@@ -378,30 +426,39 @@ struct StartReq {
 pub async fn start_execution(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let req: StartReq = parse_body(&body)?;
     let mut store = app.store();
-    Principal::resolve(&app, &store, &ctx).require_system("replication", "create")?;
+    let who = Principal::resolve(&app, &store, &ctx);
+    who.require_system("replication", "create")?;
     let policy_id = req.policy_id.unwrap_or(0);
     let policy = store
         .policies
         .get(&policy_id)
-        .ok_or_else(|| ApiError::not_found(format!("policy {policy_id} not found")))?;
+        .ok_or_else(|| ApiError::not_found(format!("replication policy {policy_id} not found")))?;
     if !policy.enabled {
         return Err(ApiError::precondition(format!(
             "the policy {policy_id} is disabled"
         )));
     }
+    let policy = policy.clone();
+    let operator = crate::repositories::operator(&store, &who);
     let now = Timestamp::now();
     let id = store.seq.execution();
+    // The copy flow runs at once (`replication_run`), so the execution is final when this answers.
+    let outcome = crate::replication_run::run(&app, &mut store, id, &policy, &operator, "MANUAL");
     store.executions.insert(
         id,
         Execution {
             id,
             policy_id,
-            status: "Succeed".into(),
+            status: outcome.status.into(),
             trigger: "manual".into(),
             start_time: now,
-            end_time: now,
+            end_time: Timestamp::now(),
+            operator,
+            status_text: outcome.status_text,
         },
     );
+    drop(store);
+    crate::webhooks::send(&app, outcome.deliveries);
     Ok(created(
         format!("/api/v2.0/replication/executions/{id}"),
         None,
@@ -432,7 +489,11 @@ pub async fn list_executions(
         })
         .collect();
     let total = items.len();
-    let rendered: Vec<Value> = page.slice(&items).into_iter().map(execution_json).collect();
+    let rendered: Vec<Value> = page
+        .slice(&items)
+        .into_iter()
+        .map(|e| execution_json(&store, e))
+        .collect();
     Ok(list_response(
         "/api/v2.0/replication/executions",
         &params,
@@ -451,7 +512,7 @@ pub async fn get_execution(State(app): State<App>, ctx: Ctx, Path(raw): Path<Str
         .executions
         .get(&id)
         .ok_or_else(|| ApiError::not_found(format!("execution {id} not found")))?;
-    Ok(ok_json(execution_json(execution)))
+    Ok(ok_json(execution_json(&store, execution)))
 }
 
 /// `PUT /replication/executions/{id}`: stopping a finished execution changes nothing.
@@ -470,7 +531,7 @@ pub async fn stop_execution(
     Ok(ok_empty())
 }
 
-/// `GET /replication/executions/{id}/tasks`: executions copy nothing, so they have no tasks.
+/// `GET /replication/executions/{id}/tasks`: the tasks the run made, by id.
 pub async fn list_tasks(
     State(app): State<App>,
     ctx: Ctx,
@@ -486,11 +547,18 @@ pub async fn list_tasks(
         .executions
         .get(&id)
         .ok_or_else(|| ApiError::not_found(format!("execution {id} not found")))?;
+    let tasks = store.replication_tasks.of_execution(id);
+    let total = tasks.len();
+    let rendered: Vec<Value> = page
+        .slice(&tasks)
+        .into_iter()
+        .map(crate::replication_run::task_json)
+        .collect();
     Ok(list_response(
         &format!("/api/v2.0/replication/executions/{id}/tasks"),
         &params,
         page,
-        Vec::<Value>::new(),
-        0,
+        rendered,
+        total,
     ))
 }

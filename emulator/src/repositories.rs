@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::auth::{Ctx, Principal};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{App, Repository};
+use crate::state::{App, Repository, Store};
 use crate::util::{Page, Params, list_response, ok_empty, ok_json, query_unescape};
 
 pub fn repository_json(repo: &Repository) -> Value {
@@ -108,13 +108,13 @@ pub async fn delete(
         .ok_or_else(|| ApiError::not_found(format!("repository {full} not found")))?;
     // Deleting a repository deletes its artifact, which fires DELETE_ARTIFACT; the repository
     // is gone by then, so `date_created` is left out (`constructArtifactPayload`).
-    let operator = match &who {
-        Principal::Admin => crate::state::ADMIN_USERNAME.to_string(),
-        Principal::Robot(r) => format!("{}{}", store.settings.robot_name_prefix, r.name),
-        Principal::User(u) => u.user.username.clone(),
-        Principal::Anonymous => String::new(),
-    };
+    let operator = operator(&store, &who);
     store.repositories.remove(&id);
+    // `repository.Ctl.Delete` deletes every artifact of the repository first.
+    store
+        .lifecycle
+        .artifacts
+        .retain(|_, a| a.repository_id != id);
     let deliveries = store.project_by_name(&project).map(|p| {
         crate::webhooks::artifact_deliveries(
             &app,
@@ -133,4 +133,14 @@ pub async fn delete(
     drop(store);
     crate::webhooks::send(&app, deliveries.unwrap_or_default());
     Ok(ok_empty())
+}
+
+/// `operator.FromContext`: the name of whoever made the request, as events carry it.
+pub fn operator(store: &Store, who: &Principal) -> String {
+    match who {
+        Principal::Admin => crate::state::ADMIN_USERNAME.to_string(),
+        Principal::Robot(r) => format!("{}{}", store.settings.robot_name_prefix, r.name),
+        Principal::User(u) => u.user.username.clone(),
+        Principal::Anonymous => String::new(),
+    }
 }

@@ -266,7 +266,13 @@ fn robot_json(app: &AppInner, store: &Store, robot: &Robot) -> Value {
             let access: Vec<Value> = p
                 .access
                 .iter()
-                .map(|a| json!({"resource": a.resource, "action": a.action, "effect": a.effect}))
+                .map(|a| {
+                    // `Access.effect` is `omitempty` in the swagger model.
+                    let mut access =
+                        json!({"resource": a.resource, "action": a.action, "effect": a.effect});
+                    crate::util::omit_empty(&mut access, &["effect"]);
+                    access
+                })
                 .collect();
             Some(json!({"kind": kind, "namespace": namespace, "access": access}))
         })
@@ -290,6 +296,8 @@ fn robot_json(app: &AppInner, store: &Store, robot: &Robot) -> Value {
         obj.insert("creator_type".into(), json!(robot.creator_type));
         obj.insert("creator_ref".into(), json!(robot.creator_ref));
     }
+    // `Robot.description` is `omitempty` (`editable` and `disable` are `x-omitempty: false`).
+    crate::util::omit_empty(&mut body, &["description"]);
     body
 }
 

@@ -405,6 +405,7 @@ fn router(app: App) -> Router {
                 .put(system_jobs::update_purge_audit),
         )
         .route("/scanners", get(scanners::list).post(scanners::create))
+        .route("/scanners/ping", post(scanners::ping))
         .route(
             "/scanners/{registration_id}",
             get(scanners::get)
@@ -471,6 +472,12 @@ fn router(app: App) -> Router {
             get(members::get)
                 .put(members::update)
                 .delete(members::delete),
+        )
+        .route("/ldap/ping", post(crate::ldap::ping_handler))
+        .route("/ldap/users/search", get(crate::ldap::search_users_handler))
+        .route(
+            "/ldap/groups/search",
+            get(crate::ldap::search_groups_handler),
         );
     Router::new()
         .nest("/api/v2.0", api)

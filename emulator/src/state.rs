@@ -146,6 +146,8 @@ pub struct ReplicationPolicy {
     pub single_active_replication: bool,
     pub creation_time: Timestamp,
     pub update_time: Timestamp,
+    /// Who created it (`sc.GetUsername()`); a PUT writes the whole row without it, so it is then "".
+    pub creator: String,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +158,10 @@ pub struct Execution {
     pub trigger: String,
     pub start_time: Timestamp,
     pub end_time: Timestamp,
+    /// `extra_attrs.operator`: who started it.
+    pub operator: String,
+    /// `status_message`, e.g. "no resources need to be replicated".
+    pub status_text: String,
 }
 
 /// A scanner adapter registration.
@@ -286,6 +292,8 @@ pub struct Store {
     pub usergroups: BTreeMap<i64, UserGroup>,
     /// `project_member` rows by id.
     pub members: BTreeMap<i64, Member>,
+    /// Replication tasks (`crate::replication_run`).
+    pub replication_tasks: crate::replication_run::Tasks,
 }
 
 impl Store {

@@ -91,17 +91,18 @@ pub async fn health() -> Response {
     ok_json(json!({"status": "healthy", "components": components}))
 }
 
-/// Anonymous callers get the general part only; the version and URLs need authentication.
+/// `convertInfo` (handler/systeminfo.go): anonymous callers get the general part only, with
+/// `oidc_provider_name` always (a pointer, so `""` too); `has_ca_root`, `current_time`, the version
+/// and URLs are in `Protected`, which needs authentication.
 pub async fn systeminfo(State(app): State<App>, ctx: Ctx) -> Response {
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
     let mut info = json!({
-        "auth_mode": "db_auth",
-        "primary_auth_mode": false,
-        "self_registration": false,
-        "has_ca_root": false,
+        "auth_mode": crate::auth_config::auth_mode(&store),
+        "primary_auth_mode": crate::auth_config::value(&store, "primary_auth_mode"),
+        "self_registration": crate::auth_config::value(&store, "self_registration"),
         "banner_message": "",
-        "current_time": Timestamp::now(),
+        "oidc_provider_name": "",
     });
     if who.is_authenticated() {
         let host = app
@@ -115,7 +116,13 @@ pub async fn systeminfo(State(app): State<App>, ctx: Ctx) -> Response {
             "project_creation_restriction": store.settings.project_creation_restriction,
             "read_only": false,
             "registry_storage_provider_name": "filesystem",
-            "notification_enable": true,
+            "notification_enable": !store
+                .settings
+                .others
+                .get("notification_enable")
+                .is_some_and(|v| v == &Value::Bool(false)),
+            "has_ca_root": false,
+            "current_time": Timestamp::now(),
         });
         if let (Some(base), Value::Object(more)) = (info.as_object_mut(), extra) {
             base.extend(more);
@@ -149,9 +156,13 @@ pub async fn get_configurations(State(app): State<App>, ctx: Ctx) -> ApiResult {
     let mut put = |key: &str, value: Value| {
         out.insert(key.to_string(), json!({"value": value, "editable": true}));
     };
-    put("auth_mode", json!("db_auth"));
-    put("self_registration", json!(false));
     put("read_only", json!(false));
+    // The auth settings, at their defaults until set; password items are never answered.
+    for (key, kind, default) in crate::auth_config::AUTH_ITEMS {
+        if *kind != crate::auth_config::Kind::Password && !s.others.contains_key(*key) {
+            put(key, default());
+        }
+    }
     put("robot_name_prefix", json!(s.robot_name_prefix));
     put("robot_token_duration", json!(s.robot_token_duration));
     put(
@@ -169,8 +180,17 @@ pub async fn get_configurations(State(app): State<App>, ctx: Ctx) -> ApiResult {
             put(key, default);
         }
     }
-    for (key, value) in &s.others {
+    for (key, value) in s
+        .others
+        .iter()
+        .filter(|(k, _)| !crate::auth_config::is_password(k))
+    {
         put(key, value.clone());
+    }
+    // `ConvertForGet` answers `auth_mode` as editable only while `authModeCanBeModified`.
+    let editable = crate::auth_config::auth_mode_can_be_modified(&store);
+    if let Some(item) = out.get_mut("auth_mode") {
+        item["editable"] = json!(editable);
     }
     // `editable` is `!readOnlyForAll` for every item (`ConvertForGet` in
     // controller/config/controller.go): false only when CONFIG_OVERWRITE_JSON pins the
@@ -246,6 +266,7 @@ pub async fn endpoint_reachable(endpoint: &str) -> bool {
 pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let req: Map<String, Value> = parse_body(&body)?;
     Principal::resolve(&app, &app.store(), &ctx).require_admin()?;
+    crate::auth_config::check_auth_mode_change(&app.store(), &req)?;
     check_skip_audit_database(&app, &req)?;
     {
         let mut store = app.store();
@@ -316,10 +337,15 @@ pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -
                     next.others.insert(key.clone(), value.clone());
                 }
                 _ => {
-                    next.others.insert(key.clone(), value.clone());
+                    let stored = match crate::auth_config::kind_of(key) {
+                        Some(kind) => crate::auth_config::check_item(key, kind, value)?,
+                        None => value.clone(),
+                    };
+                    next.others.insert(key.clone(), stored);
                 }
             }
         }
+        crate::auth_config::check_ldap_group(&store, &req)?;
         store.settings = next;
     }
     // `updateLogEndpoint` runs after the settings are saved: an unreachable endpoint is kept,

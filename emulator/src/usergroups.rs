@@ -1,9 +1,10 @@
 //! User groups: `/usergroups` as Harbor v2.15.2's `server/v2.0/handler/usergroup.go` and
 //! `controller/usergroup` answer them in database auth mode.
 //!
-//! In database mode Harbor's authenticator cannot search LDAP (`DefaultAuthenticateHelper.SearchGroup`
-//! answers "not found"), so an LDAP group (type 1) is refused with "LDAP Group DN is not found";
-//! no LDAP server is asked, and none is faked.
+//! An LDAP group (type 1) is created only when the configured LDAP server has its DN (see
+//! [`crate::ldap`]); in any other auth mode Harbor's authenticator cannot search LDAP
+//! (`DefaultAuthenticateHelper.SearchGroup` answers "not found"), so it is refused with
+//! "LDAP Group DN is not found" and no server is asked.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -47,7 +48,7 @@ pub struct GroupReq {
 }
 
 /// `POST /usergroups`: system `user-group:create`; an empty name is a bare 400; an LDAP group
-/// needs its DN found in LDAP (never in database mode); then `manager.Create` refuses the same
+/// needs its DN found in LDAP (`controller/usergroup` `Create`; only in LDAP mode); then `manager.Create` refuses the same
 /// name and type (409 "duplicate user group, ..."), and `dao.Add` any name an HTTP group already
 /// has (409 "duplicated user group name"). The DN is stored trimmed and lower-cased.
 pub async fn create(
@@ -55,19 +56,37 @@ pub async fn create(
     ctx: Ctx,
     body: Bytes,
 ) -> ApiResult<axum::response::Response> {
-    let mut store = app.store();
-    Principal::resolve(&app, &store, &ctx).require_system("user-group", "create")?;
+    let ldap = {
+        let store = app.store();
+        Principal::resolve(&app, &store, &ctx).require_system("user-group", "create")?;
+        (crate::auth_config::auth_mode(&store) == "ldap_auth")
+            .then(|| crate::ldap::configured(&store))
+    };
     let req: GroupReq = parse_body(&body)?;
     if req.group_name.is_empty() {
         // go-swagger's bare `NewCreateUserGroupBadRequest()`: no body.
         return Ok(StatusCode::BAD_REQUEST.into_response());
     }
     if req.group_type == LDAP_GROUP {
-        return Err(ApiError::bad_request(format!(
-            "LDAP Group DN is not found: DN:{}",
-            req.ldap_group_dn
-        )));
+        // `auth.SearchGroup` with the current mode's authenticator: only LDAP's asks a server.
+        // Any failure (unparsable DN, unreachable server, nothing found) leaves the group nil,
+        // which the controller reports as not found.
+        let found = match &ldap {
+            Some((conf, group)) => crate::ldap::search_group_by_dn(conf, group, &req.ldap_group_dn)
+                .await
+                .map_err(|e| tracing::debug!("ldap group search failed: {e}"))
+                .ok()
+                .filter(|g| !g.is_empty()),
+            None => None,
+        };
+        if found.is_none() {
+            return Err(ApiError::bad_request(format!(
+                "LDAP Group DN is not found: DN:{}",
+                req.ldap_group_dn
+            )));
+        }
     }
+    let mut store = app.store();
     if store
         .usergroups
         .values()

@@ -130,6 +130,13 @@ pub struct UserCreationReq {
 /// email of `harbor_user` (`dao.Create`: 409 "user %s or email %s already exists").
 pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let mut store = app.store();
+    // `requireCreatable` asks the auth mode before any permission.
+    let mode = crate::auth_config::auth_mode(&store);
+    if mode != "db_auth" {
+        return Err(ApiError::forbidden_msg(format!(
+            "creating local user is not allowed under auth mode: {mode}"
+        )));
+    }
     Principal::resolve(&app, &store, &ctx).require_system("user", "create")?;
     let req: UserCreationReq = parse_body(&body)?;
     require_valid_secret(&req.password)?;
@@ -211,7 +218,11 @@ pub async fn search(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -
     // `SearchByName` takes the first `page_size` matches whatever the page (a Harbor quirk).
     let items: Vec<Value> = found
         .iter()
-        .take(usize::try_from(page.size).unwrap_or(usize::MAX))
+        .take(if page.size > 0 {
+            usize::try_from(page.size).unwrap_or(usize::MAX)
+        } else {
+            usize::MAX
+        })
         .map(|u| json!({"user_id": u.id, "username": u.username}))
         .collect();
     Ok(list_response(

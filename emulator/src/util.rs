@@ -122,13 +122,12 @@ impl Params {
     pub fn bool(&self, key: &str) -> ApiResult<Option<bool>> {
         match self.get(key) {
             None | Some("") => Ok(None),
-            Some(v) => match v {
-                "true" | "1" | "t" | "T" | "TRUE" | "True" => Ok(Some(true)),
-                "false" | "0" | "f" | "F" | "FALSE" | "False" => Ok(Some(false)),
-                _ => Err(ApiError::unprocessable(format!(
-                    "{key} in query must be of type boolean: \"{v}\""
-                ))),
-            },
+            // go-swagger binds query booleans with `swag.ConvertBool`: these words are true,
+            // anything else false, and it never fails.
+            Some(v) => Ok(Some(matches!(
+                v.to_ascii_lowercase().as_str(),
+                "true" | "1" | "yes" | "ok" | "y" | "on" | "selected" | "checked" | "t" | "enabled"
+            ))),
         }
     }
 
@@ -236,19 +235,19 @@ impl Page {
                 "page_size in query should be less than or equal to 100",
             ));
         }
-        if page < 1 {
-            return Err(ApiError::unprocessable(
-                "page in query should be greater than or equal to 1",
-            ));
-        }
-        // Go's handlers treat a non-positive page size as "the default".
-        let size = if size <= 0 { 10 } else { size };
+        // The swagger `page` has no minimum, and `lib/orm/query.go` `PaginationOnRawSQL`/
+        // `QuerySetter` apply a limit only for `PageSize > 0` and an offset only for
+        // `PageNumber > 0`: `page_size=0` is every row, `page=0` the first page.
         Ok(Self { page, size })
     }
 
+    /// The rows of this page: all of them without a positive size, the first page for `page < 1`.
     pub fn slice<T: Clone>(&self, items: &[T]) -> Vec<T> {
+        if self.size <= 0 {
+            return items.to_vec();
+        }
         let start =
-            usize::try_from((self.page - 1).saturating_mul(self.size)).unwrap_or(usize::MAX);
+            usize::try_from((self.page.max(1) - 1).saturating_mul(self.size)).unwrap_or(usize::MAX);
         items
             .iter()
             .skip(start)
@@ -286,11 +285,15 @@ pub fn list_response<T: Serialize>(
         format!("<{path}?{}>", query.join("&"))
     };
     let total_i = i64::try_from(total).unwrap_or(i64::MAX);
-    if page.page > 1 {
-        links.push(format!("{}; rel=\"prev\"", link_to(page.page - 1)));
-    }
-    if page.page.saturating_mul(page.size) < total_i {
-        links.push(format!("{}; rel=\"next\"", link_to(page.page + 1)));
+    // `BaseAPI.Links` (handler/base.go): none without a page size; `prev` only while the previous
+    // page has rows, `next` while rows remain.
+    if page.size > 0 {
+        if page.page > 1 && (page.page - 1).saturating_mul(page.size) < total_i {
+            links.push(format!("{}; rel=\"prev\"", link_to(page.page - 1)));
+        }
+        if page.page.saturating_mul(page.size) < total_i {
+            links.push(format!("{}; rel=\"next\"", link_to(page.page + 1)));
+        }
     }
     let mut headers = HeaderMap::new();
     headers.insert("X-Total-Count", HeaderValue::from(total_i));
@@ -419,5 +422,28 @@ mod tests {
         assert!(q.allows("id", "3") && !q.allows("id", "6"));
         assert!(q.allows("x", "b") && !q.allows("x", "c"));
         assert!(q.allows("unknown", "anything"));
+    }
+}
+
+/// go-swagger's default for a property that is neither required nor `x-nullable` nor
+/// `x-omitempty: false`: the Go field carries `omitempty`, so `""`, `false`, `0`, an empty array
+/// and `null` are left out of the answer. Removes those of `keys` from `body`.
+pub fn omit_empty(body: &mut serde_json::Value, keys: &[&str]) {
+    use serde_json::Value;
+    let Some(obj) = body.as_object_mut() else {
+        return;
+    };
+    for key in keys {
+        let empty = match obj.get(*key) {
+            Some(Value::String(s)) => s.is_empty(),
+            Some(Value::Bool(b)) => !b,
+            Some(Value::Number(n)) => n.as_f64() == Some(0.0),
+            Some(Value::Array(a)) => a.is_empty(),
+            Some(Value::Null) => true,
+            _ => false,
+        };
+        if empty {
+            obj.remove(*key);
+        }
     }
 }

@@ -387,36 +387,69 @@ pub struct ArtifactEvent<'a> {
 
 /// `notifier/model.Payload` and its parts, with Go's field order (the Slack text shows it).
 #[derive(Debug, Clone, Serialize)]
-struct Payload {
+pub struct Payload {
     #[serde(rename = "type")]
-    kind: String,
-    occur_at: i64,
-    operator: String,
-    event_data: EventData,
+    pub kind: String,
+    pub occur_at: i64,
+    pub operator: String,
+    pub event_data: EventData,
+}
+
+/// `EventData`: every part is `omitempty`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EventData {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<Resource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<RepositoryInfo>,
+    /// `controller/event/model.Replication`, built by the replication run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication: Option<crate::replication_run::ReplicationData>,
+    #[serde(
+        rename = "custom_attributes",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub custom: BTreeMap<String, String>,
+}
+
+/// `Resource`: `digest`, `tag` and `resource_url` are `omitempty`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Resource {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub digest: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub tag: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub resource_url: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct EventData {
-    resources: Vec<Resource>,
-    repository: RepositoryInfo,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct Resource {
-    digest: String,
-    tag: String,
-    resource_url: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct RepositoryInfo {
+pub struct RepositoryInfo {
     /// omitempty, and unknown once the repository is gone.
     #[serde(skip_serializing_if = "Option::is_none")]
-    date_created: Option<i64>,
-    name: String,
-    namespace: String,
-    repo_full_name: String,
-    repo_type: String,
+    pub date_created: Option<i64>,
+    pub name: String,
+    pub namespace: String,
+    pub repo_full_name: String,
+    pub repo_type: String,
+}
+
+impl RepositoryInfo {
+    /// `util.GetNameFromImgRepoFullName` for `name`; `repo_type` from the project's `public`.
+    pub fn of(project: &Project, full_name: &str, date_created: Option<i64>) -> Self {
+        Self {
+            date_created,
+            name: full_name.split_once('/').map_or("", |(_, n)| n).into(),
+            namespace: project.name.clone(),
+            repo_full_name: full_name.into(),
+            repo_type: if project.is_public() {
+                "public"
+            } else {
+                "private"
+            }
+            .into(),
+        }
+    }
 }
 
 /// `constructArtifactPayload` in `src/controller/event/handler/webhook/artifact/artifact.go`.
@@ -442,22 +475,12 @@ fn artifact_payload(app: &App, event: &ArtifactEvent<'_>, occur_at: i64) -> Payl
                 tag: reference,
                 resource_url,
             }],
-            repository: RepositoryInfo {
-                date_created: event.repository_created.map(Timestamp::unix_seconds),
-                name: event
-                    .repository
-                    .split_once('/')
-                    .map_or("", |(_, n)| n)
-                    .into(),
-                namespace: event.project.name.clone(),
-                repo_full_name: event.repository.into(),
-                repo_type: if event.project.is_public() {
-                    "public"
-                } else {
-                    "private"
-                }
-                .into(),
-            },
+            repository: Some(RepositoryInfo::of(
+                event.project,
+                event.repository,
+                event.repository_created.map(Timestamp::unix_seconds),
+            )),
+            ..EventData::default()
         },
     }
 }
@@ -539,10 +562,16 @@ fn slack_body(payload: &Payload) -> String {
     )
 }
 
-/// The deliveries an artifact event causes: `GetRelatedPolices` (enabled policies of the project
-/// that list the event type), then one per target (`SendHookWithPolicies`). Nothing when
-/// `notification_enable` is off.
+/// The deliveries an artifact event causes (see [`deliveries`]).
 pub fn artifact_deliveries(app: &App, store: &Store, event: &ArtifactEvent<'_>) -> Vec<Delivery> {
+    let payload = artifact_payload(app, event, Timestamp::now().unix_seconds());
+    deliveries(store, event.project.id, &payload)
+}
+
+/// The deliveries one event causes: `GetRelatedPolices` (enabled policies of the project that list
+/// the event type), then one per target (`util.SendHookWithPolicies`). Nothing when
+/// `notification_enable` is off, which `SendHookWithPolicies` checks for every event type.
+pub fn deliveries(store: &Store, project_id: i64, payload: &Payload) -> Vec<Delivery> {
     if store
         .settings
         .others
@@ -551,18 +580,16 @@ pub fn artifact_deliveries(app: &App, store: &Store, event: &ArtifactEvent<'_>) 
     {
         return Vec::new();
     }
-    let occur_at = Timestamp::now().unix_seconds();
-    let payload = artifact_payload(app, event, occur_at);
     let mut out = Vec::new();
     for policy in store.webhooks.policies.values() {
-        if policy.project_id != event.project.id
+        if policy.project_id != project_id
             || !policy.enabled
-            || !policy.event_types.iter().any(|t| t == event.event_type)
+            || !policy.event_types.contains(&payload.kind)
         {
             continue;
         }
         for target in &policy.targets {
-            if let Some(d) = delivery(policy, target, &payload, occur_at) {
+            if let Some(d) = delivery(policy, target, payload, payload.occur_at) {
                 out.push(d);
             }
         }

@@ -15,6 +15,7 @@ pub mod projects;
 pub mod registry;
 pub mod retention_dry_run;
 pub mod robot_accounts;
+pub mod scanners;
 pub mod system_info;
 pub mod users;
 
@@ -31,6 +32,7 @@ pub fn all() -> Vec<Arc<dyn DataSource<HarborContext>>> {
         Arc::new(groups::GroupsDataSource),
         Arc::new(project_members::ProjectMemberUsersDataSource),
         Arc::new(project_members::ProjectMemberGroupsDataSource),
+        Arc::new(scanners::ScannersDataSource),
     ]
 }
 

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::context::HarborContext;
-use crate::resources::project_member_user::{member_diag, resolve_project, role_name};
+use crate::resources::shared_members::{member_diag, resolve_project, role_name};
 use crate::schema::model::{self, Known, ModelError};
 use crate::schema::resource::DataSource;
 use crate::schema::{Attribute, Block, Diagnostics, Nesting, Schema, Value};

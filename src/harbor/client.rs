@@ -233,6 +233,17 @@ impl Response {
             .ok_or_else(|| self.decode_error(format!("no id at the end of Location {location:?}")))
     }
 
+    /// The last segment of a 201's `Location` header, for objects named by a uuid.
+    pub(crate) fn location_tail(&self) -> Result<String, Error> {
+        self.headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| self.decode_error("201 without an id at the end of Location"))
+    }
+
     pub(crate) fn total_count(&self) -> Option<usize> {
         self.headers
             .get("x-total-count")

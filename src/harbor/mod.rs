@@ -55,4 +55,6 @@ pub use version::{Feature, HarborVersion, MIN_SUPPORTED};
 pub use webhooks::{PayloadFormats, WebhookEvents, WebhookPolicy, WebhookTarget};
 mod system_settings;
 pub use system_settings::{CveAllowlistItem, JobSchedule, ScheduleObj, SystemAllowlist, SystemJob};
+mod scanners;
+pub use scanners::ScannerRegistrationReq;
 mod batch;

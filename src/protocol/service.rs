@@ -940,7 +940,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .ok()
                 .filter(|n| *n > 0)
                 .unwrap_or(usize::MAX);
-            let found = l.list.list(&data, &config, limit).await?;
+            let found = l.list.list(&data, &config).await?;
             let mut events = Vec::with_capacity(found.len());
             for item in found.into_iter().take(limit) {
                 let mut event = pb::list_resource::Event {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, json};
 
 use crate::context::HarborContext;
-use crate::harbor::{HarborVersion, JobSchedule, ScheduleObj, SystemJob};
+use crate::harbor::{HarborVersion, JobSchedule, SystemJob};
 use crate::schema::def::validators;
 use crate::schema::model::{self, Known, ModelError};
 use crate::schema::plan::PlanContext;
@@ -22,6 +22,7 @@ use super::{SCHEMA_VERSION_AFTER_GO, api_diag, system_schedule};
 pub struct GarbageCollectionResource;
 
 const JOB: SystemJob = SystemJob::GarbageCollection;
+const NOUN: &str = "garbage collection schedule";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GarbageCollectionModel {
@@ -169,34 +170,20 @@ impl Resource<HarborContext> for GarbageCollectionResource {
         h: &HarborContext,
         _prior: &Value,
         planned: &Value,
-        _config: &Value,
+        config: &Value,
     ) -> Result<Value, ApplyError> {
-        let mut planned: GarbageCollectionModel = model::from_value(planned)?;
-        self.put(h, &planned).await?;
-        planned.id = Some(JOB.path().to_string()).into();
-        Ok(planned.to_value()?)
+        self.create(h, planned, config).await
     }
 
     async fn delete(&self, h: &HarborContext, _prior: &Value) -> Result<(), Diagnostics> {
-        let none = ScheduleObj {
-            kind: "None".into(),
-            cron: String::new(),
-        };
         h.client
-            .put_job_schedule(JOB, &none, &Map::new())
+            .put_job_schedule(JOB, &system_schedule::none(), &Map::new())
             .await
             .map_err(|e| api_diag("Could not remove the garbage collection schedule", "", &e))
     }
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
-        if id.trim() != JOB.path() {
-            let mut d = Diagnostics::new();
-            d.error(
-                "Invalid import id for harbor_garbage_collection",
-                format!("{id:?}: Harbor has one garbage collection schedule; import it with the id `{}`.", JOB.path()),
-            );
-            return Err(d);
-        }
+        system_schedule::check_import_id(id, JOB, self.type_name(), NOUN)?;
         match h
             .client
             .get_job_schedule(JOB)
@@ -204,14 +191,7 @@ impl Resource<HarborContext> for GarbageCollectionResource {
             .map_err(|e| api_diag("Could not read the garbage collection schedule", "", &e))?
         {
             Some(s) => Ok(GarbageCollectionModel::from_harbor(&s, None).to_value()?),
-            None => {
-                let mut d = Diagnostics::new();
-                d.error(
-                    "Cannot import harbor_garbage_collection",
-                    "Harbor has no garbage collection schedule. Create one with this resource instead of importing.",
-                );
-                Err(d)
-            }
+            None => Err(system_schedule::nothing_to_import(self.type_name(), NOUN)),
         }
     }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
 use crate::context::HarborContext;
-use crate::harbor::{ScheduleObj, SystemJob};
+use crate::harbor::SystemJob;
 use crate::schema::model::{self, Known, ModelError};
 use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};
@@ -22,6 +22,7 @@ use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value}
 use super::{SCHEMA_VERSION_AFTER_GO, system_schedule};
 
 const JOB: SystemJob = SystemJob::ScanAll;
+const NOUN: &str = "scan-all schedule";
 
 pub struct InterrogationServicesResource;
 
@@ -114,12 +115,25 @@ async fn put_policy(h: &HarborContext, policy: &str) -> Result<(), Diagnostics> 
         .map_err(|e| diag("Could not set the scan-all schedule", &e))
 }
 
+/// The scan-all schedule an import of `id` finds, as `(vulnerability_scan_policy,
+/// default_scanner)`; both types import it the same way.
+async fn import_scan_all(
+    h: &HarborContext,
+    id: &str,
+    type_name: &str,
+) -> Result<(String, Option<String>), Diagnostics> {
+    system_schedule::check_import_id(id, JOB, type_name, NOUN)?;
+    read_scan_all(h, None)
+        .await?
+        .ok_or_else(|| system_schedule::nothing_to_import(type_name, NOUN))
+}
+
 async fn remove_policy(h: &HarborContext) -> Result<(), Diagnostics> {
-    let none = ScheduleObj {
-        kind: "None".into(),
-        cron: String::new(),
-    };
-    match h.client.put_job_schedule(JOB, &none, &Map::new()).await {
+    match h
+        .client
+        .put_job_schedule(JOB, &system_schedule::none(), &Map::new())
+        .await
+    {
         Ok(()) => Ok(()),
         // No default scanner: nothing can be scheduled, so nothing is left to remove.
         Err(e) if e.status() == Some(412) => Ok(()),
@@ -228,33 +242,13 @@ impl Resource<HarborContext> for InterrogationServicesResource {
     }
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
-        if id.trim() != JOB.path() {
-            let mut d = Diagnostics::new();
-            d.error(
-                "Invalid import id for harbor_interrogation_services",
-                format!(
-                    "{id:?}: Harbor has one scan-all schedule; import it with the id `{}`.",
-                    JOB.path()
-                ),
-            );
-            return Err(d);
+        let (policy, scanner) = import_scan_all(h, id, self.type_name()).await?;
+        Ok(InterrogationServicesModel {
+            id: Some(JOB.path().to_string()).into(),
+            vulnerability_scan_policy: policy,
+            default_scanner: scanner.into(),
         }
-        match read_scan_all(h, None).await? {
-            Some((policy, scanner)) => Ok(InterrogationServicesModel {
-                id: Some(JOB.path().to_string()).into(),
-                vulnerability_scan_policy: policy,
-                default_scanner: scanner.into(),
-            }
-            .to_value()?),
-            None => {
-                let mut d = Diagnostics::new();
-                d.error(
-                    "Cannot import harbor_interrogation_services",
-                    "Harbor has no scan-all schedule. Create one with this resource instead of importing.",
-                );
-                Err(d)
-            }
-        }
+        .to_value()?)
     }
 
     /// goharbor stored `""` for an unset `default_scanner`.
@@ -369,32 +363,12 @@ impl Resource<HarborContext> for TasksResource {
     }
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
-        if id.trim() != JOB.path() {
-            let mut d = Diagnostics::new();
-            d.error(
-                "Invalid import id for harbor_tasks",
-                format!(
-                    "{id:?}: import the scan-all schedule with the id `{}`.",
-                    JOB.path()
-                ),
-            );
-            return Err(d);
+        let (policy, _) = import_scan_all(h, id, self.type_name()).await?;
+        Ok(TasksModel {
+            id: Some(JOB.path().to_string()).into(),
+            vulnerability_scan_policy: policy,
         }
-        match read_scan_all(h, None).await? {
-            Some((policy, _)) => Ok(TasksModel {
-                id: Some(JOB.path().to_string()).into(),
-                vulnerability_scan_policy: policy,
-            }
-            .to_value()?),
-            None => {
-                let mut d = Diagnostics::new();
-                d.error(
-                    "Cannot import harbor_tasks",
-                    "Harbor has no scan-all schedule. Create one with this resource instead of importing.",
-                );
-                Err(d)
-            }
-        }
+        .to_value()?)
     }
 }
 

@@ -7,6 +7,7 @@ use crate::harbor;
 use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Diagnostics, Value};
 
+pub mod config_auth;
 pub mod config_security;
 pub mod config_system;
 pub mod cron;
@@ -28,6 +29,9 @@ pub mod registry;
 pub mod replication;
 pub mod retention_policy;
 pub mod robot_account;
+pub mod scanner;
+pub(crate) mod shared_members;
+mod shared_write_only;
 pub mod system_schedule;
 pub mod user;
 
@@ -55,6 +59,8 @@ pub fn all() -> Vec<Arc<dyn Resource<HarborContext>>> {
         Arc::new(config_system::ConfigSystemResource),
         Arc::new(interrogation_services::InterrogationServicesResource),
         Arc::new(interrogation_services::TasksResource),
+        Arc::new(scanner::ScannerResource),
+        Arc::new(config_auth::ConfigAuthResource),
     ]
 }
 

@@ -254,22 +254,8 @@ impl Resource<HarborContext> for PreheatInstanceResource {
     /// Each credential belongs to one auth mode; a credential the mode does not use would be
     /// silently dropped (goharbor does so), so it is an error here.
     fn validate(&self, config: &Value, _caps: ClientCaps, diags: &mut Diagnostics) {
-        for (plain, wo) in [("password", "password_wo"), ("token", "token_wo")] {
-            if set(config, plain) && set(config, wo) {
-                diags.attr_error(
-                    AttributePath::attr(wo),
-                    format!("{plain} and {wo} conflict"),
-                    format!("Set the value either in `{plain}` (stored in state) or in `{wo}` (write-only), not both."),
-                );
-            }
-            let version = format!("{wo}_version");
-            if set(config, &version) && !set(config, wo) {
-                diags.attr_error(
-                    AttributePath::attr(&version),
-                    format!("{version} needs {wo}"),
-                    format!("`{version}` versions the value of `{wo}`; set both, or neither."),
-                );
-            }
+        for plain in ["password", "token"] {
+            super::shared_write_only::check_pair(config, plain, "the value", diags);
         }
         let mode = config.get("auth_mode");
         if mode.is_unknown() {

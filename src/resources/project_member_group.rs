@@ -20,9 +20,9 @@ use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};
 
 use super::not_found_is_none;
-use super::project_member_user::{
-    member_diag, parse_member_id, project_id_attribute, resolve_project, role_attribute, role_id,
-    role_name, state_ids,
+use super::shared_members::{
+    import_member, member_diag, member_identity, project_id_attribute, remove_member,
+    resolve_project, role_attribute, role_id, role_name, state_ids,
 };
 
 /// goharbor's group type names and Harbor's numbers (`src/common/const.go`).
@@ -119,11 +119,7 @@ impl ProjectMemberGroupResource {
 #[async_trait]
 impl Resource<HarborContext> for ProjectMemberGroupResource {
     fn identity(&self) -> Option<IdentityTemplate> {
-        Some(
-            IdentityTemplate::path("/projects/{project_id}/members/{member_id}")
-                .describe("project_id", "The project's numeric id in Harbor.")
-                .describe("member_id", "The membership's numeric id in Harbor."),
-        )
+        Some(member_identity())
     }
 
     fn type_name(&self) -> &'static str {
@@ -291,32 +287,12 @@ impl Resource<HarborContext> for ProjectMemberGroupResource {
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
         let prior: ProjectMemberGroupModel = model::from_value(prior)?;
-        let Some((pid, mid)) = state_ids(&prior.id) else {
-            return Ok(());
-        };
         let label = prior.group_name.value().cloned().unwrap_or_default();
-        h.client
-            .delete_project_member(pid, mid)
-            .await
-            .map_err(|e| member_diag("Could not remove group member", &label, &e))
+        remove_member(h, &prior.id, "Could not remove group member", &label).await
     }
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
-        let (pid, mid) = parse_member_id(id, "harbor_project_member_group")?;
-        let found = not_found_is_none(h.client.get_project_member(pid, mid).await)
-            .map_err(|e| member_diag("Could not read group member", id, &e))?;
-        let m = match found {
-            Some(m) if m.entity_type == "g" => m,
-            Some(_) => {
-                let mut d = Diagnostics::new();
-                d.error(
-                    format!("Member {id} is a user"),
-                    "Import it as `harbor_project_member_user`.",
-                );
-                return Err(d);
-            }
-            None => return Err(super::import_not_found("project member", id)),
-        };
+        let (pid, m) = import_member(h, id, self.type_name(), "g", "group member").await?;
         // The member API does not say the group's type; the group does (admins may read it).
         let group = h
             .client

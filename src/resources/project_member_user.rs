@@ -1,6 +1,6 @@
 //! `harbor_project_member_user`: a user's role in a project. goharbor/harbor's HCL, import ids
 //! (`/projects/<id>/members/<member_id>`) and state work unchanged; the role changes in place.
-//! Also the helpers the member types share (roles, project and import-id parsing).
+//! The helpers the member types share are in `shared_members`.
 //!
 //! Requests: read = `GET /projects/{id}/members/{mid}`; create = `GET /projects/{name}` when the
 //! project is given by name, then `POST /projects/{id}/members`; update =
@@ -11,106 +11,17 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::context::HarborContext;
-use crate::harbor::{MemberUser, ProjectMember, ProjectMemberEntity, ProjectRef};
+use crate::harbor::{MemberUser, ProjectMember, ProjectMemberEntity};
 use crate::schema::def::validators;
 use crate::schema::model::{self, Known, ModelError};
 use crate::schema::resource::{ApplyError, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Schema, Value};
 
-use super::{ImportRef, api_diag, not_found_is_none, parse_import_id, unsettled_create};
-
-/// goharbor's role names, in Harbor's role-id order (`src/common/const.go`: 1 projectAdmin,
-/// 2 developer, 3 guest, 4 maintainer, 5 limitedGuest).
-pub(crate) const ROLES: &[&str] = &[
-    "projectadmin",
-    "developer",
-    "guest",
-    "maintainer",
-    "limitedguest",
-];
-
-pub(crate) fn role_id(name: &str) -> Option<i64> {
-    ROLES
-        .iter()
-        .position(|r| *r == name)
-        .and_then(|i| i64::try_from(i + 1).ok())
-}
-
-/// The role's name; a role id Harbor does not define becomes `role-<id>`, which no
-/// configuration can hold, so the plan puts the configured role back.
-pub(crate) fn role_name(id: i64) -> String {
-    usize::try_from(id - 1)
-        .ok()
-        .and_then(|i| ROLES.get(i))
-        .map_or_else(|| format!("role-{id}"), |r| (*r).to_string())
-}
-
-pub(crate) fn role_attribute() -> Attribute {
-    Attribute::string("role")
-        .required()
-        .describe("The member's role: `projectadmin`, `maintainer`, `developer`, `guest` or `limitedguest`. Changed in place.")
-        .validate(validators::one_of(ROLES))
-}
-
-pub(crate) fn project_id_attribute() -> Attribute {
-    Attribute::string("project_id")
-        .required()
-        .requires_replace()
-        .describe("The project: its `id` (`/projects/<n>`, as `harbor_project.<name>.id` gives it), its numeric id, or its name. Changing it replaces the member.")
-        .validate(validators::not_empty())
-}
-
-/// The numeric id of the project `project_id` names; `None` when Harbor has no such project.
-pub(crate) async fn resolve_project(
-    h: &HarborContext,
-    project: &str,
-) -> Result<Option<i64>, Diagnostics> {
-    match parse_import_id(project, "/projects/") {
-        Ok(ImportRef::Id(id)) => Ok(Some(id)),
-        Ok(ImportRef::Name(name)) => {
-            let found = not_found_is_none(h.client.get_project(&ProjectRef::Name(name)).await)
-                .map_err(|e| api_diag("Could not read project", project, &e))?;
-            Ok(found.map(|p| p.project_id))
-        }
-        Err(why) => {
-            let mut d = Diagnostics::new();
-            d.attr_error(
-                AttributePath::attr("project_id"),
-                format!("Invalid project {project:?}"),
-                format!("{why} Use `harbor_project.<name>.id`, a numeric id or a project name."),
-            );
-            Err(d)
-        }
-    }
-}
-
-/// `/projects/<id>/members/<member_id>`, goharbor's id and import form, as `(project, member)`.
-pub(crate) fn parse_member_id(id: &str, type_name: &str) -> Result<(i64, i64), Diagnostics> {
-    let parsed = id
-        .trim()
-        .strip_prefix("/projects/")
-        .and_then(|rest| rest.split_once("/members/"))
-        .and_then(|(p, m)| Some((p.parse().ok()?, m.parse().ok()?)));
-    parsed.ok_or_else(|| {
-        let mut d = Diagnostics::new();
-        d.error(
-            format!("Invalid import id for {type_name}"),
-            format!("{id:?}: use `/projects/<project id>/members/<member id>` (the member id is in `GET /projects/<id>/members`)."),
-        );
-        d
-    })
-}
-
-pub(crate) fn member_diag(what: &str, name: &str, e: &crate::harbor::Error) -> Diagnostics {
-    let mut d = api_diag(what, name, e);
-    if e.is_forbidden() || e.is_unauthorized() {
-        d.error(
-            "Managing members needs the projectAdmin role",
-            "Configure the provider with an admin account, or with a user who is projectAdmin of the project.",
-        );
-    }
-    d
-}
+use super::shared_members::{
+    import_member, member_diag, member_identity, project_id_attribute, remove_member,
+    resolve_project, role_attribute, role_id, role_name, state_ids,
+};
+use super::{not_found_is_none, unsettled_create};
 
 pub struct ProjectMemberUserResource;
 
@@ -140,11 +51,6 @@ impl ProjectMemberUserModel {
     }
 }
 
-/// `(project, member)` ids of a state, from its `id`.
-pub(crate) fn state_ids(id: &Known<Option<String>>) -> Option<(i64, i64)> {
-    id.value().and_then(|id| parse_member_id(id, "").ok())
-}
-
 impl ProjectMemberUserResource {
     pub fn schema() -> Schema {
         Schema::new(
@@ -172,11 +78,7 @@ impl ProjectMemberUserResource {
 #[async_trait]
 impl Resource<HarborContext> for ProjectMemberUserResource {
     fn identity(&self) -> Option<IdentityTemplate> {
-        Some(
-            IdentityTemplate::path("/projects/{project_id}/members/{member_id}")
-                .describe("project_id", "The project's numeric id in Harbor.")
-                .describe("member_id", "The membership's numeric id in Harbor."),
-        )
+        Some(member_identity())
     }
 
     fn type_name(&self) -> &'static str {
@@ -306,40 +208,18 @@ impl Resource<HarborContext> for ProjectMemberUserResource {
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
         let prior: ProjectMemberUserModel = model::from_value(prior)?;
-        let Some((pid, mid)) = state_ids(&prior.id) else {
-            return Ok(());
-        };
-        h.client
-            .delete_project_member(pid, mid)
-            .await
-            .map_err(|e| member_diag("Could not remove member", &prior.user_name, &e))
+        remove_member(h, &prior.id, "Could not remove member", &prior.user_name).await
     }
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
-        let (pid, mid) = parse_member_id(id, "harbor_project_member_user")?;
-        let found = not_found_is_none(h.client.get_project_member(pid, mid).await)
-            .map_err(|e| member_diag("Could not read member", id, &e))?;
-        match found {
-            Some(m) if m.entity_type == "u" => Ok(ProjectMemberUserModel::from_harbor(
-                &m,
-                &format!("/projects/{pid}"),
-            )
-            .to_value()?),
-            Some(_) => {
-                let mut d = Diagnostics::new();
-                d.error(
-                    format!("Member {id} is a group"),
-                    "Import it as `harbor_project_member_group`.",
-                );
-                Err(d)
-            }
-            None => Err(super::import_not_found("project member", id)),
-        }
+        let (pid, m) = import_member(h, id, self.type_name(), "u", "member").await?;
+        Ok(ProjectMemberUserModel::from_harbor(&m, &format!("/projects/{pid}")).to_value()?)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::shared_members::parse_member_id;
     use super::*;
 
     #[test]

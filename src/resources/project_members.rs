@@ -22,7 +22,7 @@ use crate::schema::resource::{ApplyError, ClientCaps, Resource};
 use crate::schema::{Attribute, AttributePath, Block, Diagnostics, Nesting, Schema, Value};
 
 use super::project_member_group::{GROUP_TYPES, group_type_id, group_type_name};
-use super::project_member_user::{
+use super::shared_members::{
     ROLES, member_diag, project_id_attribute, resolve_project, role_id, role_name,
 };
 

@@ -341,21 +341,7 @@ impl Resource<HarborContext> for ProjectWebhookResource {
     }
 
     fn validate(&self, config: &Value, _caps: ClientCaps, diags: &mut Diagnostics) {
-        if !config.get("auth_header").is_null() && !config.get("auth_header_wo").is_null() {
-            diags.attr_error(
-                AttributePath::attr("auth_header_wo"),
-                "auth_header and auth_header_wo conflict",
-                "Set the header either in `auth_header` (stored in state) or in `auth_header_wo` (write-only), not both.",
-            );
-        }
-        if !config.get("auth_header_wo_version").is_null() && config.get("auth_header_wo").is_null()
-        {
-            diags.attr_error(
-                AttributePath::attr("auth_header_wo_version"),
-                "auth_header_wo_version needs auth_header_wo",
-                "`auth_header_wo_version` versions the value of `auth_header_wo`; set both, or neither.",
-            );
-        }
+        super::shared_write_only::check_pair(config, "auth_header", "the header", diags);
         // Harbor: "set payload format is not allowed for slack" (validateTargets).
         if config.str_attr("notify_type") == Some("slack")
             && config.get("payload_format").as_str().is_some()

@@ -30,6 +30,7 @@ use super::{SCHEMA_VERSION_AFTER_GO, api_diag, system_schedule};
 pub struct PurgeAuditLogResource;
 
 const JOB: SystemJob = SystemJob::PurgeAuditLog;
+const NOUN: &str = "audit-log purge schedule";
 
 /// What Harbor before 2.13 can purge by (`include_operations`).
 const OPERATIONS: &[&str] = &["create", "delete", "pull"];
@@ -273,39 +274,22 @@ impl Resource<HarborContext> for PurgeAuditLogResource {
         h: &HarborContext,
         _prior: &Value,
         planned: &Value,
-        _config: &Value,
+        config: &Value,
     ) -> Result<Value, ApplyError> {
-        let mut planned: PurgeAuditLogModel = model::from_value(planned)?;
-        self.put(h, &planned).await?;
-        planned.id = Some(JOB.path().to_string()).into();
-        Ok(planned.to_value()?)
+        self.create(h, planned, config).await
     }
 
     async fn delete(&self, h: &HarborContext, prior: &Value) -> Result<(), Diagnostics> {
         let prior: PurgeAuditLogModel = model::from_value(prior)?;
-        let none = crate::harbor::ScheduleObj {
-            kind: "None".into(),
-            cron: String::new(),
-        };
         // Harbor checks the parameters of every update, removal included (`verifyUpdateRequest`).
         h.client
-            .put_job_schedule(JOB, &none, &prior.parameters(h.version))
+            .put_job_schedule(JOB, &system_schedule::none(), &prior.parameters(h.version))
             .await
             .map_err(|e| api_diag("Could not remove the audit-log purge schedule", "", &e))
     }
 
     async fn import(&self, h: &HarborContext, id: &str) -> Result<Value, Diagnostics> {
-        if id.trim() != JOB.path() {
-            let mut d = Diagnostics::new();
-            d.error(
-                "Invalid import id for harbor_purge_audit_log",
-                format!(
-                    "{id:?}: Harbor has one audit-log purge schedule; import it with the id `{}`.",
-                    JOB.path()
-                ),
-            );
-            return Err(d);
-        }
+        system_schedule::check_import_id(id, JOB, self.type_name(), NOUN)?;
         match h
             .client
             .get_job_schedule(JOB)
@@ -313,14 +297,7 @@ impl Resource<HarborContext> for PurgeAuditLogResource {
             .map_err(|e| api_diag("Could not read the audit-log purge schedule", "", &e))?
         {
             Some(s) => Ok(PurgeAuditLogModel::from_harbor(&s, None).to_value()?),
-            None => {
-                let mut d = Diagnostics::new();
-                d.error(
-                    "Cannot import harbor_purge_audit_log",
-                    "Harbor has no audit-log purge schedule. Create one with this resource instead of importing.",
-                );
-                Err(d)
-            }
+            None => Err(system_schedule::nothing_to_import(self.type_name(), NOUN)),
         }
     }
 }

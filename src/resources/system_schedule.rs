@@ -1,10 +1,51 @@
-//! The `schedule` attribute shared by the resources that manage Harbor's scheduled system jobs
-//! (garbage collection, audit-log purge, scan-all): goharbor's words for it, Harbor's for the
-//! wire, and the plan-time check of a custom cron.
+//! What the resources that manage Harbor's scheduled system jobs (garbage collection,
+//! audit-log purge, scan-all) share: the `schedule` attribute (goharbor's words for it,
+//! Harbor's for the wire, the plan-time check of a custom cron), the schedule that removes a
+//! job, and the import of the one schedule Harbor has of each job.
 
-use crate::harbor::ScheduleObj;
-use crate::schema::Value;
+use crate::harbor::{ScheduleObj, SystemJob};
 use crate::schema::def::Validator;
+use crate::schema::{Diagnostics, Value};
+
+/// Harbor's "no schedule" (type `None`), its default: what destroying a job's resource sends.
+pub(crate) fn none() -> ScheduleObj {
+    ScheduleObj {
+        kind: "None".into(),
+        cron: String::new(),
+    }
+}
+
+/// Harbor has one schedule of each job, so the only import id is the job's path. `noun` names
+/// the schedule for people ("garbage collection schedule").
+pub(crate) fn check_import_id(
+    id: &str,
+    job: SystemJob,
+    type_name: &str,
+    noun: &str,
+) -> Result<(), Diagnostics> {
+    if id.trim() == job.path() {
+        return Ok(());
+    }
+    let mut d = Diagnostics::new();
+    d.error(
+        format!("Invalid import id for {type_name}"),
+        format!(
+            "{id:?}: Harbor has one {noun}; import it with the id `{}`.",
+            job.path()
+        ),
+    );
+    Err(d)
+}
+
+/// The import of a job that Harbor has no schedule for.
+pub(crate) fn nothing_to_import(type_name: &str, noun: &str) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    d.error(
+        format!("Cannot import {type_name}"),
+        format!("Harbor has no {noun}. Create one with this resource instead of importing."),
+    );
+    d
+}
 
 /// goharbor's `GetSchedule` (`client/misc.go`): `hourly`, `daily`, `weekly` (any case) or their
 /// crons name Harbor's types; anything else is a custom cron. `""` means no schedule.

@@ -145,13 +145,9 @@ pub trait ListResource<D: Send + Sync>: Send + Sync {
     /// The schema of the `config` block of a `list` block: its filters.
     fn schema(&self) -> Schema;
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
-    /// Every object matching `config`, in Harbor's order, stopping after `limit`.
-    async fn list(
-        &self,
-        data: &D,
-        config: &Value,
-        limit: usize,
-    ) -> Result<Vec<Listed>, Diagnostics>;
+    /// Every object matching `config`, in Harbor's order. The service stops at Terraform's
+    /// limit, so lists do not truncate.
+    async fn list(&self, data: &D, config: &Value) -> Result<Vec<Listed>, Diagnostics>;
 }
 
 #[async_trait]

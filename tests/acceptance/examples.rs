@@ -57,6 +57,17 @@ fn examples() -> Vec<(String, Vec<PathBuf>)> {
         {
             let files = tf_files(&p);
             assert!(!files.is_empty(), "{} has no .tf file", p.display());
+            // A scenario's local modules, one folder down (`platform/region/`), go with it.
+            let mut files = files;
+            let mut subdirs: Vec<_> = std::fs::read_dir(&p)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|d| d.is_dir())
+                .collect();
+            subdirs.sort();
+            for d in subdirs {
+                files.extend(tf_files(&d));
+            }
             found.push((name, files));
         }
     }
@@ -102,7 +113,14 @@ fn version_at_least(tf: &Terraform, min: &[u64]) -> bool {
 fn validate(tf: &Terraform, sources: &[(String, String)]) -> Result<(), String> {
     let wd = Workdir::new(tf);
     for (name, text) in sources {
+        if let Some(dir) = Path::new(name).parent() {
+            std::fs::create_dir_all(wd.path().join(dir)).unwrap();
+        }
         wd.write_file(name, text);
+    }
+    // Local modules are installed by `get` (no registry involved) before validate can see them.
+    if sources.iter().any(|(name, _)| name.contains('/')) {
+        wd.run(&["get", "-no-color"]);
     }
     let out = wd.try_run(&["validate", "-no-color"]);
     let text = format!(
@@ -127,14 +145,24 @@ fn validate(tf: &Terraform, sources: &[(String, String)]) -> Result<(), String> 
     Ok(())
 }
 
+/// `(name, contents)`: a file's name, or `<folder>/<name>` for a scenario's local module.
 fn read_all(files: &[PathBuf]) -> Vec<(String, String)> {
+    let root = examples_dir();
     files
         .iter()
         .map(|f| {
-            (
-                f.file_name().unwrap().to_string_lossy().to_string(),
-                std::fs::read_to_string(f).unwrap(),
-            )
+            let rel = f.strip_prefix(&root).unwrap_or(f);
+            let parts: Vec<_> = rel.iter().map(|p| p.to_string_lossy()).collect();
+            // examples/<scenario>/<module>/<file>: keep `<module>/<file>`.
+            let name = if parts.len() == 4
+                && !["resources", "data-sources", "ephemeral-resources"]
+                    .contains(&parts[0].as_ref())
+            {
+                format!("{}/{}", parts[2], parts[3])
+            } else {
+                f.file_name().unwrap().to_string_lossy().to_string()
+            };
+            (name, std::fs::read_to_string(f).unwrap())
         })
         .collect()
 }
@@ -242,11 +270,12 @@ fn demo_stops_its_harbors_on_success_failure_and_ctrl_c() {
         emulator.display()
     );
     let tmp = tempfile::tempdir().unwrap();
-    // A stand-in terraform for the failure and Ctrl-C runs: its apply fails or hangs.
+    // A stand-in terraform for the failure and Ctrl-C runs: it installs the example's local
+    // module (`get`) as the real one does, then its apply fails or hangs.
     let fake = tmp.path().join("terraform");
     std::fs::write(
         &fake,
-        "#!/bin/sh\ncase \"$1\" in\n  version) echo 'Terraform v1.0.3' ;;\n  apply) if [ \"$FAKE_TF\" = hang ]; then touch \"$FAKE_TF_MARK\"; exec sleep 60; fi; exit 1 ;;\n  *) exit 1 ;;\nesac\n",
+        "#!/bin/sh\ncase \"$1\" in\n  version) echo 'Terraform v1.0.3' ;;\n  get) exit 0 ;;\n  apply) if [ \"$FAKE_TF\" = hang ]; then touch \"$FAKE_TF_MARK\"; exec sleep 60; fi; exit 1 ;;\n  *) exit 1 ;;\nesac\n",
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();

@@ -1,6 +1,7 @@
 //! Secrets never reach a log line or Terraform's output: an apply and a plan at `TF_LOG=TRACE`
-//! (Terraform's log and the provider's, in one file), with a robot secret, a registry secret
-//! and the provider password, are searched for every one of them.
+//! (Terraform's log and the provider's, in one file), with a robot secret, a registry secret,
+//! a user's password, a webhook's auth header, a preheat instance's token and the provider
+//! password, are searched for every one of them.
 
 use crate::harness::{Workdir, for_each_terraform, required_providers};
 use crate::target::{Harbor, unique};
@@ -10,8 +11,20 @@ const ROBOT_SECRET: &str = "S3cretRobot123";
 const ROBOT_SECRET_2: &str = "S3cretRobot456";
 const REGISTRY_SECRET: &str = "R3gistrySecret9";
 const REGISTRY_SECRET_2: &str = "R3gistrySecret8";
+/// The secrets of the types added later, one per round: (user password, webhook header, preheat token).
+const LATER: [(&str, &str, &str); 2] = [
+    ("Us3rPassw0rdA1", "Bearer W3bhookTokenA", "Pr3heatTokenA"),
+    ("Us3rPassw0rdB2", "Bearer W3bhookTokenB", "Pr3heatTokenB"),
+];
 
-fn config(h: &Harbor, project: &str, robot_secret: &str, registry_secret: &str) -> String {
+fn config(
+    h: &Harbor,
+    project: &str,
+    robot_secret: &str,
+    registry_secret: &str,
+    round: usize,
+) -> String {
+    let (user_password, webhook_header, preheat_token) = LATER[round];
     format!(
         r#"{}provider "harbor" {{
   url      = "{}"
@@ -44,6 +57,30 @@ resource "harbor_registry" "hub" {{
   name          = "{project}-hub"
   access_id     = "someone"
   access_secret = "{registry_secret}"
+}}
+
+resource "harbor_user" "u" {{
+  username  = "{project}-user"
+  password  = "{user_password}"
+  full_name = "Secret Keeper"
+  email     = "{project}@example.com"
+}}
+
+resource "harbor_project_webhook" "w" {{
+  name         = "ci"
+  project_id   = harbor_project.p.id
+  notify_type  = "http"
+  address      = "http://127.0.0.1:9/hook"
+  events_types = ["PUSH_ARTIFACT"]
+  auth_header  = "{webhook_header}"
+}}
+
+resource "harbor_preheat_instance" "d" {{
+  name      = "{project}-df"
+  vendor    = "dragonfly"
+  endpoint  = "http://127.0.0.1:9"
+  auth_mode = "OAUTH"
+  token     = "{preheat_token}"
 }}
 "#,
         required_providers(),
@@ -79,14 +116,23 @@ fn secrets_stay_out_of_trace_logs_and_terraform_output() {
         let log = wd.path().join("trace.log");
         wd.env("TF_LOG", "TRACE")
             .env("TF_LOG_PATH", log.to_str().unwrap());
-        wd.write_config(&config(&h, &project, ROBOT_SECRET, REGISTRY_SECRET));
-        let all = [
+        wd.write_config(&config(&h, &project, ROBOT_SECRET, REGISTRY_SECRET, 0));
+        let mut all = vec![
             PROVIDER_PASSWORD,
             ROBOT_SECRET,
             ROBOT_SECRET_2,
             REGISTRY_SECRET,
             REGISTRY_SECRET_2,
         ];
+        for (user, webhook, preheat) in LATER {
+            // The header's token part alone must not leak either.
+            all.extend([
+                user,
+                webhook,
+                webhook.trim_start_matches("Bearer "),
+                preheat,
+            ]);
+        }
 
         let out = wd.apply();
         // The apply did create what carries the secrets, and the robot's secret is the one set.
@@ -104,6 +150,13 @@ fn secrets_stay_out_of_trace_logs_and_terraform_output() {
         assert_eq!(
             h.get(&format!("/registries?q=name={project}-hub"))[0]["credential"]["access_key"],
             "someone"
+        );
+        let user = format!("{project}-user");
+        assert_eq!(
+            h.call_as(&user, LATER[0].0, "GET", "/users/current", None)
+                .status,
+            200,
+            "the user logs in with the configured password"
         );
         let trace = std::fs::read_to_string(&log).expect("TF_LOG_PATH was written");
         assert!(
@@ -132,13 +185,21 @@ fn secrets_stay_out_of_trace_logs_and_terraform_output() {
 
         // A plan that changes both secrets shows them as sensitive, and logs neither.
         std::fs::remove_file(&log).unwrap();
-        wd.write_config(&config(&h, &project, ROBOT_SECRET_2, REGISTRY_SECRET_2));
+        wd.write_config(&config(&h, &project, ROBOT_SECRET_2, REGISTRY_SECRET_2, 1));
         let out = wd.run(&["plan", "-no-color", "-input=false"]);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains("(sensitive value)"), "{stdout}");
         assert!(
-            stdout.contains("harbor_robot_account.r") && stdout.contains("harbor_registry.hub"),
-            "both change:\n{stdout}"
+            [
+                "harbor_robot_account.r",
+                "harbor_registry.hub",
+                "harbor_user.u",
+                "harbor_project_webhook.w",
+                "harbor_preheat_instance.d"
+            ]
+            .iter()
+            .all(|r| stdout.contains(r)),
+            "every secret-carrying resource changes:\n{stdout}"
         );
         let trace = std::fs::read_to_string(&log).expect("TF_LOG_PATH was written");
         assert_no_secrets("plan trace log", &trace, &all);

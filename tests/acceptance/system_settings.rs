@@ -730,7 +730,7 @@ fn tasks_is_accepted_with_a_deprecation_warning() {
 }
 
 /// A syslog receiver the test starts: a TCP listener keeping what each connection sends.
-fn syslog_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+pub fn syslog_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use std::io::Read;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();

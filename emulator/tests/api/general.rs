@@ -69,6 +69,21 @@ async fn systeminfo_hides_version_from_anonymous() {
     assert_eq!(j["auth_mode"], "db_auth");
 }
 
+/// `convertInfo` (handler/systeminfo.go): `has_ca_root` and `current_time` come from `Protected`,
+/// which only authenticated callers get; `oidc_provider_name` is a pointer, so it is always there.
+#[tokio::test]
+async fn anonymous_systeminfo_omits_has_ca_root_and_current_time_and_has_oidc_provider_name() {
+    let h = Harbor::start().await;
+    let anon = h.anon().get("/systeminfo").await.json();
+    assert!(anon.get("has_ca_root").is_none(), "{anon}");
+    assert!(anon.get("current_time").is_none(), "{anon}");
+    assert_eq!(anon["oidc_provider_name"], "");
+    let admin = h.admin().get("/systeminfo").await.json();
+    assert_eq!(admin["has_ca_root"], false);
+    assert!(admin["current_time"].is_string());
+    assert_eq!(admin["oidc_provider_name"], "");
+}
+
 #[tokio::test]
 async fn systeminfo_shows_version_to_authenticated_callers() {
     let h = Harbor::version("2.13.1").await;
@@ -228,6 +243,37 @@ async fn lists_carry_total_count_and_relative_links() {
     );
 }
 
+/// `lib/orm/query.go` limits only for `PageSize > 0` and offsets only for `PageNumber > 0`, and
+/// `BaseAPI.Links` (handler/base.go) gives no links without a page size and `prev` only while
+/// `(page-1)*size < total`: `page_size=0` is every row without `Link`, `page=0` is the first page
+/// (with `next` to page 1), a page past the end has neither. Query booleans go through go-swagger's
+/// `swag.ConvertBool`: `yes` is true, an unknown word false, never an error.
+#[tokio::test]
+async fn page_size_zero_is_everything_and_page_zero_the_first_page() {
+    let h = Harbor::start().await;
+    for i in 0..11 {
+        h.project(&format!("p{i}"), false).await;
+    }
+    let all = h.admin().get("/projects?page_size=0").await;
+    assert_eq!(all.json().as_array().unwrap().len(), 12);
+    assert_eq!(all.header("link"), None);
+    let zero = h.admin().get("/projects?page=0&page_size=5").await;
+    assert_eq!(zero.status, 200);
+    assert_eq!(zero.json()[0]["name"], "library");
+    assert_eq!(
+        zero.header("link").as_deref(),
+        Some(r#"</api/v2.0/projects?page=1&page_size=5>; rel="next""#)
+    );
+    let past = h.admin().get("/projects?page=9&page_size=5").await;
+    assert_eq!(past.json(), serde_json::json!([]));
+    assert_eq!(past.header("link"), None);
+    let public = h.admin().get("/projects?public=yes").await.json();
+    assert_eq!(public.as_array().unwrap().len(), 1);
+    let word = h.admin().get("/projects?public=maybe&page_size=0").await;
+    assert_eq!(word.status, 200);
+    assert_eq!(word.json().as_array().unwrap().len(), 11);
+}
+
 #[tokio::test]
 async fn default_page_size_is_ten() {
     let h = Harbor::start().await;
@@ -304,17 +350,34 @@ async fn configuration_rejects_bad_values() {
     );
 }
 
+/// `CreateProject` (handler/project.go): in `adminonly` mode the check is `isSysAdmin`, system
+/// access to `project:create`, which a system robot holding it passes and one without it fails
+/// ("Only system admin can create project"); in `everyone` mode any system robot may create,
+/// `project:create` or not; a project robot never may ("Only system level robot can create project").
 #[tokio::test]
-async fn adminonly_restriction_blocks_robot_project_creation() {
+async fn adminonly_restriction_blocks_robots_without_system_project_create() {
+    async fn create(who: &crate::support::Call<'_>, project: &str) -> crate::support::Resp {
+        who.post("/projects", json!({"project_name": project}))
+            .await
+    }
     let h = Harbor::start().await;
     let (_, name, secret) = h.system_robot("maker", &[("project", "create")]).await;
-    let robot = h.user(&name, &secret);
+    let maker = h.user(&name, &secret);
+    let (_, name, secret) = h.system_robot("lister", &[("project", "list")]).await;
+    let lister = h.user(&name, &secret);
+    assert_eq!(create(&maker, "a").await.status, 201);
+    assert_eq!(create(&lister, "b").await.status, 201);
+    h.project("p", false).await;
+    let (_, name, secret) = h
+        .project_robot("p", "local", &[("repository", "pull")])
+        .await;
+    let r = create(&h.user(&name, &secret), "c").await;
     assert_eq!(
-        robot
-            .post("/projects", json!({"project_name": "a"}))
-            .await
-            .status,
-        201
+        (r.status, r.message()),
+        (
+            403,
+            "Only system level robot can create project".to_string()
+        )
     );
     h.admin()
         .put(
@@ -322,23 +385,18 @@ async fn adminonly_restriction_blocks_robot_project_creation() {
             json!({"project_creation_restriction": "adminonly"}),
         )
         .await;
+    assert_eq!(create(&maker, "d").await.status, 201);
+    let r = create(&lister, "e").await;
     assert_eq!(
-        robot
-            .post("/projects", json!({"project_name": "b"}))
-            .await
-            .status,
-        403
+        (r.status, r.message()),
+        (403, "Only system admin can create project".to_string())
     );
     assert_eq!(
         h.admin()
-            .post("/projects", json!({"project_name": "c"}))
+            .post("/projects", json!({"project_name": "f"}))
             .await
             .status,
         201
-    );
-    assert_eq!(
-        h.admin().get("/systeminfo").await.json()["project_creation_restriction"],
-        "adminonly"
     );
 }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod auth_config;
 mod binary;
 mod concurrency;
 mod control;
@@ -11,6 +12,7 @@ mod immutable;
 mod labels;
 mod members;
 mod projects;
+mod quota_events;
 mod quotas;
 mod registries;
 mod replication;

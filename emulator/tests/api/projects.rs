@@ -714,27 +714,31 @@ async fn project_zero_or_null_storage_limit_uses_storage_per_project() {
     }
 }
 
+/// `CreateProject` (handler/project.go): `storage_limit` is honoured only with `isSysAdmin`
+/// (system access to `project:create`); from anyone else the default `storage_per_project` applies.
 #[tokio::test]
-async fn project_storage_limit_from_a_non_admin_is_ignored() {
+async fn project_storage_limit_needs_system_project_create() {
     let h = Harbor::start().await;
-    let (_, name, secret) = h.system_robot("maker", &[("project", "create")]).await;
-    let r = h
-        .user(&name, &secret)
-        .post(
-            "/projects",
-            json!({"project_name": "r", "storage_limit": 10}),
-        )
-        .await;
-    assert_eq!(r.status, 201);
-    let q = h
-        .admin()
-        .get(&format!(
-            "/quotas?reference=project&reference_id={}",
-            r.location_id()
-        ))
-        .await
-        .json();
-    assert_eq!(q[0]["hard"]["storage"], -1);
+    for (robot, access, want) in [("maker", "create", 10), ("lister", "list", -1)] {
+        let (_, name, secret) = h.system_robot(robot, &[("project", access)]).await;
+        let r = h
+            .user(&name, &secret)
+            .post(
+                "/projects",
+                json!({"project_name": robot, "storage_limit": 10}),
+            )
+            .await;
+        assert_eq!(r.status, 201);
+        let q = h
+            .admin()
+            .get(&format!(
+                "/quotas?reference=project&reference_id={}",
+                r.location_id()
+            ))
+            .await
+            .json();
+        assert_eq!(q[0]["hard"]["storage"], want, "{robot}");
+    }
 }
 
 #[tokio::test]
@@ -782,10 +786,27 @@ async fn no_quota_is_created_when_per_project_quota_is_disabled() {
     );
 }
 
+/// `CreateProject` (handler/project.go): a `registry_id` needs `isSysAdmin`, system access to
+/// `project:create`; without it 403 "Only system admin can create proxy cache project".
 #[tokio::test]
-async fn proxy_cache_project_requires_admin() {
+async fn proxy_cache_project_requires_system_project_create() {
     let h = Harbor::start().await;
     let reg = h.registry("hub").await;
+    let (_, name, secret) = h.system_robot("lister", &[("project", "list")]).await;
+    let r = h
+        .user(&name, &secret)
+        .post(
+            "/projects",
+            json!({"project_name": "proxy", "registry_id": reg}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            403,
+            "Only system admin can create proxy cache project".to_string()
+        )
+    );
     let (_, name, secret) = h.system_robot("maker", &[("project", "create")]).await;
     let r = h
         .user(&name, &secret)
@@ -794,7 +815,7 @@ async fn proxy_cache_project_requires_admin() {
             json!({"project_name": "proxy", "registry_id": reg}),
         )
         .await;
-    assert_eq!(r.status, 403);
+    assert_eq!(r.status, 201, "{}", r.text);
 }
 
 #[tokio::test]
@@ -927,13 +948,9 @@ async fn metadata_endpoints_list_get_and_add() {
             .json(),
         json!({"auto_scan": "true"})
     );
-    assert_eq!(
-        h.admin()
-            .get("/projects/m/metadatas/prevent_vul")
-            .await
-            .status,
-        404
-    );
+    // `manager.Get` of a key with no row (project_metadata.go `GetProjectMetadata`): 200 `{}`.
+    let missing = h.admin().get("/projects/m/metadatas/prevent_vul").await;
+    assert_eq!((missing.status, missing.json()), (200, json!({})));
 }
 
 #[tokio::test]
@@ -1023,12 +1040,74 @@ async fn metadata_delete_removes_the_key() {
             .get("auto_scan")
             .is_none()
     );
+    // `dao.Delete` deletes whatever matches, nothing included: 200 again.
     assert_eq!(
         h.admin()
             .delete("/projects/m/metadatas/auto_scan")
             .await
             .status,
-        404
+        200
+    );
+}
+
+/// `AddProjectMetadatas`, `UpdateProjectMetadata` and `validate` (handler/project_metadata.go),
+/// `dao.Create`/`dao.Update` (pkg/project/metadata/dao/dao.go): a second POST of a key is 409
+/// "metadata %s already exists for project %d"; PUT takes only the path's key from the body and
+/// updates a row only if there is one (a missing key answers 200 and stays missing); the proxy
+/// keys are int32 strings; Harbor's texts for the refusals.
+#[tokio::test]
+async fn metadata_endpoints_follow_harbors_rows_and_texts() {
+    let h = Harbor::start().await;
+    let id = h.project("m", false).await;
+    let post = |body| async { h.admin().post("/projects/m/metadatas/", body).await };
+    assert_eq!(post(json!({"auto_scan": "true"})).await.status, 200);
+    let again = post(json!({"auto_scan": "false"})).await;
+    assert_eq!(
+        (again.status, again.message()),
+        (
+            409,
+            format!("metadata auto_scan already exists for project {id}")
+        )
+    );
+    assert_eq!(post(json!({"proxy_speed_kb": "100"})).await.status, 200);
+    for (body, message) in [
+        (json!({"a": "1", "b": "2"}), "only allow one key/value pair"),
+        (json!({"colour": "red"}), "invalid key: colour"),
+        (json!({"retention_id": "3"}), "invalid key: retention_id"),
+        (
+            json!({"max_upstream_conn": "9999999999"}),
+            "invalid value: 9999999999",
+        ),
+        (json!({"prevent_vul": "yes"}), "invalid value: yes"),
+    ] {
+        let r = post(body).await;
+        assert_eq!((r.status, r.message()), (400, message.to_string()));
+    }
+    // PUT of a key with no row: 200, nothing stored; extra body keys are ignored.
+    let r = h
+        .admin()
+        .put(
+            "/projects/m/metadatas/prevent_vul",
+            json!({"prevent_vul": "true", "auto_scan": "false"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let all = h.admin().get("/projects/m/metadatas/").await.json();
+    assert_eq!(
+        all,
+        json!({"public": "false", "auto_scan": "true", "proxy_speed_kb": "100"})
+    );
+    // The path's key missing from the body is validated as "".
+    let r = h
+        .admin()
+        .put(
+            "/projects/m/metadatas/auto_scan",
+            json!({"prevent_vul": "true"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (400, "invalid value: ".to_string())
     );
 }
 
@@ -1106,6 +1185,224 @@ async fn project_allowlist_with_blank_or_duplicate_ids_is_a_500() {
     assert_eq!(
         r.status, 500,
         "the system allowlist goes through the same Set"
+    );
+}
+
+/// `ListProjects` (handler/project.go): a robot with system `project:list` is `isSysAdmin` and sees
+/// every project; any other robot sees the projects its permissions name, whatever the access
+/// (here only `repository:pull`), plus the public ones.
+#[tokio::test]
+async fn robots_list_the_projects_their_permissions_name() {
+    let h = Harbor::start().await;
+    h.project("named", false).await;
+    h.project("hidden", false).await;
+    let names = |v: serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, name, secret) = h
+        .project_robot("named", "puller", &[("repository", "pull")])
+        .await;
+    let seen = h.user(&name, &secret).get("/projects").await.json();
+    assert_eq!(names(seen), vec!["library", "named"]);
+    let (_, name, secret) = h.system_robot("lister", &[("project", "list")]).await;
+    let seen = h.user(&name, &secret).get("/projects").await.json();
+    assert_eq!(names(seen), vec!["hidden", "library", "named"]);
+}
+
+/// `getProjectRegistrySummary` (handler/project.go) sets the registry's `Credential` to nil before
+/// copying it into the summary, so a proxy project's summary shows its registry without
+/// `credential` (and, the swagger field being `omitempty`, without an empty `description`).
+#[tokio::test]
+async fn project_summary_registry_has_no_credential() {
+    let h = Harbor::start().await;
+    let reg = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "hub", "type": "docker-hub", "url": "https://hub.docker.com",
+                "credential": {"type": "basic", "access_key": "u", "access_secret": "s"}}),
+        )
+        .await
+        .location_id();
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "proxy", "registry_id": reg}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let registry = h.admin().get("/projects/proxy/summary").await.json()["registry"].clone();
+    assert_eq!(registry["name"], "hub");
+    assert!(registry.get("credential").is_none(), "{registry}");
+    assert!(registry.get("description").is_none(), "{registry}");
+}
+
+/// `validateProjectReq` (handler/project.go) checks `proxy_speed_kb` and `max_upstream_conn` as
+/// int32 only when a proxy project is created, with its texts and Go's `strconv` error;
+/// `UpdateProject` copies the metadata without that check. Its retention_id texts, and the
+/// registry_id one with Harbor's spelling.
+#[tokio::test]
+async fn proxy_settings_are_checked_on_create_only_with_harbors_texts() {
+    let h = Harbor::start().await;
+    let reg = h.registry("hub").await;
+    let create = |name: &str, metadata: serde_json::Value, registry: i64| json!({"project_name": name, "registry_id": registry, "metadata": metadata});
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            create("a", json!({"proxy_speed_kb": "fast"}), reg),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "metadata.proxy_speed_kb should by an int32, but got: 'fast', err: strconv.ParseInt: parsing \"fast\": invalid syntax".to_string()
+        )
+    );
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            create("a", json!({"max_upstream_conn": "99999999999"}), reg),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "metadata.max_upstream_conn should be an int, but got '99999999999', err: strconv.ParseInt: parsing \"99999999999\": value out of range".to_string()
+        )
+    );
+    let r = h.admin().post("/projects", create("a", json!({}), 0)).await;
+    assert_eq!(
+        r.message(),
+        "0 is invalid value of registry_id, it should be geater than 0"
+    );
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            create("a", json!({"proxy_speed_kb": "10"}), reg),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = h
+        .admin()
+        .put(
+            "/projects/a",
+            json!({"metadata": {"proxy_speed_kb": "fast"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        h.admin().get("/projects/a").await.json()["metadata"]["proxy_speed_kb"],
+        "fast"
+    );
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "b", "metadata": {"retention_id": "7"}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "the retention_id in the request's payload when creating a project should be omitted, alternatively passing an empty string".to_string()
+        )
+    );
+    let r = h
+        .admin()
+        .put("/projects/a", json!({"metadata": {"retention_id": "99"}}))
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "the retention_id in the request's payload when updating a project should be omitted, alternatively passing the one that has already been associated to this project".to_string()
+        )
+    );
+}
+
+/// `controller/registry` `validate` and `Delete` (controller/registry/controller.go), the
+/// replication policy DAO (pkg/replication/dao/dao.go), and `CreateProject`'s `metadata.public`
+/// check (handler/project.go): Harbor's texts.
+#[tokio::test]
+async fn registry_policy_and_public_refusals_say_what_harbor_says() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "", "type": "docker-hub", "url": "https://hub.docker.com"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (400, "name cannot be empty".to_string())
+    );
+    let reg = h.registry("hub").await;
+    let policy = json!({"name": "p", "src_registry": {"id": reg}, "dest_registry": {"id": 0}});
+    assert_eq!(
+        h.admin()
+            .post("/replication/policies", policy.clone())
+            .await
+            .status,
+        201
+    );
+    let r = h.admin().post("/replication/policies", policy).await;
+    assert_eq!(
+        (r.status, r.message()),
+        (409, "replication policy p already exists".to_string())
+    );
+    let r = h.admin().get("/replication/policies/77").await;
+    assert_eq!(
+        (r.status, r.message()),
+        (404, "replication policy 77 not found".to_string())
+    );
+    let r = h.admin().delete(&format!("/registries/{reg}")).await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            412,
+            format!("the registry {reg} is referenced by replication policies, cannot delete it")
+        )
+    );
+    h.admin().delete("/replication/policies/1").await;
+    h.admin()
+        .post(
+            "/projects",
+            json!({"project_name": "cache", "registry_id": reg}),
+        )
+        .await;
+    let r = h.admin().delete(&format!("/registries/{reg}")).await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            412,
+            format!("the registry {reg} is referenced by proxy cache project, cannot delete it")
+        )
+    );
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "x", "metadata": {"public": "yes"}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "metadata.public should only be 'true' or 'false', but got: 'yes'".to_string()
+        )
     );
 }
 

@@ -170,6 +170,48 @@ async fn unknown_quota_is_404() {
     assert_eq!(h.admin().get("/quotas/999").await.status, 404);
 }
 
+/// `lib.ValidateQuotaLimit` (lib/quota_storage_limit.go), reached through the project driver's
+/// `Validate` from `UpdateQuota` (handler/quota.go) and `validateProjectReq` (handler/project.go):
+/// Harbor's two texts, each with the value.
+#[tokio::test]
+async fn quota_limit_refusals_say_what_harbor_says() {
+    let h = Harbor::start().await;
+    let qid = quota_of(&h, h.project("q", false).await).await;
+    let r = h
+        .admin()
+        .put(&format!("/quotas/{qid}"), json!({"hard": {"storage": -2}}))
+        .await;
+    assert_eq!(
+        r.message(),
+        "invalid non-positive value for quota limit, value=-2"
+    );
+    let r = h
+        .admin()
+        .put(
+            &format!("/quotas/{qid}"),
+            json!({"hard": {"storage": 1_125_899_906_842_625_i64}}),
+        )
+        .await;
+    assert_eq!(
+        r.message(),
+        "exceeded 1024TB, which is 1125899906842624 Bytes, value=1125899906842625"
+    );
+    let r = h
+        .admin()
+        .post(
+            "/projects",
+            json!({"project_name": "big", "storage_limit": -5}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "invalid non-positive value for quota limit, value=-5".to_string()
+        )
+    );
+}
+
 /// Harbor `src/server/v2.0/handler/quota.go` `ListQuotas` builds its query without `q`
 /// (`BuildQuery(ctx, nil, ...)`) and sets only `reference` and `reference_id`, so a batch cannot
 /// select quotas by several ids: `q` is ignored and `reference=project` lists every project's

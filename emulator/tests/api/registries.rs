@@ -223,8 +223,13 @@ async fn harbor_registry_health_check_reaches_another_emulator() {
     assert_eq!(counted["by_route"]["GET /api/v2.0/ping"], 1);
 }
 
+/// The `harbor` adapter's `NewClient` (pkg/reg/adapter/harbor/base/client.go) asks the remote's
+/// `/api/version` before any health check; a connection failure is a plain error, which
+/// `lib/http/error.go` answers as 500, not the health check's 400 "the registry is unhealthy"
+/// (`controller/registry` `IsHealthy` returns the adapter's error). A remote answering with an
+/// HTTP error passes its status on (`common/http.Error`).
 #[tokio::test]
-async fn unreachable_harbor_registry_is_unhealthy() {
+async fn unreachable_harbor_registry_is_a_500() {
     let h = Harbor::start().await;
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -239,7 +244,34 @@ async fn unreachable_harbor_registry_is_unhealthy() {
         .await;
     assert_eq!(
         (r.status, r.message().as_str()),
-        (400, "the registry is unhealthy")
+        (500, "internal server error")
+    );
+    let r = h
+        .admin()
+        .post(
+            "/registries/ping",
+            json!({"type": "harbor", "url": format!("http://127.0.0.1:{closed}")}),
+        )
+        .await;
+    assert_eq!(r.status, 500);
+    // A remote whose /api/version answers 503: Harbor passes the status on.
+    let app = axum::Router::new().route(
+        "/api/version",
+        axum::routing::get(|| async { (axum::http::StatusCode::SERVICE_UNAVAILABLE, "down") }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let r = h
+        .admin()
+        .post(
+            "/registries/ping",
+            json!({"type": "harbor", "url": format!("http://{addr}")}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code(), r.message()),
+        (503, "SERVICE_UNAVAILABLE".to_string(), "down".to_string())
     );
 }
 
@@ -560,7 +592,8 @@ async fn https_remote_is_healthy_only_when_trusted() {
         .admin()
         .post("/registries/ping", json!({"type": "harbor", "url": url}))
         .await;
-    assert_eq!(untrusted.status, 400);
+    // The certificate is refused already by the adapter's `/api/version` call: a 500.
+    assert_eq!(untrusted.status, 500);
     let insecure = h
         .admin()
         .post(

@@ -176,9 +176,10 @@ async fn policy_reads_deletion_and_ignores_replicate_deletion() {
     a["replicate_deletion"] = json!(true);
     h.admin().post("/replication/policies", a).await;
     let j = h.admin().get("/replication/policies/1").await.json();
+    // false, hence left out: the swagger fields are `omitempty` (FIDELITY.md item 16).
     assert_eq!(
         (j["deletion"].as_bool(), j["replicate_deletion"].as_bool()),
-        (Some(false), Some(false))
+        (None, None)
     );
     let mut b = push(reg, "b");
     b["deletion"] = json!(true);
@@ -207,9 +208,10 @@ async fn policy_put_replaces_the_whole_policy() {
         .await;
     assert_eq!(r.status, 200);
     let j = h.admin().get("/replication/policies/1").await.json();
+    // false, hence left out (go-swagger's `omitempty`).
     assert_eq!(
         (j["override"].as_bool(), j["enabled"].as_bool()),
-        (Some(false), Some(false))
+        (None, None)
     );
     assert_eq!(j["dest_namespace_replace_count"], -1);
     assert_eq!(j["speed"], 0);
@@ -453,4 +455,50 @@ async fn policies_and_quotas_are_listed_newest_first() {
     let mut sorted = refs.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(refs, sorted, "newest project's quota first");
+}
+
+/// `Validate` (controller/replication/model/model.go) checks `dest_namespace` with
+/// `lib.RepositoryNameRe`, distribution's `reference.NameRegexp` anchored: double underscores,
+/// dash runs, nested paths and a `host:port/` prefix pass, upper case and `*` do not; the replace
+/// count is any int8 (negative: the legacy flattening).
+#[tokio::test]
+async fn dest_namespace_follows_the_reference_name_rule_and_replace_count_is_any_int8() {
+    let (h, reg) = setup().await;
+    for (i, ns) in [
+        "a__b",
+        "a--b",
+        "team/sub",
+        "registry.local:5000/team",
+        "a.b_c",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut b = push(reg, &format!("ok{i}"));
+        b["dest_namespace"] = json!(ns);
+        let r = h.admin().post("/replication/policies", b).await;
+        assert_eq!(r.status, 201, "{ns}: {}", r.text);
+    }
+    for ns in ["Team", "a/*", "-a", "a_"] {
+        let mut b = push(reg, "bad");
+        b["dest_namespace"] = json!(ns);
+        let r = h.admin().post("/replication/policies", b).await;
+        assert_eq!(
+            (r.status, r.message()),
+            (400, format!("invalid destination namespace: {ns}")),
+            "{ns}"
+        );
+    }
+    let mut b = push(reg, "flat");
+    b["dest_namespace_replace_count"] = json!(-5);
+    let r = h.admin().post("/replication/policies", b).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.location_id();
+    assert_eq!(
+        h.admin()
+            .get(&format!("/replication/policies/{id}"))
+            .await
+            .json()["dest_namespace_replace_count"],
+        -5
+    );
 }

@@ -251,7 +251,6 @@ async fn robot_read_has_the_documented_fields() {
     for key in [
         "id",
         "name",
-        "description",
         "level",
         "duration",
         "editable",
@@ -361,7 +360,8 @@ async fn robot_put_replaces_permissions_and_overwrites_description_and_disable()
     update["disable"] = json!(true);
     h.admin().put(&path, update).await;
     let j = h.admin().get(&path).await.json();
-    assert_eq!(j["description"], "");
+    // Overwritten with "", which the `omitempty` field then leaves out.
+    assert!(j.get("description").is_none(), "{j}");
     assert_eq!(j["disable"], true);
     assert_eq!(
         j["permissions"][0]["access"],
@@ -850,4 +850,57 @@ async fn robot_list_is_sorted_by_name() {
         .map(|r| r["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(names, ["robot$alpha", "robot$mid", "robot$zeta"]);
+}
+
+/// go-swagger gives every swagger property that is neither required, `x-nullable` nor
+/// `x-omitempty: false` an `omitempty` Go tag: an empty robot `description` and an empty access
+/// `effect` are left out (seen on Harbor 2.15.2, FIDELITY.md item 16), as are an empty registry
+/// `description`, `insecure: false`, and a replication policy's false `deletion`,
+/// `replicate_deletion`, `override` and `enabled`; `editable`/`disable` (`x-omitempty: false`) and
+/// the `x-isnullable` pointers (`dest_namespace_replace_count`, `speed`) stay.
+#[tokio::test]
+async fn empty_optional_fields_are_omitted_as_go_swagger_does() {
+    let h = Harbor::start().await;
+    h.project("p", false).await;
+    let (id, _, _) = h
+        .robot(
+            json!({"name": "ci", "level": "project", "duration": -1, "permissions": [
+            {"kind": "project", "namespace": "p",
+             "access": [{"resource": "repository", "action": "pull"}]}]}),
+        )
+        .await;
+    let j = h.admin().get(&format!("/robots/{id}")).await.json();
+    assert!(j.get("description").is_none(), "{j}");
+    assert!(
+        j["permissions"][0]["access"][0].get("effect").is_none(),
+        "{j}"
+    );
+    assert_eq!(j["disable"], false);
+    let reg = h.registry("hub").await;
+    let r = h.admin().get(&format!("/registries/{reg}")).await.json();
+    assert!(
+        r.get("description").is_none() && r.get("insecure").is_none(),
+        "{r}"
+    );
+    assert_eq!(r["id"], reg);
+    let body = json!({"name": "rp", "dest_registry": {"id": reg}});
+    assert_eq!(
+        h.admin().post("/replication/policies", body).await.status,
+        201
+    );
+    let p = h.admin().get("/replication/policies/1").await.json();
+    for key in [
+        "description",
+        "deletion",
+        "replicate_deletion",
+        "override",
+        "enabled",
+    ] {
+        assert!(p.get(key).is_none(), "{key} in {p}");
+    }
+    assert_eq!(p["dest_namespace_replace_count"], -1);
+    assert_eq!(p["speed"], 0);
+    // The local registry of the policy's source side carries no empty description either.
+    assert!(p["src_registry"].get("description").is_none(), "{p}");
+    assert_eq!(p["src_registry"]["id"], 0);
 }

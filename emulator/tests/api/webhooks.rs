@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::support::Harbor;
 
 /// A real receiver: every POST to `/hook` is passed on as (headers, body).
-async fn receiver() -> (String, mpsc::UnboundedReceiver<(HeaderMap, String)>) {
+pub(crate) async fn receiver() -> (String, mpsc::UnboundedReceiver<(HeaderMap, String)>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let app = Router::new().route(
         "/hook",
@@ -30,7 +30,9 @@ async fn receiver() -> (String, mpsc::UnboundedReceiver<(HeaderMap, String)>) {
     (format!("http://{addr}/hook"), rx)
 }
 
-async fn next(rx: &mut mpsc::UnboundedReceiver<(HeaderMap, String)>) -> (HeaderMap, String) {
+pub(crate) async fn next(
+    rx: &mut mpsc::UnboundedReceiver<(HeaderMap, String)>,
+) -> (HeaderMap, String) {
     tokio::time::timeout(Duration::from_secs(10), rx.recv())
         .await
         .expect("the receiver got nothing within 10 s")
