@@ -5,7 +5,8 @@
 //! no-serialisation check at 50 ms latency, and the emulator's own throughput.
 //!
 //! Run: `cargo bench --bench terraform` (all), `cargo bench --bench terraform -- --quick`
-//! (N = 10 and 100, no latency runs). Results are printed as markdown; BENCHMARKS.md records them.
+//! (N = 10 and 100, no latency runs), `cargo bench --bench terraform -- --refresh` (the
+//! handshake and refresh-only plans of projects against `terraform_data` only). Results are printed as markdown; BENCHMARKS.md records them.
 //! The provider runs in reattach mode (`--debug`) so one process serves every command and its
 //! memory and CPU can be read from /proc.
 
@@ -185,6 +186,60 @@ fn serialisation(n: usize, latency_ms: u64, parallelism: usize) {
     );
 }
 
+/// Refresh-only plan of `n` projects (each with a quota) at `latency_ms`, against a refresh-only
+/// plan of `n` `terraform_data` resources by the same Terraform: the floor no provider goes below.
+fn refresh(n: usize, latency_ms: u64) {
+    let tf = terraforms().last().expect("a terraform");
+    let h = Harbor::emulator(harbor_emulator::Config {
+        latency_ms,
+        ..Default::default()
+    });
+    let provider = DebugProvider::start();
+    let mut wd = Workdir::new(tf);
+    wd.reattach(&provider);
+    let mut hcl = format!("{}{}", required_providers(), h.provider_block());
+    for i in 0..n {
+        hcl += &format!(
+            "resource \"harbor_project\" \"p{i}\" {{\n  name = \"refresh-{i}\"\n  storage_quota = {}\n}}\n",
+            1 + i % 50
+        );
+    }
+    wd.write_config(&hcl);
+    wd.run(&["apply", "-auto-approve", "-no-color", "-parallelism=20"]);
+    // Not `-detailed-exitcode`: Terraform 1.11 exits 2 on a refresh-only plan that found
+    // nothing. The check that nothing drifted is the text below.
+    let phase = run_phase(
+        &wd,
+        &h,
+        provider.pid(),
+        "refresh",
+        &["plan", "-refresh-only", "-no-color"],
+    );
+    let out = wd.run(&["plan", "-refresh-only", "-no-color"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("No changes."),
+        "the refresh found drift"
+    );
+    let data = Workdir::new(tf);
+    let mut hcl = String::new();
+    for i in 0..n {
+        hcl += &format!("resource \"terraform_data\" \"d{i}\" {{\n  input = \"refresh-{i}\"\n}}\n");
+    }
+    data.write_config(&hcl);
+    data.run(&["apply", "-auto-approve", "-no-color", "-parallelism=20"]);
+    let t = Instant::now();
+    data.run(&["plan", "-refresh-only", "-no-color"]);
+    let floor = t.elapsed();
+    println!(
+        "| {n} | {latency_ms} | {:.2} | {:.2} | {:.2} | {} | {:.3} |",
+        phase.wall.as_secs_f64(),
+        floor.as_secs_f64(),
+        phase.wall.as_secs_f64() / floor.as_secs_f64(),
+        phase.requests,
+        phase.requests as f64 / n as f64
+    );
+}
+
 /// Median time from starting the provider (with AutoMTLS, as Terraform starts it) to its handshake line.
 fn handshake(runs: usize) {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
@@ -262,8 +317,23 @@ fn emulator_throughput() {
     });
 }
 
+fn refresh_table(rows: &[(usize, u64)]) {
+    println!(
+        "\n| projects | latency ms | refresh-only plan s | terraform_data plan s | ratio | requests | requests/project |\n|---|---|---|---|---|---|---|"
+    );
+    for &(n, latency_ms) in rows {
+        refresh(n, latency_ms);
+    }
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    // `--refresh`: only the handshake and the refresh-only rows (a few minutes).
+    if std::env::args().any(|a| a == "--refresh") {
+        handshake(21);
+        refresh_table(&[(100, 0), (100, 50), (500, 0), (500, 50), (500, 150)]);
+        return;
+    }
     let tf = terraforms().last().expect("a terraform");
     println!(
         "Terraform {} at {}; provider {}",
@@ -287,5 +357,13 @@ fn main() {
         );
         serialisation(500, 50, 10);
         serialisation(500, 50, 20);
+        refresh_table(&[
+            (100, 0),
+            (100, 50),
+            (500, 0),
+            (500, 50),
+            (500, 150),
+            (2000, 50),
+        ]);
     }
 }

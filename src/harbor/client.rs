@@ -12,6 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::batch::Reads;
 use super::config::{Auth, ClientConfig};
 use super::error::{Error, TransportKind};
 use super::models::Errors;
@@ -47,6 +48,8 @@ struct Inner {
     request_timeout: Duration,
     retry_base_delay: Duration,
     retry_max_delay: Duration,
+    /// Batched reads of this client (one per Terraform command); see `batch.rs`.
+    reads: Arc<Reads>,
 }
 
 impl fmt::Debug for Client {
@@ -241,7 +244,7 @@ impl Response {
             .ok_or_else(|| self.decode_error("201 without an id at the end of Location"))
     }
 
-    fn total_count(&self) -> Option<usize> {
+    pub(crate) fn total_count(&self) -> Option<usize> {
         self.headers
             .get("x-total-count")
             .and_then(|v| v.to_str().ok())
@@ -323,6 +326,7 @@ impl Client {
                 request_timeout: config.request_timeout,
                 retry_base_delay: config.retry_base_delay,
                 retry_max_delay: config.retry_max_delay,
+                reads: Arc::default(),
             }),
         })
     }
@@ -345,9 +349,28 @@ impl Client {
         }
     }
 
+    pub(crate) fn reads(&self) -> &Reads {
+        &self.inner.reads
+    }
+
     /// Sends `req`, repeating it as its [`Retry`] policy allows, and returns Harbor's
     /// answer whatever the status. Errors only when no answer came back.
+    ///
+    /// A write (any method but GET and HEAD) drops what batched reads gathered, before it is
+    /// sent and after it is answered, so no read afterwards returns what Harbor had before it.
     pub(crate) async fn send(&self, req: &Req) -> Result<Response, Error> {
+        let writes = !matches!(req.method, Method::GET | Method::HEAD);
+        if writes {
+            self.inner.reads.wrote();
+        }
+        let result = self.send_once(req).await;
+        if writes {
+            self.inner.reads.wrote();
+        }
+        result
+    }
+
+    async fn send_once(&self, req: &Req) -> Result<Response, Error> {
         let inner = &*self.inner;
         let started = Instant::now();
         let deadline = started + inner.request_timeout;
@@ -458,6 +481,18 @@ impl Client {
             .saturating_mul(1u64 << (attempt.saturating_sub(1)).min(20))
             .min(cap);
         Duration::from_millis(rand::rng().random_range(0..=ceiling))
+    }
+
+    /// One page of a list endpoint, as `req` asks for it, with its `X-Total-Count`.
+    pub(crate) async fn list_page<T: DeserializeOwned>(
+        &self,
+        req: &Req,
+    ) -> Result<(Vec<T>, Option<usize>), Error> {
+        let resp = self.send(req).await?;
+        match resp.status {
+            200 => Ok((resp.json()?, resp.total_count())),
+            _ => Err(resp.error()),
+        }
     }
 
     /// GETs every page of a list endpoint with `page_size=100`, following `Link: rel="next"`

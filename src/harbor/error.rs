@@ -30,7 +30,8 @@ impl fmt::Display for TransportKind {
 
 /// Everything the Harbor client can fail with. No variant ever carries a secret:
 /// messages come from Harbor's error body or from the transport with the URL removed.
-#[derive(Debug, thiserror::Error)]
+// Clone: one batched read's failure is the answer of every caller waiting for that object.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// Harbor answered with a non-success status.
     #[error(

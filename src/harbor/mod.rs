@@ -57,3 +57,4 @@ mod system_settings;
 pub use system_settings::{CveAllowlistItem, JobSchedule, ScheduleObj, SystemAllowlist, SystemJob};
 mod scanners;
 pub use scanners::ScannerRegistrationReq;
+mod batch;

@@ -153,14 +153,23 @@ impl Client {
     }
 
     /// `GET /configurations` → `robot_name_prefix`; `None` when the caller may not read
-    /// the configuration (403) or it has no such key.
+    /// the configuration (403) or it has no such key. Also notes `quota_per_project_enable`
+    /// for batched reads (`batch.rs`).
     pub async fn robot_name_prefix(&self) -> Option<String> {
         match self.get_configurations().await {
-            Ok(config) => config
-                .get("robot_name_prefix")
-                .and_then(|item| item.value.as_str())
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned),
+            Ok(config) => {
+                // Read here because configure reads the configuration anyway: batched reads
+                // list quotas whole only when Harbor keeps one per project.
+                let per_project = config
+                    .get("quota_per_project_enable")
+                    .and_then(|item| item.value.as_bool());
+                self.reads().set_quota_listing(per_project == Some(true));
+                config
+                    .get("robot_name_prefix")
+                    .and_then(|item| item.value.as_str())
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+            }
             Err(error) => {
                 tracing::debug!(error = %error, "robot_name_prefix not readable");
                 None

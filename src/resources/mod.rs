@@ -29,9 +29,9 @@ pub mod registry;
 pub mod replication;
 pub mod retention_policy;
 pub mod robot_account;
+pub mod scanner;
 pub(crate) mod shared_members;
 mod shared_write_only;
-pub mod scanner;
 pub mod system_schedule;
 pub mod user;
 

@@ -3,7 +3,8 @@
 //! state carry over; unlike it, every field (the quota included) is read back, removing a setting
 //! restores Harbor's default, and bad input is refused at plan time.
 //!
-//! Requests: read = `GET /projects/{id}` + `GET /projects/{id}/summary` (the quota); create =
+//! Requests: read = `GET /projects/{id}` + `GET /projects/{id}/summary` (the quota), sent at once,
+//! and batched with concurrent reads into list requests (`harbor/batch.rs`); create =
 //! `POST /projects` (quota and metadata; `reuse_sys_cve_allowlist` is `false` only when an
 //! allowlist is configured) then `PUT /projects/{id}` with the allowlist when there is one,
 //! because Harbor ignores an allowlist sent on create; update = `PUT /projects/{id}`
@@ -361,16 +362,34 @@ impl ProjectResource {
         with_scanner: bool,
         prior: Option<&ProjectModel>,
     ) -> Result<Option<ProjectModel>, Diagnostics> {
-        let Some(project) = not_found_is_none(h.client.get_project(r).await)
+        // By id, the project and its quota are read at once, each batched with the reads
+        // running beside it (`harbor/batch.rs`); by name (import), the quota needs the id first.
+        let (project, storage) = match r {
+            ProjectRef::Id(id) => {
+                tokio::join!(
+                    h.client.read_project(*id),
+                    h.client.read_project_storage(*id)
+                )
+            }
+            ProjectRef::Name(_) => match h.client.get_project(r).await {
+                Ok(p) => {
+                    let storage = h
+                        .client
+                        .project_summary(&ProjectRef::Id(p.project_id))
+                        .await
+                        .map(|s| s.quota.and_then(|q| q.hard.storage));
+                    (Ok(p), storage)
+                }
+                Err(e) => (Err(e), Ok(None)),
+            },
+        };
+        let Some(project) = not_found_is_none(project)
             .map_err(|e| api_diag("Could not read project", &r.to_string(), &e))?
         else {
             return Ok(None);
         };
         let id = ProjectRef::Id(project.project_id);
-        let summary = h
-            .client
-            .project_summary(&id)
-            .await
+        let storage = storage
             .map_err(|e| api_diag("Could not read the quota of project", &project.name, &e))?;
         let scanner = if with_scanner {
             let s = h.client.get_project_scanner(&id).await.map_err(|e| {
@@ -380,7 +399,6 @@ impl ProjectResource {
         } else {
             None
         };
-        let storage = summary.quota.and_then(|q| q.hard.storage);
         Ok(Some(to_state(&project, storage, scanner, prior)))
     }
 

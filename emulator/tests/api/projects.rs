@@ -1405,3 +1405,87 @@ async fn registry_policy_and_public_refusals_say_what_harbor_says() {
         )
     );
 }
+
+fn listed_ids(r: &crate::support::Resp) -> Vec<i64> {
+    let mut ids: Vec<i64> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["project_id"].as_i64().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// Batched reads select projects by id with an OR-list. Harbor `src/lib/q/builder.go`
+/// `parseKeywords`/`parseOrList` turn `q=project_id={a b}` into a `q.OrList`, and
+/// `src/lib/orm/query.go` `setFilters` into `project_id IN (a, b)`: `project_id` is a column of
+/// `src/pkg/project/models/project.go` `Project`, so it is filterable. An id that does not
+/// exist is simply not listed; `X-Total-Count` counts the matches (`ListProjects` `Count`).
+#[tokio::test]
+async fn project_list_selects_ids_with_an_or_list_in_q() {
+    let h = Harbor::start().await;
+    let a = h.project("or-a", false).await;
+    h.project("or-b", false).await;
+    let c = h.project("or-c", true).await;
+    let r = h
+        .admin()
+        .get(&format!("/projects?q=project_id%3D%7B{a}+{c}%7D"))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-total-count").as_deref(), Some("2"));
+    assert_eq!(listed_ids(&r), vec![a, c]);
+    let r = h
+        .admin()
+        .get(&format!("/projects?q=project_id%3D%7B{a}+99999%7D"))
+        .await;
+    assert_eq!(listed_ids(&r), vec![a]);
+}
+
+/// Harbor `src/server/v2.0/handler/project.go`: `ListProjects` calls the project controller's
+/// `List` with `project.Detail(with_detail)` (swagger default `true`), `WithCVEAllowlist()` and
+/// `WithOwner()`; `GetProject` calls `Get` with the same two options; metadata is loaded by
+/// default (`src/controller/project/options.go` `newOptions`), and both answers are rendered by
+/// `model.NewProject(p).ToSwagger()`. So a list item carries the metadata, CVE allowlist,
+/// owner and registry of the single GET, which is what lets a list answer a read.
+#[tokio::test]
+async fn project_list_items_carry_the_metadata_allowlist_and_owner_of_the_single_get() {
+    let h = Harbor::start().await;
+    let id = h.project("detail", true).await;
+    let r = h
+        .admin()
+        .put(
+            "/projects/detail",
+            json!({
+                "metadata": {"auto_scan": "true", "prevent_vul": "true", "severity": "high"},
+                "cve_allowlist": {"items": [{"cve_id": "CVE-2024-1"}]}
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let single = h.admin().get(&format!("/projects/{id}")).await.json();
+    let listed = h
+        .admin()
+        .get(&format!(
+            "/projects?q=project_id%3D%7B{id}%7D&with_detail=true"
+        ))
+        .await
+        .json()[0]
+        .clone();
+    for key in [
+        "project_id",
+        "name",
+        "owner_id",
+        "owner_name",
+        "metadata",
+        "cve_allowlist",
+        "registry_id",
+        "creation_time",
+        "update_time",
+    ] {
+        assert_eq!(listed.get(key), single.get(key), "{key}");
+    }
+    assert_eq!(listed["metadata"]["severity"], "high");
+    assert_eq!(listed["cve_allowlist"]["items"][0]["cve_id"], "CVE-2024-1");
+}

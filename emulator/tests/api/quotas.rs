@@ -211,3 +211,61 @@ async fn quota_limit_refusals_say_what_harbor_says() {
         )
     );
 }
+
+/// Harbor `src/server/v2.0/handler/quota.go` `ListQuotas` builds its query without `q`
+/// (`BuildQuery(ctx, nil, ...)`) and sets only `reference` and `reference_id`, so a batch cannot
+/// select quotas by several ids: `q` is ignored and `reference=project` lists every project's
+/// quota, newest first (`src/pkg/quota/dao/util.go` `listOrderBy`: `b.creation_time DESC`).
+#[tokio::test]
+async fn quota_list_ignores_q_and_lists_every_project_quota_newest_first() {
+    let h = Harbor::start().await;
+    let a = h.project("qa", false).await;
+    let b = h.project("qb", false).await;
+    let c = h.project("qc", false).await;
+    let r = h
+        .admin()
+        .get(&format!(
+            "/quotas?reference=project&q=reference_id%3D%7B{a}%7D"
+        ))
+        .await;
+    assert_eq!(r.status, 200);
+    // Three, and `library`'s, which Harbor creates at installation, oldest.
+    assert_eq!(r.header("x-total-count").as_deref(), Some("4"));
+    let refs: Vec<i64> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["ref"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(refs[..3], [c, b, a]);
+}
+
+/// The summary shows a quota only while `quota_per_project_enable` is on (Harbor
+/// `src/server/v2.0/handler/project.go` `getProjectQuotaSummary` returns early otherwise), but
+/// `ListQuotas` lists the quotas that exist whatever the setting. Batched reads therefore list
+/// quotas whole only when the setting is on, so that both paths read the same.
+#[tokio::test]
+async fn quota_list_shows_quotas_the_summary_hides_when_per_project_quota_is_off() {
+    let h = Harbor::start().await;
+    let id = h.project("qoff", false).await;
+    let r = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"quota_per_project_enable": false}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let summary = h
+        .admin()
+        .get(&format!("/projects/{id}/summary"))
+        .await
+        .json();
+    assert!(summary.get("quota").is_none(), "{summary}");
+    let r = h
+        .admin()
+        .get(&format!("/quotas?reference=project&reference_id={id}"))
+        .await;
+    assert_eq!(r.header("x-total-count").as_deref(), Some("1"));
+}

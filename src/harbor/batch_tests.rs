@@ -1,0 +1,431 @@
+//! Batched reads against the Harbor emulator: concurrent reads answered by lists with the same
+//! answers as single reads, the confirming GET, no batching for a few reads, writes dropping
+//! what was gathered, and faults. Costs are the emulator's own request counters.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use serde_json::{Value, json};
+
+use super::super::models::{CveAllowlist, CveAllowlistItem, Project, ProjectMetadata, ProjectReq};
+use super::super::{Client, ClientConfig, ProjectRef};
+use super::PROBE_AFTER;
+
+struct Emulator {
+    running: harbor_emulator::Running,
+    http: reqwest::Client,
+}
+
+impl Emulator {
+    async fn start() -> Emulator {
+        let running = harbor_emulator::start(harbor_emulator::Config::default())
+            .await
+            .expect("emulator");
+        Emulator {
+            running,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn config(&self) -> ClientConfig {
+        let mut config =
+            ClientConfig::new(self.running.base_url()).with_basic_auth("admin", "Harbor12345");
+        config.retry_base_delay = Duration::from_millis(5);
+        config.retry_max_delay = Duration::from_millis(20);
+        config
+    }
+
+    /// A client as configure builds it: a new one per command, connected (which reads the
+    /// configuration), with the counters reset afterwards.
+    async fn command(&self) -> Client {
+        self.command_with(self.config()).await
+    }
+
+    async fn command_with(&self, config: ClientConfig) -> Client {
+        let client = Client::new(config).unwrap();
+        client.connect().await.expect("connect");
+        self.reset().await;
+        client
+    }
+
+    async fn control(&self, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/_emulator/{path}", self.running.base_url());
+        let req = match body {
+            Some(b) => self.http.post(url).json(&b),
+            None => self.http.get(url),
+        };
+        req.send().await.unwrap().json().await.unwrap()
+    }
+
+    async fn reset(&self) {
+        self.control("reset", Some(json!({}))).await;
+    }
+
+    /// API requests since the last reset, by `METHOD route` without the `/api/v2.0` prefix.
+    async fn requests(&self) -> BTreeMap<String, u64> {
+        let j = self.control("requests", None).await;
+        j["by_route"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.replace("/api/v2.0", ""), v.as_u64().unwrap()))
+            .collect()
+    }
+}
+
+fn count(requests: &BTreeMap<String, u64>, route: &str) -> u64 {
+    requests.get(route).copied().unwrap_or(0)
+}
+
+fn total(requests: &BTreeMap<String, u64>) -> u64 {
+    requests.values().sum()
+}
+
+const GET_ONE: &str = "GET /projects/{project_name_or_id}";
+const LIST: &str = "GET /projects";
+const SUMMARY: &str = "GET /projects/{project_name_or_id}/summary";
+const QUOTAS: &str = "GET /quotas";
+
+/// `n` projects, each set apart: public or not, scanning, severity, allowlist, quota.
+async fn seed(client: &Client, prefix: &str, n: i64) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let req = ProjectReq {
+            project_name: Some(format!("{prefix}-{i}")),
+            metadata: Some(ProjectMetadata {
+                public: Some((i % 2 == 0).to_string()),
+                auto_scan: Some((i % 3 == 0).to_string()),
+                prevent_vul: Some((i % 4 == 0).to_string()),
+                severity: (i % 4 == 0).then(|| "high".to_string()),
+                ..ProjectMetadata::default()
+            }),
+            storage_limit: Some(if i % 5 == 0 { -1 } else { i * 1024 }),
+            ..ProjectReq::default()
+        };
+        let id = client.create_project(&req).await.unwrap();
+        if i % 3 == 1 {
+            let update = ProjectReq {
+                cve_allowlist: Some(CveAllowlist {
+                    items: vec![CveAllowlistItem {
+                        cve_id: format!("CVE-2024-{i}"),
+                    }],
+                    project_id: Some(id),
+                    ..CveAllowlist::default()
+                }),
+                ..ProjectReq::default()
+            };
+            client
+                .update_project(&ProjectRef::Id(id), &update)
+                .await
+                .unwrap();
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+type Read = (
+    Result<Project, super::Error>,
+    Result<Option<i64>, super::Error>,
+);
+
+/// Reads every id at once, as Terraform's parallel refresh does.
+async fn read_all(client: &Client, ids: &[i64]) -> Vec<Read> {
+    join_all(ids.iter().map(|&id| async move {
+        tokio::join!(client.read_project(id), client.read_project_storage(id))
+    }))
+    .await
+}
+
+/// The answers of the unbatched calls, from a client of its own.
+async fn singles(e: &Emulator, ids: &[i64]) -> Vec<(Project, Option<i64>)> {
+    let client = Client::new(e.config()).unwrap();
+    let mut out = Vec::new();
+    for &id in ids {
+        let p = client.get_project(&ProjectRef::Id(id)).await.unwrap();
+        let s = client.project_summary(&ProjectRef::Id(id)).await.unwrap();
+        out.push((p, s.quota.and_then(|q| q.hard.storage)));
+    }
+    out
+}
+
+fn unwrap_all(reads: Vec<Read>) -> Vec<(Project, Option<i64>)> {
+    reads
+        .into_iter()
+        .map(|(p, s)| (p.unwrap(), s.unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn concurrent_reads_are_answered_by_one_list_with_what_single_reads_return() {
+    let e = Emulator::start().await;
+    let ids = seed(&e.command().await, "conc", 30).await;
+    let expected = singles(&e, &ids).await;
+    let client = e.command().await;
+    let got = unwrap_all(read_all(&client, &ids).await);
+    let requests = e.requests().await;
+    assert_eq!(got, expected);
+    // One list for the 30 projects; the quotas, which no list selects by id, read one by one.
+    assert_eq!(count(&requests, LIST), 1, "{requests:?}");
+    assert_eq!(count(&requests, GET_ONE), 0, "{requests:?}");
+    assert_eq!(count(&requests, SUMMARY), 30, "{requests:?}");
+    assert_eq!(total(&requests), 31, "{requests:?}");
+}
+
+/// Reads as Terraform's refresh sends them: ten at a time (its default `-parallelism`), each
+/// ten different, 12 rounds over 120 projects.
+#[tokio::test]
+async fn whole_lists_answer_reads_once_a_type_has_cost_enough() {
+    let e = Emulator::start().await;
+    let ids = seed(&e.command().await, "whole", 120).await;
+    let expected = singles(&e, &ids).await;
+    let client = e.command().await;
+    let mut per_round = Vec::new();
+    for (round, chunk) in ids.chunks(10).enumerate() {
+        let got = unwrap_all(read_all(&client, chunk).await);
+        assert_eq!(got, expected[round * 10..round * 10 + 10], "round {round}");
+        per_round.push(e.requests().await);
+        e.reset().await;
+    }
+    // Quotas: ten summaries in round 1 cost PROBE_AFTER requests, so round 2 fetches the first
+    // page of the whole quota list, learns there are two, fetches the second, and no quota
+    // costs anything after that.
+    assert_eq!(count(&per_round[0], SUMMARY), 10);
+    assert_eq!(
+        (count(&per_round[1], QUOTAS), count(&per_round[1], SUMMARY)),
+        (2, 0),
+        "{:?}",
+        per_round[1]
+    );
+    // Projects: one id list a round until they have cost PROBE_AFTER requests, then the whole
+    // list (two pages), then nothing.
+    let lists: Vec<u64> = per_round.iter().map(|r| count(r, LIST)).collect();
+    let probe = PROBE_AFTER as usize;
+    assert_eq!(lists[..probe], vec![1; probe][..], "{per_round:?}");
+    assert_eq!(lists[probe], 2, "the whole list: {per_round:?}");
+    assert_eq!(total(&per_round[probe + 1]), 0, "{per_round:?}");
+    let all: u64 = per_round.iter().map(total).sum();
+    assert_eq!(all, 10 + 10 + 2 + 2, "{per_round:?}");
+}
+
+#[tokio::test]
+async fn an_object_missing_from_a_list_is_confirmed_by_its_own_get() {
+    let e = Emulator::start().await;
+    let admin = e.command().await;
+    let ids = seed(&admin, "gone", 4).await;
+    let client = e.command().await;
+    // Deleted behind the provider's back, between the command's start and its reads.
+    admin.delete_project(&ProjectRef::Id(ids[3])).await.unwrap();
+    e.reset().await;
+    let reads = read_all(&client, &ids).await;
+    let requests = e.requests().await;
+    for read in &reads[..3] {
+        assert!(read.0.is_ok() && read.1.is_ok(), "{read:?}");
+    }
+    let (project, _) = &reads[3];
+    assert!(
+        project.as_ref().is_err_and(|e| e.is_not_found()),
+        "{project:?}"
+    );
+    assert_eq!(count(&requests, LIST), 1, "{requests:?}");
+    assert_eq!(
+        count(&requests, GET_ONE),
+        1,
+        "only the missing one is read alone: {requests:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_object_missing_from_a_whole_list_is_found_or_confirmed_by_its_own_get() {
+    let e = Emulator::start().await;
+    let admin = e.command().await;
+    let ids = seed(&admin, "late", 12).await;
+    let client = e.command().await;
+    for _ in 0..=PROBE_AFTER {
+        for read in read_all(&client, &ids).await {
+            assert!(read.0.is_ok() && read.1.is_ok(), "{read:?}");
+        }
+    }
+    // The whole lists are in; now one project appears and one goes, behind the provider's back.
+    let late = seed(&admin, "late-new", 1).await[0];
+    admin.delete_project(&ProjectRef::Id(ids[0])).await.unwrap();
+    e.reset().await;
+    let (p, s) = tokio::join!(client.read_project(late), client.read_project_storage(late));
+    assert_eq!(p.unwrap().name, "late-new-0");
+    assert_eq!(s.unwrap(), Some(-1));
+    let gone = client.read_project(ids[0]).await;
+    let requests = e.requests().await;
+    assert_eq!(
+        (count(&requests, GET_ONE), count(&requests, SUMMARY)),
+        (1, 1),
+        "the new project, read alone: {requests:?}"
+    );
+    // The deleted one is still in the whole list this command fetched: its answer is from
+    // this command, the rule; a later command reads it as gone.
+    assert!(gone.is_ok());
+    let next = e.command().await;
+    let gone = next.read_project(ids[0]).await;
+    assert!(gone.is_err_and(|e| e.is_not_found()));
+}
+
+#[tokio::test]
+async fn a_few_reads_cost_no_more_than_single_reads_and_list_nothing_whole() {
+    let e = Emulator::start().await;
+    let admin = e.command().await;
+    // A Harbor larger than one page, of which three projects are managed.
+    let ids = seed(&admin, "big", 150).await;
+    let managed = [ids[3], ids[77], ids[140]];
+    let expected = singles(&e, &managed).await;
+
+    let client = e.command().await;
+    let one = unwrap_all(read_all(&client, &managed[..1]).await);
+    let requests = e.requests().await;
+    assert_eq!(one, expected[..1]);
+    assert_eq!(
+        count(&requests, LIST),
+        0,
+        "a batch of one is a GET: {requests:?}"
+    );
+    assert_eq!(total(&requests), 2, "{requests:?}");
+
+    let client = e.command().await;
+    let three = unwrap_all(read_all(&client, &managed).await);
+    let requests = e.requests().await;
+    assert_eq!(three, expected);
+    assert!(total(&requests) <= 6, "{requests:?}");
+    assert_eq!(count(&requests, QUOTAS), 0, "{requests:?}");
+    assert_eq!(count(&requests, LIST), 1, "one id list: {requests:?}");
+}
+
+#[tokio::test]
+async fn a_write_drops_what_reads_gathered() {
+    let e = Emulator::start().await;
+    let ids = seed(&e.command().await, "write", 12).await;
+    let client = e.command().await;
+    for _ in 0..=PROBE_AFTER {
+        read_all(&client, &ids).await;
+    }
+    e.reset().await;
+    read_all(&client, &ids).await;
+    assert_eq!(
+        total(&e.requests().await),
+        0,
+        "all from this command's lists"
+    );
+    let update = ProjectReq {
+        metadata: Some(ProjectMetadata {
+            auto_scan: Some("true".into()),
+            public: Some("true".into()),
+            ..ProjectMetadata::default()
+        }),
+        ..ProjectReq::default()
+    };
+    client
+        .update_project(&ProjectRef::Id(ids[1]), &update)
+        .await
+        .unwrap();
+    let quota = client.list_project_quotas(ids[1]).await.unwrap()[0].id;
+    client.update_quota_storage(quota, 4096).await.unwrap();
+    let (p, s) = tokio::join!(
+        client.read_project(ids[1]),
+        client.read_project_storage(ids[1])
+    );
+    let p = p.unwrap();
+    assert_eq!(
+        (
+            p.metadata.public.as_deref(),
+            p.metadata.auto_scan.as_deref()
+        ),
+        (Some("true"), Some("true"))
+    );
+    assert_eq!(s.unwrap(), Some(4096));
+}
+
+#[tokio::test]
+async fn reads_under_faults_give_the_same_answers_or_the_errors_of_single_reads() {
+    let e = Emulator::start().await;
+    let ids = seed(&e.command().await, "fault", 20).await;
+    let expected = singles(&e, &ids).await;
+    let faults = json!({"error_rate": 0.2, "error_statuses": [503, 429], "reset_rate": 0.05,
+        "reset_after_rate": 0.05, "seed": 11});
+
+    // With retries (the default provider settings give 4; here 10), every read gets through.
+    let mut config = e.config();
+    config.max_retries = 10;
+    let client = e.command_with(config).await;
+    e.control("faults", Some(faults.clone())).await;
+    // Round 1 reads by id lists and single summaries, round 2 lists the quotas whole.
+    for round in 0..2 {
+        let got = unwrap_all(read_all(&client, &ids).await);
+        assert_eq!(got, expected, "round {round}");
+    }
+    let injected = e.control("faults", None).await;
+    assert!(injected["total"].as_u64().unwrap() > 0, "{injected}");
+
+    // Without retries some reads fail; each failure is a read's own (503, 429 or a dropped
+    // connection), never a wrong answer, and a failed list falls back to single reads.
+    e.control("faults", Some(json!({"error_rate": 0.0}))).await;
+    let mut config = e.config();
+    config.max_retries = 0;
+    let client = e.command_with(config).await;
+    e.control("faults", Some(faults)).await;
+    let mut failures = 0;
+    for _ in 0..3 {
+        for (read, want) in read_all(&client, &ids).await.into_iter().zip(&expected) {
+            match read.0 {
+                Ok(p) => assert_eq!(&p, &want.0),
+                Err(err) => {
+                    failures += 1;
+                    assert!(
+                        matches!(err.status(), Some(503 | 429)) || err.status().is_none(),
+                        "{err}"
+                    );
+                    assert!(!err.is_not_found(), "{err}");
+                }
+            }
+            match read.1 {
+                Ok(s) => assert_eq!(s, want.1),
+                Err(err) => {
+                    failures += 1;
+                    assert!(!err.is_not_found(), "{err}");
+                }
+            }
+        }
+    }
+    assert!(failures > 0, "the faults reached the reads");
+}
+
+/// A list Harbor refuses (here: every list answers 500) is not an error of its own: the reads
+/// go the single-GET way, whose answers count.
+#[tokio::test]
+async fn a_failing_list_falls_back_to_single_reads() {
+    use axum::Router;
+    use axum::extract::Path;
+    use axum::routing::get;
+    let router = Router::new()
+        .route(
+            "/api/v2.0/projects",
+            get(|| async { (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "{}") }),
+        )
+        .route(
+            "/api/v2.0/projects/{id}",
+            get(|Path(id): Path<i64>| async move {
+                axum::Json(json!({"project_id": id, "name": format!("p{id}"), "metadata": {}}))
+            }),
+        )
+        .route(
+            "/api/v2.0/projects/{id}/summary",
+            get(|| async { axum::Json(json!({"quota": {"hard": {"storage": 7}}})) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let client = Client::new(ClientConfig::new(url)).unwrap();
+    let ids = [1, 2, 3];
+    let reads = read_all(&client, &ids).await;
+    for (read, id) in reads.into_iter().zip(ids) {
+        assert_eq!(read.0.unwrap().name, format!("p{id}"));
+        assert_eq!(read.1.unwrap(), Some(7));
+    }
+}
