@@ -356,6 +356,12 @@ impl ConfigAuthModel {
             Some(k) if canonical(&k.auth_mode) == mode => k.auth_mode.clone(),
             _ => mode,
         };
+        // Settings of the other modes are not read: Harbor keeps them but does not use them,
+        // and a configuration may not set them (validate), so an imported state that held them
+        // would generate a configuration Terraform then refuses.
+        for s in SETTINGS.iter().filter(|s| !belongs_to(s.mode, &mode)) {
+            obj.insert(s.attr.into(), serde_json::Value::Null);
+        }
         obj.insert("auth_mode".into(), json!(mode));
         obj.insert("id".into(), json!(ID));
         obj.insert("managed_settings".into(), serde_json::Value::Null);
@@ -383,6 +389,11 @@ impl ConfigAuthModel {
     fn to_value(&self) -> Result<Value, ModelError> {
         model::to_value(self, &ConfigAuthResource::schema().ty())
     }
+}
+
+/// Whether a setting of `setting_mode` is used in auth mode `mode` (either spelling).
+fn belongs_to(setting_mode: Mode, mode: &str) -> bool {
+    setting_mode == Mode::Any || setting_mode.auth_mode() == canonical(mode)
 }
 
 /// Harbor's value of a setting as the attribute holds it.
@@ -864,7 +875,21 @@ impl Resource<HarborContext> for ConfigAuthResource {
     /// Refuses a mode change Harbor will refuse: the last refresh saw `auth_mode.editable`
     /// false, which Harbor answers while users other than admin exist.
     fn modify_plan(&self, ctx: &mut PlanContext<'_, HarborContext>) {
-        if ctx.is_create() || ctx.planned.is_null() {
+        if ctx.planned.is_null() {
+            return;
+        }
+        // The settings of the other modes are null after apply (see `from_harbor`): plan them so.
+        if let Some(mode) = ctx.planned.get("auth_mode").as_str().map(str::to_owned) {
+            for s in SETTINGS
+                .iter()
+                .filter(|s| s.kind != Kind::Secret && !belongs_to(s.mode, &mode))
+            {
+                if ctx.config.get(s.attr).is_null() {
+                    ctx.planned.set(s.attr, Value::Null);
+                }
+            }
+        }
+        if ctx.is_create() {
             return;
         }
         let Some(prior) = model::read_view::<ConfigAuthView>(ctx.prior, ctx.diags) else {

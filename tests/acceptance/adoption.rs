@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 use terraform_provider_harbor::schema::identity::{IdentityKind, IdentityTemplate};
 
 use crate::harness::{Terraform, Workdir, for_these, required_providers, terraforms};
+use crate::scanner_adapter::ScannerAdapter;
 use crate::target::{Harbor, Resp, unique};
 
 /// Binaries with `import` blocks and `-generate-config-out`.
@@ -398,6 +399,28 @@ fn made_by_hand(h: &Harbor, remote: &Harbor, n: &str) -> Vec<(String, String)> {
         "change system settings",
     );
     adopt("harbor_config_system.main", "configuration/system".into());
+
+    // A scanner adapter registered by hand; Harbor asks the adapter (a real listener) first.
+    let adapter = ScannerAdapter::start("Grype");
+    let scanner = format!("{n}-grype");
+    ok(
+        h.call(
+            "POST",
+            "/scanners",
+            Some(json!({"name": scanner, "url": adapter.url, "auth": ""})),
+        ),
+        "register a scanner",
+    );
+    let scanners = h.get("/scanners");
+    let uuid = scanners
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["name"] == json!(scanner)))
+        .and_then(|s| s["uuid"].as_str())
+        .unwrap_or_else(|| panic!("no scanner {scanner} in {scanners:#}"));
+    adopt("harbor_scanner.grype", format!("/scanners/{uuid}"));
+    // How people sign in: the database mode Harbor starts with (a change of mode is refused
+    // once users exist, and the objects above include users).
+    adopt("harbor_config_auth.main", "configuration/auth".into());
     out
 }
 

@@ -60,9 +60,16 @@ fn config_auth_lifecycle() {
         let st = wd.resource_values("harbor_config_auth.a");
         assert_eq!(st["id"], "/configurations");
         assert_eq!(st["auth_mode_editable"], true);
-        // Settings not configured are read back as Harbor has them.
-        assert_eq!(st["ldap_scope"], "subtree");
+        // Settings of this mode not configured are read back as Harbor has them; those of the
+        // other modes are not read (Harbor keeps them unused, and a configuration may not set
+        // them, so adoption's generated configuration must not hold them).
         assert_eq!(st["oidc_verify_cert"], true);
+        assert_eq!(st["ldap_scope"], serde_json::Value::Null);
+        assert_eq!(
+            setting(&h, "ldap_scope"),
+            2,
+            "Harbor still has its LDAP scope"
+        );
         wd.assert_plan_empty("re-plan after create");
 
         // In place.
