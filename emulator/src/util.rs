@@ -390,6 +390,29 @@ pub fn uuid_v4() -> String {
     )
 }
 
+/// go-swagger's default for a property that is neither required nor `x-nullable` nor
+/// `x-omitempty: false`: the Go field carries `omitempty`, so `""`, `false`, `0`, an empty array
+/// and `null` are left out of the answer. Removes those of `keys` from `body`.
+pub fn omit_empty(body: &mut serde_json::Value, keys: &[&str]) {
+    use serde_json::Value;
+    let Some(obj) = body.as_object_mut() else {
+        return;
+    };
+    for key in keys {
+        let empty = match obj.get(*key) {
+            Some(Value::String(s)) => s.is_empty(),
+            Some(Value::Bool(b)) => !b,
+            Some(Value::Number(n)) => n.as_f64() == Some(0.0),
+            Some(Value::Array(a)) => a.is_empty(),
+            Some(Value::Null) => true,
+            _ => false,
+        };
+        if empty {
+            obj.remove(*key);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,28 +445,5 @@ mod tests {
         assert!(q.allows("id", "3") && !q.allows("id", "6"));
         assert!(q.allows("x", "b") && !q.allows("x", "c"));
         assert!(q.allows("unknown", "anything"));
-    }
-}
-
-/// go-swagger's default for a property that is neither required nor `x-nullable` nor
-/// `x-omitempty: false`: the Go field carries `omitempty`, so `""`, `false`, `0`, an empty array
-/// and `null` are left out of the answer. Removes those of `keys` from `body`.
-pub fn omit_empty(body: &mut serde_json::Value, keys: &[&str]) {
-    use serde_json::Value;
-    let Some(obj) = body.as_object_mut() else {
-        return;
-    };
-    for key in keys {
-        let empty = match obj.get(*key) {
-            Some(Value::String(s)) => s.is_empty(),
-            Some(Value::Bool(b)) => !b,
-            Some(Value::Number(n)) => n.as_f64() == Some(0.0),
-            Some(Value::Array(a)) => a.is_empty(),
-            Some(Value::Null) => true,
-            _ => false,
-        };
-        if empty {
-            obj.remove(*key);
-        }
     }
 }

@@ -218,8 +218,26 @@ pub(crate) fn to_state(r: &Registry, prior: Option<&RegistryModel>) -> RegistryM
     }
 }
 
-fn registry_diag(what: &str, name: &str, url: &str, e: &crate::harbor::Error) -> Diagnostics {
+fn registry_diag(
+    what: &str,
+    name: &str,
+    url: &str,
+    kind: &str,
+    e: &crate::harbor::Error,
+) -> Diagnostics {
     let mut d = api_diag(what, name, e);
+    // Harbor builds a `harbor` adapter by asking the remote's `/api/version` first
+    // (`pkg/reg/adapter/harbor/base/client.go` `NewClient`); when that fails Harbor answers with a
+    // bare 500 (or the remote's own error status), never reaching its health check.
+    if kind == "harbor" && e.status().is_some_and(|s| s != 400 && s != 409) {
+        d.attr_error(
+            AttributePath::attr("endpoint_url"),
+            format!("Harbor cannot reach the registry at {url}"),
+            "Before checking its health, Harbor asks the remote's /api/version, and that call failed (Harbor reports this as an \
+             internal server error). Check `endpoint_url`, `insecure`/`ca_certificate`, and that Harbor (not this machine) can \
+             reach the URL.",
+        );
+    }
     if e.status() == Some(400) && e.to_string().contains("unhealthy") {
         d.attr_error(
             AttributePath::attr("endpoint_url"),
@@ -421,7 +439,13 @@ impl Resource<HarborContext> for RegistryResource {
         let url = planned.url().to_string();
         let body = create_request(&planned, secret_of(&planned, &config));
         let id = h.client.create_registry(&body).await.map_err(|e| {
-            let mut d = registry_diag("Could not create registry", &name, &url, &e);
+            let mut d = registry_diag(
+                "Could not create registry",
+                &name,
+                &url,
+                planned.registry_type(),
+                &e,
+            );
             if e.is_unsettled() {
                 return super::unsettled_create(d, "registry", planned_value);
             }
@@ -501,10 +525,15 @@ impl Resource<HarborContext> for RegistryResource {
             },
         };
         if update != RegistryUpdate::default() {
-            h.client
-                .update_registry(id, &update)
-                .await
-                .map_err(|e| registry_diag("Could not update registry", &name, &url, &e))?;
+            h.client.update_registry(id, &update).await.map_err(|e| {
+                registry_diag(
+                    "Could not update registry",
+                    &name,
+                    &url,
+                    planned.registry_type(),
+                    &e,
+                )
+            })?;
         }
         Ok(planned.to_value()?)
     }
@@ -608,6 +637,35 @@ mod tests {
             RegistryResource::schema().check_rules(),
             Vec::<String>::new()
         );
+    }
+
+    /// A `harbor` remote whose `/api/version` cannot be reached makes Harbor answer 500; the error
+    /// then names `endpoint_url` and says what Harbor tried. Other types and statuses do not.
+    #[test]
+    fn harbor_remote_500_names_the_endpoint() {
+        let e = crate::harbor::Error::Api {
+            status: 500,
+            code: Some("UNKNOWN".into()),
+            message: "internal server error".into(),
+            request_id: None,
+            method: "POST".into(),
+            path: "/registries".into(),
+        };
+        let endpoint = |d: &Diagnostics| {
+            d.0.iter()
+                .any(|x| x.path == Some(AttributePath::attr("endpoint_url")))
+        };
+        let d = registry_diag("Could not create registry", "r", "http://h", "harbor", &e);
+        assert!(endpoint(&d), "{:?}", d.0);
+        assert!(d.0.iter().any(|x| x.detail.contains("/api/version")));
+        let d = registry_diag(
+            "Could not create registry",
+            "r",
+            "http://h",
+            "docker-hub",
+            &e,
+        );
+        assert!(!endpoint(&d), "{:?}", d.0);
     }
 
     #[test]
