@@ -25,8 +25,8 @@
 #                  profile, and check its plugin handshake under qemu-aarch64 (qemu-user) when
 #                  present. Needs the Rust std for the target (`rustup target add ...`). Not in
 #                  CI: the build takes well over the CI budget on 2 cores.
-#   --windows      with --cross, also try windows_amd64 (Debian's gcc-mingw-w64-x86-64). Today it
-#                  fails: every dependency builds, but src/protocol uses Unix sockets and signals.
+#   --windows      with --cross, also build windows_amd64 (Debian's gcc-mingw-w64-x86-64). It
+#                  builds (tcp only, Ctrl-C/Ctrl-Break for signals); nothing here runs it.
 #   --platform OS_ARCH=PATH  package an already built binary for another platform (repeatable)
 #   --gpg-key KEY  sign the SHA256SUMS file with this GPG key (id or fingerprint; GNUPGHOME is
 #                  honoured) and verify the signature; also read from RELEASE_GPG_KEY

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
-use tokio::net::{TcpListener, UnixListener};
+use tokio::net::TcpListener;
+#[cfg(unix)]
+use tokio::net::UnixListener;
 
 /// Environment variable carrying the magic cookie Terraform and OpenTofu set.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
@@ -160,6 +162,7 @@ pub fn negotiate_version(offered: Option<&str>) -> Result<u32, HandshakeError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListenAddr {
     Tcp(SocketAddr),
+    /// Only on unix: go-plugin uses tcp on Windows.
     Unix(PathBuf),
 }
 
@@ -187,6 +190,7 @@ impl fmt::Display for ListenAddr {
 pub enum Listener {
     Tcp(TcpListener),
     /// The socket path is removed when the listener is dropped.
+    #[cfg(unix)]
     Unix(UnixListener, SocketFile),
 }
 
@@ -199,15 +203,18 @@ impl Listener {
                 l.local_addr()
                     .unwrap_or_else(|_| SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
             ),
+            #[cfg(unix)]
             Listener::Unix(_, f) => ListenAddr::Unix(f.0.clone()),
         }
     }
 }
 
 /// Removes the unix socket file on drop, so exits leave no litter in the socket directory.
+#[cfg(unix)]
 #[derive(Debug)]
 pub struct SocketFile(PathBuf);
 
+#[cfg(unix)]
 impl Drop for SocketFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
@@ -216,7 +223,9 @@ impl Drop for SocketFile {
 
 /// Listens where the host asked: a unix socket in `PLUGIN_UNIX_SOCKET_DIR` when set, else the
 /// first free port on 127.0.0.1 in `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` (go-plugin scans upwards too).
+/// On Windows there are no unix sockets here, and go-plugin never asks for one: tcp always.
 pub async fn listen(env: &HostEnv) -> Result<Listener, HandshakeError> {
+    #[cfg(unix)]
     if let Some(dir) = &env.unix_socket_dir {
         let path = dir.join(format!("plugin{:016x}", rand::random::<u64>()));
         let l = UnixListener::bind(&path).map_err(|source| HandshakeError::Listen {
@@ -361,6 +370,7 @@ mod tests {
         assert!(a.ip().is_loopback());
     }
 
+    #[cfg(unix)]
     #[tokio::test]
     async fn listens_on_a_unix_socket_and_removes_it() {
         let dir = tempfile::tempdir().unwrap();

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+#[cfg(unix)]
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -289,6 +290,7 @@ async fn accept(listener: &Listener) -> io::Result<Box<dyn Io>> {
             let _ = s.set_nodelay(true);
             Box::new(s)
         }
+        #[cfg(unix)]
         Listener::Unix(l, _) => Box::new(l.accept().await?.0),
     })
 }
@@ -380,6 +382,7 @@ enum SignalMode {
 
 /// Installs SIGINT and SIGTERM handlers. Registering a tokio handler replaces the default
 /// "terminate" disposition for the life of the process, which is what ignoring SIGINT needs.
+#[cfg(unix)]
 fn watch_signals(shutdown: &CancellationToken, mode: SignalMode) -> io::Result<()> {
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -398,6 +401,36 @@ fn watch_signals(shutdown: &CancellationToken, mode: SignalMode) -> io::Result<(
                 },
                 Some(()) = sigterm.recv() => {
                     tracing::info!("SIGTERM received; stopping");
+                    shutdown.cancel();
+                }
+                else => break,
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Windows has Ctrl-C and Ctrl-Break in place of SIGINT and SIGTERM. Terraform's own Ctrl-C
+/// reaches every process of the console; as on unix, a plugin leaves cancelling to StopProvider.
+#[cfg(windows)]
+fn watch_signals(shutdown: &CancellationToken, mode: SignalMode) -> io::Result<()> {
+    let mut ctrl_c = tokio::signal::windows::ctrl_c()?;
+    let mut ctrl_break = tokio::signal::windows::ctrl_break()?;
+    let shutdown = shutdown.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                Some(()) = ctrl_c.recv() => match mode {
+                    SignalMode::Plugin => tracing::debug!(
+                        "ignoring Ctrl-C; Terraform cancels work through StopProvider"
+                    ),
+                    SignalMode::Debug => {
+                        tracing::info!("Ctrl-C received; stopping");
+                        shutdown.cancel();
+                    }
+                },
+                Some(()) = ctrl_break.recv() => {
+                    tracing::info!("Ctrl-Break received; stopping");
                     shutdown.cancel();
                 }
                 else => break,
