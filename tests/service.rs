@@ -581,6 +581,7 @@ const WITHOUT_IDENTITY: &[(&str, &str)] = &[
     ("harbor_purge_audit_log", SINGLETON),
     ("harbor_interrogation_services", SINGLETON),
     ("harbor_tasks", SINGLETON),
+    ("harbor_config_auth", SINGLETON),
 ];
 
 /// One per Harbor: there is nothing to tell apart, and its import id is a fixed path.
