@@ -673,6 +673,35 @@ fn interrogation_services_lifecycle() {
             "Trivy",
             "the default scanner is left as it is"
         );
+
+        // goharbor/harbor's documentation example, unchanged. It names a scanner "Clair", which
+        // its users registered in Harbor beforehand: here a real adapter listener under that name.
+        let clair = crate::scanner_adapter::ScannerAdapter::start("Clair");
+        let r = h.call(
+            "POST",
+            "/scanners",
+            Some(json!({"name": "Clair", "url": clair.url})),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        let wd3 = Workdir::new(tf);
+        wd3.write_config(&config(
+            &h,
+            r#"
+resource "harbor_interrogation_services" "main" {
+  default_scanner = "Clair"
+  vulnerability_scan_policy = "Daily"
+}
+"#,
+        ));
+        wd3.apply();
+        assert_eq!(default_scanner(&h), "Clair");
+        assert_eq!(
+            schedule(&h, "/system/scanAll/schedule").unwrap()["schedule"]["type"],
+            "Daily"
+        );
+        wd3.assert_plan_empty("re-plan of the Go provider's example");
+        wd3.destroy();
+        assert!(schedule(&h, "/system/scanAll/schedule").is_none());
     });
 }
 
