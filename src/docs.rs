@@ -46,6 +46,8 @@ pub struct DocSet {
     pub resources: Vec<(String, Schema)>,
     pub data_sources: Vec<(String, Schema)>,
     pub ephemeral_resources: Vec<(String, Schema)>,
+    /// List resources (`terraform query`, Terraform 1.14+): the schema of their `config` block.
+    pub list_resources: Vec<(String, Schema)>,
     /// The repository root: `examples/` and `docs/` are read below it.
     pub root: PathBuf,
 }
@@ -68,6 +70,11 @@ impl DocSet {
                 .collect(),
             ephemeral_resources: service
                 .ephemeral_schemas()
+                .into_iter()
+                .map(|(n, s)| (n.to_string(), s))
+                .collect(),
+            list_resources: service
+                .list_schemas()
                 .into_iter()
                 .map(|(n, s)| (n.to_string(), s))
                 .collect(),
@@ -118,10 +125,17 @@ impl DocSet {
             "ephemeral-resources",
             "ephemeral-resource.tf",
         )?;
+        self.insert_pages(
+            &mut pages,
+            &self.list_resources,
+            Kind::List,
+            "list-resources",
+            "list-resource.tfquery.hcl",
+        )?;
         Ok(pages)
     }
 
-    /// Pages for types without import (data sources, ephemeral resources): `docs/<dir>/<short
+    /// Pages for types without import (data sources, ephemeral and list resources): `docs/<dir>/<short
     /// name>.md`, with the example from `examples/<dir>/<type>/<example>`.
     fn insert_pages(
         &self,
@@ -160,6 +174,7 @@ enum Kind {
     Resource,
     DataSource,
     Ephemeral,
+    List,
 }
 
 struct Page<'a> {
@@ -177,6 +192,7 @@ impl Page<'_> {
             Kind::Resource => "Resource",
             Kind::DataSource => "Data Source",
             Kind::Ephemeral => "Ephemeral Resource",
+            Kind::List => "List Resource",
         };
         let mut out = String::new();
         front_matter(
@@ -572,13 +588,18 @@ pub fn write(docs_dir: &Path, pages: &BTreeMap<String, String>) -> io::Result<Ve
 }
 
 /// Markdown files the generator owns on disk: `index.md`, `resources/*`, `data-sources/*`,
-/// `ephemeral-resources/*`.
+/// `ephemeral-resources/*`, `list-resources/*`.
 fn existing_generated(docs_dir: &Path) -> io::Result<BTreeSet<String>> {
     let mut found = BTreeSet::new();
     if docs_dir.join("index.md").is_file() {
         found.insert("index.md".to_string());
     }
-    for sub in ["resources", "data-sources", "ephemeral-resources"] {
+    for sub in [
+        "resources",
+        "data-sources",
+        "ephemeral-resources",
+        "list-resources",
+    ] {
         let dir = docs_dir.join(sub);
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;

@@ -67,6 +67,12 @@ fn every_resource_and_data_source_has_its_examples() {
             missing.push(rel);
         }
     }
+    for (name, _) in &set.list_resources {
+        let rel = format!("examples/list-resources/{name}/list-resource.tfquery.hcl");
+        if !root().join(&rel).is_file() {
+            missing.push(rel);
+        }
+    }
     if !root().join("examples/provider/provider.tf").is_file() {
         missing.push("examples/provider/provider.tf".into());
     }
@@ -87,8 +93,13 @@ fn example_directories_name_real_types() {
             .map(|(n, _)| n.to_string()),
     );
     let data: Vec<String> = set.data_sources.iter().map(|(n, _)| n.clone()).collect();
+    let lists: Vec<String> = set.list_resources.iter().map(|(n, _)| n.clone()).collect();
     let mut stray = Vec::new();
-    for (dir, names) in [("resources", &known), ("data-sources", &data)] {
+    for (dir, names) in [
+        ("resources", &known),
+        ("data-sources", &data),
+        ("list-resources", &lists),
+    ] {
         for entry in fs::read_dir(root().join("examples").join(dir)).expect("examples dir") {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             if !names.contains(&name) {

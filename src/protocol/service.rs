@@ -188,6 +188,14 @@ impl<P: Provider> ProviderService<P> {
             .collect()
     }
 
+    /// List resource schemas by type name (the `config` block of `list` blocks).
+    pub fn list_schemas(&self) -> NamedSchemas {
+        self.lists
+            .iter()
+            .map(|(n, e)| (*n, e.schema.clone()))
+            .collect()
+    }
+
     fn ephemeral(&self, name: &str) -> Result<&EphemeralEntry<P::Data>, Diagnostics> {
         self.ephemerals.get(name).ok_or_else(|| {
             let mut d = Diagnostics::new();

@@ -5,6 +5,7 @@
 
 use crate::harness::{Terraform, Workdir, for_these, required_providers, terraforms};
 use crate::target::{Harbor, unique};
+use serde_json::json;
 
 /// Binaries with `terraform query`.
 fn can_query(tf: &Terraform) -> bool {
@@ -124,5 +125,118 @@ list "harbor_project" "mine_public" {{
             .collect();
         assert!(!addresses.contains(&stranger.as_str()), "{addresses:?}");
         assert_eq!(addresses.len(), 2, "{addresses:?}");
+    });
+}
+
+/// Every committed `examples/list-resources/*/list-resource.tfquery.hcl` (they feed the docs)
+/// runs through `terraform query` against a Harbor holding what it looks for, and each `list`
+/// block finds it. The examples' names are swapped for unique ones, nothing else.
+#[test]
+fn every_list_resource_example_finds_what_it_names() {
+    let capable: Vec<_> = terraforms().iter().filter(|t| can_query(t)).collect();
+    assert!(
+        !capable.is_empty(),
+        "no binary here has `terraform query` (Terraform 1.14+); scripts/install-tools.sh builds one"
+    );
+    for_these(capable.into_iter(), |tf| {
+        let h = Harbor::start();
+        let n = unique("ex");
+        let (apps, replica, developers) = (
+            format!("{n}-apps"),
+            format!("{n}-to-replica"),
+            format!("{n}-developers"),
+        );
+        let ok = |method: &str, path: &str, body: serde_json::Value| {
+            let r = h.call(method, path, Some(body));
+            assert!(
+                r.status / 100 == 2,
+                "{method} {path}: {} {}",
+                r.status,
+                r.text
+            );
+        };
+        ok(
+            "POST",
+            "/projects",
+            json!({"project_name": apps, "metadata": {"public": "true"}}),
+        );
+        ok(
+            "POST",
+            "/robots",
+            json!({"name": format!("{n}-ci"), "level": "project", "duration": -1,
+                   "permissions": [{"kind": "project", "namespace": apps,
+                                    "access": [{"resource": "repository", "action": "pull"}]}]}),
+        );
+        let registry = format!("{n}-hub");
+        ok(
+            "POST",
+            "/registries",
+            json!({"name": registry, "type": "docker-hub", "url": "https://hub.docker.com"}),
+        );
+        let rid = h
+            .get(&format!("/registries?q=name={registry}"))
+            .as_array()
+            .and_then(|r| r.first().cloned())
+            .and_then(|r| r["id"].as_i64())
+            .expect("the registry just made");
+        ok(
+            "POST",
+            "/replication/policies",
+            json!({"name": replica, "dest_registry": {"id": rid},
+                   "trigger": {"type": "manual"}, "enabled": true}),
+        );
+        ok(
+            "POST",
+            "/usergroups",
+            json!({"group_name": developers, "group_type": 2}),
+        );
+        let gid = h
+            .get(&format!("/usergroups?q=group_name={developers}"))
+            .as_array()
+            .and_then(|g| g.first().cloned())
+            .and_then(|g| g["id"].as_i64())
+            .expect("the group just made");
+        ok(
+            "POST",
+            &format!("/projects/{apps}/members"),
+            json!({"role_id": 2, "member_group": {"id": gid}}),
+        );
+
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/list-resources");
+        let mut types: Vec<String> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        types.sort();
+        assert_eq!(types.len(), 6, "one example per list resource: {types:?}");
+        let wd = Workdir::new(tf);
+        wd.write_config(&format!("{}{}", required_providers(), h.provider_block()));
+        for t in &types {
+            let example =
+                std::fs::read_to_string(root.join(t).join("list-resource.tfquery.hcl")).unwrap();
+            let example = example
+                .replace("\"to-replica\"", &format!("\"{replica}\""))
+                .replace("\"developers\"", &format!("\"{developers}\""))
+                .replace("\"apps\"", &format!("\"{apps}\""));
+            wd.write_file(&format!("{t}.tfquery.hcl"), &example);
+        }
+        let out = wd.run(&["query", "-no-color"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for (t, expect) in [
+            ("harbor_project", apps.clone()),
+            ("harbor_robot_account", format!("{n}-ci")),
+            ("harbor_registry", registry.clone()),
+            ("harbor_replication", replica.clone()),
+            // Harbor makes the project's creator (the admin) its first member.
+            ("harbor_project_member_user", "admin".to_string()),
+            ("harbor_project_member_group", developers.clone()),
+        ] {
+            assert!(
+                stdout
+                    .lines()
+                    .any(|l| l.starts_with(&format!("list.{t}.")) && l.contains(&expect)),
+                "the example of list \"{t}\" finds {expect}:\n{stdout}"
+            );
+        }
     });
 }
