@@ -350,12 +350,12 @@ impl ConfigSystemResource {
             .attr(
                 Attribute::bool("closable")
                     .default(false)
-                    .describe("Whether users may close the banner. Defaults to `false`."),
+                    .describe("Whether users may close the banner."),
             )
             .attr(
                 Attribute::string("type")
                     .default("info")
-                    .describe("`success`, `info`, `warning` or `danger`. Defaults to `info`.")
+                    .describe("`success`, `info`, `warning` or `danger`.")
                     .validate(validators::one_of(&[
                         "success", "info", "warning", "danger",
                     ])),

@@ -81,12 +81,12 @@ impl GarbageCollectionResource {
             .attr(
                 Attribute::bool("delete_untagged")
                     .default(false)
-                    .describe("Also delete untagged artifacts. Defaults to `false`."),
+                    .describe("Also delete untagged artifacts."),
             )
             .attr(
                 Attribute::number("workers")
                     .default(1)
-                    .describe("Parallel workers, 1 to 10 (Harbor before 2.13 allows up to 5). Defaults to `1`.")
+                    .describe("Parallel workers, 1 to 10 (Harbor before 2.13 allows up to 5).")
                     .validate(validators::int_between(1, 10)),
             ),
         )

@@ -138,7 +138,7 @@ impl ImmutableTagRuleResource {
                     .describe("The project: `harbor_project.<name>.id` (`/projects/<id>`), a numeric id, or a project name. Changing it replaces the rule.")
                     .validate(crate::schema::def::validators::not_empty()),
             )
-            .attr(Attribute::bool("disabled").default(false).describe("Whether the rule is switched off. Defaults to `false`."))
+            .attr(Attribute::bool("disabled").default(false).describe("Whether the rule is switched off."))
             .attr(pattern("repo_matching", "Repositories the rule covers (the name without the project), e.g. `**` for all. Exactly one of `repo_matching` and `repo_excluding`."))
             .attr(pattern("repo_excluding", "Repositories the rule does not cover; it covers all others."))
             .attr(pattern("tag_matching", "Tags the rule protects, e.g. `v*` or `{latest,stable}`. Exactly one of `tag_matching` and `tag_excluding`."))

@@ -228,7 +228,7 @@ impl RetentionPolicyResource {
                 .validate(crate::schema::def::validators::not_empty())
         };
         let rule = Block::new("A rule: what it retains, in which repositories, among which tags. Exactly one retain choice, one of `repo_matching`/`repo_excluding`, one of `tag_matching`/`tag_excluding`.")
-            .attr(Attribute::bool("disabled").default(false).describe("Whether the rule is switched off. Defaults to `false`."))
+            .attr(Attribute::bool("disabled").default(false).describe("Whether the rule is switched off."))
             .attr(Attribute::bool("always_retain").optional().describe("Retain every artifact the selectors pick."))
             .attr(Attribute::number("most_recently_pulled").optional().describe("Retain the N most recently pulled artifacts.").validate(count_validator(32_766, "most_recently_pulled")))
             .attr(Attribute::number("most_recently_pushed").optional().describe("Retain the N most recently pushed artifacts.").validate(count_validator(32_766, "most_recently_pushed")))
@@ -238,7 +238,7 @@ impl RetentionPolicyResource {
             .attr(pattern("repo_excluding", "Repositories the rule does not apply to; it applies to all others."))
             .attr(pattern("tag_matching", "Tags the rule applies to, e.g. `**` or `{latest,snapshot}`."))
             .attr(pattern("tag_excluding", "Tags the rule does not apply to; it applies to all others."))
-            .attr(Attribute::bool("untagged_artifacts").default(true).describe("Whether untagged artifacts are among those the rule looks at. Defaults to `true`."));
+            .attr(Attribute::bool("untagged_artifacts").default(true).describe("Whether untagged artifacts are among those the rule looks at."));
         Schema::new(
             super::SCHEMA_VERSION_AFTER_GO,
             Block::new(

@@ -328,6 +328,11 @@ fn check_attrs(attrs: &[Attribute], prefix: &str, in_set: bool, problems: &mut V
         if a.description.is_empty() {
             problems.push(format!("{at}: needs a description (it becomes the docs)"));
         }
+        if a.default.is_some() && a.description.contains("Defaults to") {
+            problems.push(format!(
+                "{at}: the description states the default, which the served description adds from the schema; remove it"
+            ));
+        }
         match &a.ty {
             AttrType::Plain(t) => {
                 if in_set && contains_dynamic(t) {
