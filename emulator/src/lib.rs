@@ -14,7 +14,6 @@ pub mod auth;
 pub mod auth_config;
 pub mod catalog;
 pub mod control;
-pub mod cron;
 pub mod doublestar;
 pub mod error;
 pub mod immutable;

@@ -76,7 +76,7 @@ fn validate_trigger(trigger: &Option<Value>) -> ApiResult<Option<Value>> {
                 .pointer("/trigger_settings/cron")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            crate::cron::validate_replication_cron(cron).map_err(ApiError::bad_request)?;
+            harbor_cron::validate_replication_cron(cron).map_err(ApiError::bad_request)?;
         }
         _ => return Err(ApiError::bad_request("invalid trigger type")),
     }

@@ -258,7 +258,7 @@ fn validate_trigger(p: &RetentionPolicy) -> ApiResult<()> {
             "invalid cron string for scheduled tag retention: {cron}, error: {e}"
         ))
     };
-    crate::cron::parse(cron).map_err(invalid)?;
+    harbor_cron::parse(cron).map_err(invalid)?;
     let parts: Vec<&str> = cron.split(' ').collect();
     if parts.len() == 6 && parts[0] != "0" {
         return Err(invalid(

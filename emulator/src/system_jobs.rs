@@ -199,7 +199,7 @@ enum Wanted {
 /// seconds fixed at 0.
 fn valid_cron(cron: &str) -> bool {
     let fields: Vec<&str> = cron.split_whitespace().collect();
-    crate::cron::parse(cron).is_ok() && fields.len() == 6 && fields[0] == "0"
+    harbor_cron::parse(cron).is_ok() && fields.len() == 6 && fields[0] == "0"
 }
 
 fn wanted(app: &AppInner, job: Job, body: &[u8]) -> ApiResult<Wanted> {

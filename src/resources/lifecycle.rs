@@ -145,7 +145,7 @@ pub(crate) fn schedule_validator() -> crate::schema::def::Validator {
     std::sync::Arc::new(|v, path, diags| {
         let Some(s) = v.as_str() else { return };
         let cron = schedule_cron(s);
-        let problem = super::cron::parse(&cron).err().or_else(|| {
+        let problem = harbor_cron::parse(&cron).err().or_else(|| {
             (cron.split(' ').next() != Some("0"))
                 .then(|| "the first field (seconds) must be 0".to_owned())
         });

@@ -10,7 +10,6 @@ use crate::schema::{Diagnostics, Value};
 pub mod config_auth;
 pub mod config_security;
 pub mod config_system;
-pub mod cron;
 pub mod garbage_collection;
 pub mod group;
 pub mod immutable_tag_rule;

@@ -113,7 +113,7 @@ pub fn check_cron(cron: &str) -> Result<(), String> {
             fields.len()
         ));
     }
-    if let Err(e) = super::cron::parse(cron) {
+    if let Err(e) = harbor_cron::parse(cron) {
         return Err(format!(
             "{cron:?} is not a cron Harbor accepts ({e}). Fields are seconds 0-59, minutes 0-59, hours 0-23, day of month 1-31, month 1-12 or jan-dec, day of week 0-6 or sun-sat."
         ));
@@ -128,7 +128,7 @@ pub fn check_cron(cron: &str) -> Result<(), String> {
             "{cron:?} runs every minute; Harbor refuses `*` in the minutes field. Use e.g. `0 */15 * * * *`."
         ));
     }
-    if let Err(e) = super::cron::validate_replication_cron(cron) {
+    if let Err(e) = harbor_cron::validate_replication_cron(cron) {
         return Err(format!(
             "{cron:?}: {e}. Separate the six fields with single spaces."
         ));

@@ -104,7 +104,7 @@ pub(crate) fn validator() -> Validator {
         if obj.kind != "Custom" {
             return;
         }
-        let problem = match super::cron::parse(s) {
+        let problem = match harbor_cron::parse(s) {
             Err(e) => Some(e),
             Ok(()) if s.split(' ').next() != Some("0") => {
                 Some("the first field (seconds) must be 0".to_string())

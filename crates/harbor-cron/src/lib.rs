@@ -1,6 +1,9 @@
-//! Harbor's cron rules for replication schedules: `utils.CronParser()` (robfig/cron v3 with the
-//! six fields Second..Dow and no descriptors) plus the two checks of
-//! `controller/replication/model/model.go` `Validate`.
+//! Harbor's cron rules: `utils.CronParser()` (robfig/cron v3 with the six fields Second..Dow
+//! and no descriptors), which every Harbor schedule goes through, plus the two checks of
+//! `controller/replication/model/model.go` `Validate` for replication triggers.
+//!
+//! One implementation for both sides: the provider refuses at plan time what Harbor would
+//! refuse, and the emulator refuses what Harbor refuses. It knows nothing of Terraform or HTTP.
 
 /// (minimum, maximum, names) of each field, as robfig/cron v3's `bounds`.
 const FIELDS: [(u32, u32, &[&str]); 6] = [
