@@ -846,6 +846,41 @@ async fn robot_registry_and_policy_reads_under_faults_are_right_or_fail_as_singl
         judge(policies, &expected.3, &mut failures);
     }
     assert!(failures > 0, "the faults reached the reads");
+
+    // Faults on the lists only (every single GET spared), no retries: each failed list falls
+    // back to single reads, so every read still gets its answer.
+    e.control("faults", Some(json!({"error_rate": 0.0}))).await;
+    let client = e.command_with(config_no_retries(&e)).await;
+    client.read_project(m.project).await.unwrap();
+    let mut spare: Vec<String> = Vec::new();
+    for (path, ids) in [
+        ("robots", &m.system_robots),
+        ("robots", &m.project_robots),
+        ("registries", &m.registries),
+        ("replication/policies", &m.policies),
+    ] {
+        spare.extend(ids.iter().map(|id| format!("GET /api/v2.0/{path}/{id}")));
+    }
+    e.control(
+        "faults",
+        Some(json!({"error_rate": 0.5, "error_statuses": [503], "seed": 3, "spare": spare})),
+    )
+    .await;
+    for _ in 0..3 {
+        let (system, project, registries, policies) = read_mixed(&client, &m).await;
+        assert_eq!(oks(system), expected.0);
+        assert_eq!(oks(project), expected.1);
+        assert_eq!(oks(registries), expected.2);
+        assert_eq!(oks(policies), expected.3);
+    }
+    let injected = e.control("faults", None).await;
+    assert!(injected["total"].as_u64().unwrap() > 0, "{injected}");
+}
+
+fn config_no_retries(e: &Emulator) -> ClientConfig {
+    let mut config = e.config();
+    config.max_retries = 0;
+    config
 }
 
 /// Credentials that may read a registry but not list them (a 403 on the list): the reads go
