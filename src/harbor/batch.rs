@@ -603,7 +603,10 @@ async fn serve<S: Source>(
     for (id, reply) in batch {
         waiting.entry(id).or_default().push(reply);
     }
-    if waiting.len() > 1 && S::bulk_allowed(client) {
+    // Also for a batch of one: reads that reach the provider one at a time (Terraform walks a
+    // dependent type as its dependencies finish) are what a whole list saves most on, and the
+    // rent-or-buy rule bounds its price (one page once ten requests were spent).
+    if S::bulk_allowed(client) {
         load_whole_list::<S>(client, scope, lane).await;
     }
     // What a whole list (this batch's or a concurrent one's) brought.

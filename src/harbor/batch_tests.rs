@@ -927,3 +927,26 @@ async fn a_refused_list_falls_back_to_single_reads_and_is_not_asked_again() {
     }
     assert_eq!(lists.load(Ordering::SeqCst), 1);
 }
+
+/// Reads that arrive one at a time (no batch ever holds two) still buy the whole list once
+/// they have cost PROBE_AFTER requests: 20 policies read one after the other cost 10 GETs and
+/// one page, not 20 GETs.
+#[tokio::test]
+async fn reads_arriving_one_at_a_time_buy_the_whole_list_once_they_have_cost_enough() {
+    let e = Emulator::start().await;
+    let m = seed_mixed(&e, "seq", 20).await;
+    let expected = mixed_singles(&e, &m).await;
+    let client = e.command().await;
+    for (i, &id) in m.policies.iter().enumerate() {
+        assert_eq!(
+            client.read_replication_policy(id).await.unwrap(),
+            expected.3[i]
+        );
+    }
+    let requests = e.requests().await;
+    assert_eq!(
+        (count(&requests, POLICY_ONE), count(&requests, POLICIES)),
+        (PROBE_AFTER as u64, 1),
+        "{requests:?}"
+    );
+}
