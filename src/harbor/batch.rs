@@ -44,11 +44,12 @@
 //!   of the two, and never more than one page when the Harbor is much larger than the
 //!   configuration). After that, reads of listed objects cost nothing.
 //!
-//! Rules: a batch of one is a plain GET; an id a list did not return is confirmed by its own
-//! GET before anyone is told it is gone; a list that fails (after the client's usual retries)
-//! sends its reads down the single-GET path, so errors read exactly as they did before
-//! batching, and a list refused outright (401 or 403: credentials that may read one object but
-//! not list them) is not tried again in this command; quotas are listed whole only when
+//! Rules: a batch of one is a plain GET (unless the whole list is bought, above); an id a
+//! list did not return is confirmed by its own GET before anyone is told it is gone; a list
+//! that fails (after the client's usual retries) sends its reads down the single-GET path, so
+//! errors read exactly as they did before batching, and a list refused outright (401 or 403:
+//! credentials that may read one object but not list them) is not tried again in this
+//! command; quotas are listed whole only when
 //! `quota_per_project_enable` is known to be on, because the summary shows no quota otherwise
 //! (`handler/project.go` `getProjectQuotaSummary`).
 
