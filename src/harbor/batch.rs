@@ -28,7 +28,9 @@
 //!   cannot be an OR-list. A project robot's project id comes from the project reads of the same
 //!   command (its state holds the project's name only); when it is not known, the robot is read
 //!   alone. List and GET both populate with `WithPermission: true` (`controller/robot`
-//!   `populate`) and render with `model.NewRobot(r).ToSwagger()`: permissions included.
+//!   `populate`) and render with `model.NewRobot(r).ToSwagger()`: permissions included. Lists
+//!   show visible robots only (`ListRobot` adds `Visible=true`; `CreateRobot` makes every robot
+//!   created through the API visible).
 //! - registries: `GET /registries?q=id={1 2 3}`. List and GET both convert with
 //!   `fromDaoModel` (`pkg/reg/manager.go`) and `convertRegistry` (`handler/replication.go`):
 //!   the same status (`health`), CA certificate, and credential with its secret masked as
