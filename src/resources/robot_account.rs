@@ -848,7 +848,13 @@ impl Resource<HarborContext> for RobotAccountResource {
             .then(|| state.permissions.as_deref().and_then(<[_]>::first))
             .flatten()
             .map(|p| p.namespace.as_str());
-        let robot = not_found_is_none(h.client.read_robot(id, project).await)
+        let read = if state.level == "project" && project.is_none() {
+            // A project robot whose project the state does not name: no list to look in.
+            h.client.get_robot(id).await
+        } else {
+            h.client.read_robot(id, project).await
+        };
+        let robot = not_found_is_none(read)
             .map_err(|e| robot_diag("Could not read robot", state.full_name(), &e))?;
         match robot {
             Some(r) => Ok(Some(to_state(&r, h, Some(&state)).to_value()?)),
