@@ -6,7 +6,8 @@
 //!
 //! Run: `cargo bench --bench terraform` (all), `cargo bench --bench terraform -- --quick`
 //! (N = 10 and 100, no latency runs), `cargo bench --bench terraform -- --refresh` (the
-//! handshake and refresh-only plans of projects against `terraform_data` only). Results are printed as markdown; BENCHMARKS.md records them.
+//! handshake and refresh-only plans, of projects and of the mixed configuration, against
+//! `terraform_data` only; add `--quick` for N = 100, or `--n=20,50 --latency=0` for chosen rows). Results are printed as markdown; BENCHMARKS.md records them.
 //! The provider runs in reattach mode (`--debug`) so one process serves every command and its
 //! memory and CPU can be read from /proc.
 
@@ -186,26 +187,86 @@ fn serialisation(n: usize, latency_ms: u64, parallelism: usize) {
     );
 }
 
-/// Refresh-only plan of `n` projects (each with a quota) at `latency_ms`, against a refresh-only
-/// plan of `n` `terraform_data` resources by the same Terraform: the floor no provider goes below.
-fn refresh(n: usize, latency_ms: u64) {
+/// What a refresh-only row manages: projects only, or the mix of [`config`].
+#[derive(Clone, Copy, PartialEq)]
+enum Refreshed {
+    Projects,
+    Mixed,
+}
+
+/// The emulator's request counts since its start, by route.
+fn requests_by_route(h: &Harbor) -> std::collections::BTreeMap<String, u64> {
+    let j = h.get("/_emulator/requests");
+    j["by_route"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.replace("/api/v2.0", ""), v.as_u64().unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Requests between two counts, by the type they read: `projects 12, robots 30, ...`.
+fn by_type(
+    before: &std::collections::BTreeMap<String, u64>,
+    after: &std::collections::BTreeMap<String, u64>,
+) -> String {
+    let kinds = [
+        ("projects", &["/projects", "/quotas"][..]),
+        ("robots", &["/robots"][..]),
+        ("registries", &["/registries"][..]),
+        ("policies", &["/replication/policies"][..]),
+    ];
+    let mut sums = vec![0u64; kinds.len() + 1];
+    for (route, n) in after {
+        let n = n - before.get(route).copied().unwrap_or(0);
+        let path = route.split_once(' ').map_or(route.as_str(), |(_, p)| p);
+        let kind = kinds
+            .iter()
+            .position(|(_, prefixes)| prefixes.iter().any(|p| path.starts_with(p)))
+            .unwrap_or(kinds.len());
+        sums[kind] += n;
+    }
+    let mut parts: Vec<String> = kinds
+        .iter()
+        .zip(&sums)
+        .filter(|(_, n)| **n > 0)
+        .map(|((name, _), n)| format!("{name} {n}"))
+        .collect();
+    parts.push(format!("configure {}", sums[kinds.len()]));
+    parts.join(", ")
+}
+
+/// Refresh-only plan of `n` objects at `latency_ms` (projects each with a quota, or the mixed
+/// configuration), against a refresh-only plan of as many `terraform_data` resources by the
+/// same Terraform: the floor no provider goes below.
+fn refresh(what: Refreshed, n: usize, latency_ms: u64) {
     let tf = terraforms().last().expect("a terraform");
     let h = Harbor::emulator(harbor_emulator::Config {
         latency_ms,
         ..Default::default()
     });
+    let replica = Harbor::emulator(Default::default());
     let provider = DebugProvider::start();
     let mut wd = Workdir::new(tf);
     wd.reattach(&provider);
-    let mut hcl = format!("{}{}", required_providers(), h.provider_block());
-    for i in 0..n {
-        hcl += &format!(
-            "resource \"harbor_project\" \"p{i}\" {{\n  name = \"refresh-{i}\"\n  storage_quota = {}\n}}\n",
-            1 + i % 50
-        );
-    }
+    let (hcl, count) = match what {
+        Refreshed::Mixed => config(&h, &replica.url, n),
+        Refreshed::Projects => {
+            let mut hcl = format!("{}{}", required_providers(), h.provider_block());
+            for i in 0..n {
+                hcl += &format!(
+                    "resource \"harbor_project\" \"p{i}\" {{\n  name = \"refresh-{i}\"\n  storage_quota = {}\n}}\n",
+                    1 + i % 50
+                );
+            }
+            (hcl, n)
+        }
+    };
     wd.write_config(&hcl);
     wd.run(&["apply", "-auto-approve", "-no-color", "-parallelism=20"]);
+    let before = requests_by_route(&h);
     // Not `-detailed-exitcode`: Terraform 1.11 exits 2 on a refresh-only plan that found
     // nothing. The check that nothing drifted is the text below.
     let phase = run_phase(
@@ -215,6 +276,7 @@ fn refresh(n: usize, latency_ms: u64) {
         "refresh",
         &["plan", "-refresh-only", "-no-color"],
     );
+    let split = by_type(&before, &requests_by_route(&h));
     let out = wd.run(&["plan", "-refresh-only", "-no-color"]);
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("No changes."),
@@ -222,7 +284,7 @@ fn refresh(n: usize, latency_ms: u64) {
     );
     let data = Workdir::new(tf);
     let mut hcl = String::new();
-    for i in 0..n {
+    for i in 0..count {
         hcl += &format!("resource \"terraform_data\" \"d{i}\" {{\n  input = \"refresh-{i}\"\n}}\n");
     }
     data.write_config(&hcl);
@@ -230,13 +292,17 @@ fn refresh(n: usize, latency_ms: u64) {
     let t = Instant::now();
     data.run(&["plan", "-refresh-only", "-no-color"]);
     let floor = t.elapsed();
+    let label = match what {
+        Refreshed::Projects => "projects",
+        Refreshed::Mixed => "mixed",
+    };
     println!(
-        "| {n} | {latency_ms} | {:.2} | {:.2} | {:.2} | {} | {:.3} |",
+        "| {label} | {count} | {latency_ms} | {:.2} | {:.2} | {:.2} | {} | {:.3} | {split} |",
         phase.wall.as_secs_f64(),
         floor.as_secs_f64(),
         phase.wall.as_secs_f64() / floor.as_secs_f64(),
         phase.requests,
-        phase.requests as f64 / n as f64
+        phase.requests as f64 / count as f64
     );
 }
 
@@ -317,13 +383,46 @@ fn emulator_throughput() {
     });
 }
 
-fn refresh_table(rows: &[(usize, u64)]) {
+fn refresh_table(rows: &[(Refreshed, usize, u64)]) {
     println!(
-        "\n| projects | latency ms | refresh-only plan s | terraform_data plan s | ratio | requests | requests/project |\n|---|---|---|---|---|---|---|"
+        "\n| objects | N | latency ms | refresh-only plan s | terraform_data plan s | ratio | requests | requests/object | requests by type |\n|---|---|---|---|---|---|---|---|---|"
     );
-    for &(n, latency_ms) in rows {
-        refresh(n, latency_ms);
+    for &(what, n, latency_ms) in rows {
+        refresh(what, n, latency_ms);
     }
+}
+
+/// The refresh-only rows: projects at N = 100, 500 and 2,000 and the mixed configuration at
+/// N = 100 and 500, each at 0, 50 and 150 ms; `--quick`: N = 100 at 0 and 50 ms only.
+/// `--n=20,50` and `--latency=0` keep only those rows (a quick debug-profile look at counts).
+fn refresh_rows(quick: bool) -> Vec<(Refreshed, usize, u64)> {
+    let list = |flag: &str| -> Option<Vec<u64>> {
+        std::env::args()
+            .find_map(|a| a.strip_prefix(flag).map(str::to_owned))
+            .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
+    };
+    let (sizes, mixed_sizes, latencies): (Vec<u64>, Vec<u64>, Vec<u64>) = if quick {
+        (vec![100], vec![100], vec![0, 50])
+    } else {
+        (vec![100, 500, 2000], vec![100, 500], vec![0, 50, 150])
+    };
+    let (sizes, mixed_sizes) = match list("--n=") {
+        Some(n) => (n.clone(), n),
+        None => (sizes, mixed_sizes),
+    };
+    let latencies = list("--latency=").unwrap_or(latencies);
+    let mut rows = Vec::new();
+    for (what, sizes) in [
+        (Refreshed::Projects, &sizes),
+        (Refreshed::Mixed, &mixed_sizes),
+    ] {
+        for &n in sizes {
+            for &l in &latencies {
+                rows.push((what, n as usize, l));
+            }
+        }
+    }
+    rows
 }
 
 fn main() {
@@ -331,7 +430,7 @@ fn main() {
     // `--refresh`: only the handshake and the refresh-only rows (a few minutes).
     if std::env::args().any(|a| a == "--refresh") {
         handshake(21);
-        refresh_table(&[(100, 0), (100, 50), (500, 0), (500, 50), (500, 150)]);
+        refresh_table(&refresh_rows(quick));
         return;
     }
     let tf = terraforms().last().expect("a terraform");
@@ -357,13 +456,6 @@ fn main() {
         );
         serialisation(500, 50, 10);
         serialisation(500, 50, 20);
-        refresh_table(&[
-            (100, 0),
-            (100, 50),
-            (500, 0),
-            (500, 50),
-            (500, 150),
-            (2000, 50),
-        ]);
+        refresh_table(&refresh_rows(false));
     }
 }

@@ -486,6 +486,9 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
         .values()
         .filter(|r| name.as_deref().is_none_or(|n| r.name.contains(n)))
         .filter(|r| q.allows("name", &r.name) && q.allows("type", &r.kind))
+        // `pkg/reg/dao/model.go` `Registry.ID`: by field (`ID`) or column (`id`), as
+        // `lib/orm/query.go` `setFilters` accepts either; `{1 2}` is an OR-list.
+        .filter(|r| q.allows("id", &r.id.to_string()) && q.allows("ID", &r.id.to_string()))
         .collect();
     let total = items.len();
     let rendered: Vec<Value> = page

@@ -320,6 +320,9 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
         .policies
         .values()
         .filter(|p| name.as_deref().is_none_or(|n| p.name.contains(n)) && q.allows("name", &p.name))
+        // `pkg/replication/model/model.go` `Policy.ID`: by field (`ID`) or column (`id`), as
+        // `lib/orm/query.go` `setFilters` accepts either; `{1 2}` is an OR-list.
+        .filter(|p| q.allows("id", &p.id.to_string()) && q.allows("ID", &p.id.to_string()))
         .collect();
     // `pkg/replication/model/model.go`: `creation_time` carries `sort:"default:desc"`.
     items.sort_by(|a, b| b.creation_time.cmp(&a.creation_time).then(b.id.cmp(&a.id)));

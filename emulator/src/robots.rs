@@ -450,6 +450,9 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
         .values()
         .filter(|r| legacy_all || r.project_id == wanted_project.unwrap_or(0))
         .filter(|r| q.allows("name", &r.name))
+        // `pkg/robot/model/model.go` `Robot.ID` is filterable by field (`ID`) or column (`id`),
+        // and `{1 2}` is an OR-list (`lib/orm/query.go` `setFilters`).
+        .filter(|r| q.allows("id", &r.id.to_string()) && q.allows("ID", &r.id.to_string()))
         .collect();
     // `pkg/robot/model/model.go`: the stored name (without prefix) carries `sort:"default"`.
     robots.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));

@@ -429,3 +429,524 @@ async fn a_failing_list_falls_back_to_single_reads() {
         assert_eq!(read.1.unwrap(), Some(7));
     }
 }
+
+// ------------------------------------------------ robots, registries, replication policies
+
+use super::super::models::{Registry, ReplicationPolicy, Robot};
+
+const ROBOT_ONE: &str = "GET /robots/{robot_id}";
+const ROBOTS: &str = "GET /robots";
+const REGISTRY_ONE: &str = "GET /registries/{id}";
+const REGISTRIES: &str = "GET /registries";
+const POLICY_ONE: &str = "GET /replication/policies/{id}";
+const POLICIES: &str = "GET /replication/policies";
+
+impl Emulator {
+    /// `POST path` as admin; the new object's id.
+    async fn create(&self, path: &str, body: Value) -> i64 {
+        let resp = self
+            .http
+            .post(format!("{}/api/v2.0{path}", self.running.base_url()))
+            .basic_auth("admin", Some("Harbor12345"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201, "{path}");
+        let location = resp.headers()["location"].to_str().unwrap().to_owned();
+        location.rsplit('/').next().unwrap().parse().unwrap()
+    }
+
+    async fn delete(&self, path: &str) {
+        let resp = self
+            .http
+            .delete(format!("{}/api/v2.0{path}", self.running.base_url()))
+            .basic_auth("admin", Some("Harbor12345"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+    }
+}
+
+/// `n` of each: system robots, robots of one project, registries and push policies, each
+/// set apart (descriptions, permissions, credentials, triggers, filters).
+struct Mixed {
+    project: i64,
+    project_name: String,
+    system_robots: Vec<i64>,
+    project_robots: Vec<i64>,
+    registries: Vec<i64>,
+    policies: Vec<i64>,
+}
+
+async fn seed_mixed(e: &Emulator, prefix: &str, n: usize) -> Mixed {
+    let project_name = format!("{prefix}-robots");
+    let project = e
+        .create("/projects", json!({"project_name": project_name}))
+        .await;
+    let access = |actions: &[&str], resource: &str| -> Value {
+        actions
+            .iter()
+            .map(|a| json!({"resource": resource, "action": a}))
+            .collect()
+    };
+    let mut m = Mixed {
+        project,
+        project_name: project_name.clone(),
+        system_robots: Vec::new(),
+        project_robots: Vec::new(),
+        registries: Vec::new(),
+        policies: Vec::new(),
+    };
+    for i in 0..n {
+        let actions: &[&str] = if i % 2 == 0 {
+            &["list"]
+        } else {
+            &["list", "read"]
+        };
+        m.system_robots.push(
+            e.create(
+                "/robots",
+                json!({"name": format!("{prefix}-s{i}"), "level": "system", "duration": -1,
+                    "description": format!("system {i}"),
+                    "permissions": [{"kind": "system", "namespace": "/", "access": access(actions, "registry")}]}),
+            )
+            .await,
+        );
+        let actions: &[&str] = if i % 3 == 0 {
+            &["pull"]
+        } else {
+            &["pull", "push"]
+        };
+        m.project_robots.push(
+            e.create(
+                "/robots",
+                json!({"name": format!("{prefix}-p{i}"), "level": "project", "duration": 30,
+                    "permissions": [{"kind": "project", "namespace": project_name, "access": access(actions, "repository")}]}),
+            )
+            .await,
+        );
+        let mut registry = json!({"name": format!("{prefix}-g{i}"), "type": "docker-hub",
+            "url": "https://hub.docker.com", "insecure": i % 2 == 0, "description": format!("r{i}")});
+        if i % 3 == 1 {
+            registry["credential"] =
+                json!({"type": "basic", "access_key": format!("k{i}"), "access_secret": "s"});
+        }
+        m.registries.push(e.create("/registries", registry).await);
+    }
+    for i in 0..n {
+        let trigger = if i % 2 == 0 {
+            json!({"type": "manual"})
+        } else {
+            json!({"type": "scheduled", "trigger_settings": {"cron": "0 0 */2 * * *"}})
+        };
+        m.policies.push(
+            e.create(
+                "/replication/policies",
+                json!({"name": format!("{prefix}-x{i}"), "dest_registry": {"id": m.registries[i % m.registries.len()]},
+                    "enabled": i % 3 != 0, "trigger": trigger, "dest_namespace": format!("ns{i}"),
+                    "filters": [{"type": "name", "value": format!("lib{i}/**")}]}),
+            )
+            .await,
+        );
+    }
+    m
+}
+
+type Mix<T> = Vec<Result<T, super::Error>>;
+
+/// Reads every object of `m` at once, as Terraform's parallel refresh does.
+async fn read_mixed(
+    client: &Client,
+    m: &Mixed,
+) -> (
+    Mix<Robot>,
+    Mix<Robot>,
+    Mix<Registry>,
+    Mix<ReplicationPolicy>,
+) {
+    let project = Some(m.project_name.as_str());
+    tokio::join!(
+        join_all(
+            m.system_robots
+                .iter()
+                .map(|&id| client.read_robot(id, None))
+        ),
+        join_all(
+            m.project_robots
+                .iter()
+                .map(|&id| client.read_robot(id, project))
+        ),
+        join_all(m.registries.iter().map(|&id| client.read_registry(id))),
+        join_all(
+            m.policies
+                .iter()
+                .map(|&id| client.read_replication_policy(id))
+        ),
+    )
+}
+
+/// The unbatched answers, from a client of its own.
+async fn mixed_singles(
+    e: &Emulator,
+    m: &Mixed,
+) -> (
+    Vec<Robot>,
+    Vec<Robot>,
+    Vec<Registry>,
+    Vec<ReplicationPolicy>,
+) {
+    let client = Client::new(e.config()).unwrap();
+    let mut out = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for &id in &m.system_robots {
+        out.0.push(client.get_robot(id).await.unwrap());
+    }
+    for &id in &m.project_robots {
+        out.1.push(client.get_robot(id).await.unwrap());
+    }
+    for &id in &m.registries {
+        out.2.push(client.get_registry(id).await.unwrap());
+    }
+    for &id in &m.policies {
+        out.3.push(client.get_replication_policy(id).await.unwrap());
+    }
+    out
+}
+
+fn oks<T: std::fmt::Debug>(reads: Mix<T>) -> Vec<T> {
+    reads.into_iter().map(Result::unwrap).collect()
+}
+
+/// A client of a new command that has read `m`'s project, as a refresh reads the project
+/// before the robots that name it; counters reset afterwards.
+async fn command_knowing(e: &Emulator, m: &Mixed) -> Client {
+    let client = e.command().await;
+    client.read_project(m.project).await.unwrap();
+    e.reset().await;
+    client
+}
+
+#[tokio::test]
+async fn concurrent_reads_of_robots_registries_and_policies_are_answered_by_lists() {
+    let e = Emulator::start().await;
+    let m = seed_mixed(&e, "mix", 12).await;
+    let expected = mixed_singles(&e, &m).await;
+    let client = command_knowing(&e, &m).await;
+    let (system, project, registries, policies) = read_mixed(&client, &m).await;
+    let requests = e.requests().await;
+    assert_eq!(oks(system), expected.0);
+    assert_eq!(oks(project), expected.1);
+    assert_eq!(oks(registries), expected.2);
+    assert_eq!(oks(policies), expected.3);
+    // One list of system robots, one of the project's robots, one of registries, one of
+    // policies; no single GET.
+    assert_eq!(count(&requests, ROBOTS), 2, "{requests:?}");
+    assert_eq!(count(&requests, REGISTRIES), 1, "{requests:?}");
+    assert_eq!(count(&requests, POLICIES), 1, "{requests:?}");
+    assert_eq!(total(&requests), 4, "{requests:?}");
+}
+
+#[tokio::test]
+async fn a_robot_registry_or_policy_missing_from_a_list_is_confirmed_by_its_own_get() {
+    let e = Emulator::start().await;
+    let m = seed_mixed(&e, "miss", 4).await;
+    let client = command_knowing(&e, &m).await;
+    // Deleted behind the provider's back (policy first: a used registry cannot go).
+    e.delete(&format!("/replication/policies/{}", m.policies[3]))
+        .await;
+    e.delete(&format!("/registries/{}", m.registries[3])).await;
+    e.delete(&format!("/robots/{}", m.system_robots[3])).await;
+    e.delete(&format!("/robots/{}", m.project_robots[3])).await;
+    e.reset().await;
+    let (system, project, registries, policies) = read_mixed(&client, &m).await;
+    let requests = e.requests().await;
+    fn check<T: std::fmt::Debug>(reads: &Mix<T>) {
+        assert!(reads[..3].iter().all(Result::is_ok), "{reads:?}");
+        assert!(
+            reads[3].as_ref().is_err_and(|e| e.is_not_found()),
+            "{:?}",
+            reads[3]
+        );
+    }
+    check(&system);
+    check(&project);
+    check(&registries);
+    check(&policies);
+    assert_eq!(
+        (
+            count(&requests, ROBOTS),
+            count(&requests, REGISTRIES),
+            count(&requests, POLICIES)
+        ),
+        (2, 1, 1),
+        "{requests:?}"
+    );
+    assert_eq!(
+        (
+            count(&requests, ROBOT_ONE),
+            count(&requests, REGISTRY_ONE),
+            count(&requests, POLICY_ONE)
+        ),
+        (2, 1, 1),
+        "only the missing ones are read alone: {requests:?}"
+    );
+}
+
+#[tokio::test]
+async fn one_or_three_robots_registries_or_policies_cost_what_single_reads_cost() {
+    let e = Emulator::start().await;
+    // A Harbor with more than a page of each; a configuration that manages one, then three.
+    let m = seed_mixed(&e, "few", 110).await;
+    let pick =
+        |ids: &[i64], n: usize| -> Vec<i64> { ids.iter().step_by(50).take(n).copied().collect() };
+    for n in [1, 3] {
+        let few = Mixed {
+            project: m.project,
+            project_name: m.project_name.clone(),
+            system_robots: pick(&m.system_robots, n),
+            project_robots: pick(&m.project_robots, n),
+            registries: pick(&m.registries, n),
+            policies: pick(&m.policies, n),
+        };
+        let expected = mixed_singles(&e, &few).await;
+        let client = command_knowing(&e, &few).await;
+        let (system, project, registries, policies) = read_mixed(&client, &few).await;
+        let requests = e.requests().await;
+        assert_eq!(oks(system), expected.0);
+        assert_eq!(oks(project), expected.1);
+        assert_eq!(oks(registries), expected.2);
+        assert_eq!(oks(policies), expected.3);
+        if n == 1 {
+            // A batch of one is the plain GET.
+            assert_eq!(
+                (
+                    count(&requests, ROBOT_ONE),
+                    count(&requests, REGISTRY_ONE),
+                    count(&requests, POLICY_ONE)
+                ),
+                (2, 1, 1),
+                "{requests:?}"
+            );
+            assert_eq!(total(&requests), 4, "{requests:?}");
+        } else {
+            // One id list each (no whole list of a Harbor this much larger): 4 instead of 12.
+            assert_eq!(
+                (
+                    count(&requests, ROBOTS),
+                    count(&requests, REGISTRIES),
+                    count(&requests, POLICIES)
+                ),
+                (2, 1, 1),
+                "{requests:?}"
+            );
+            assert_eq!(total(&requests), 4, "{requests:?}");
+        }
+    }
+    // A project robot whose project this command has not read: which list it is in is not
+    // known, so it is read alone.
+    let client = e.command().await;
+    let ids = pick(&m.project_robots, 3);
+    let reads = join_all(
+        ids.iter()
+            .map(|&id| client.read_robot(id, Some(m.project_name.as_str()))),
+    )
+    .await;
+    assert!(reads.iter().all(Result::is_ok));
+    let requests = e.requests().await;
+    assert_eq!(count(&requests, ROBOT_ONE), 3, "{requests:?}");
+    assert_eq!(total(&requests), 3, "{requests:?}");
+}
+
+/// Registries refreshed ten at a time, 12 rounds over 120: id lists until the type has cost
+/// PROBE_AFTER requests, then the whole list (two pages), then nothing.
+#[tokio::test]
+async fn whole_registry_and_policy_lists_answer_reads_once_they_have_cost_enough() {
+    let e = Emulator::start().await;
+    let m = seed_mixed(&e, "wreg", 120).await;
+    let expected = mixed_singles(&e, &m).await;
+    let client = e.command().await;
+    let mut per_round = Vec::new();
+    for round in 0..12 {
+        let ids = &m.registries[round * 10..round * 10 + 10];
+        let policy_ids = &m.policies[round * 10..round * 10 + 10];
+        let (registries, policies) = tokio::join!(
+            join_all(ids.iter().map(|&id| client.read_registry(id))),
+            join_all(
+                policy_ids
+                    .iter()
+                    .map(|&id| client.read_replication_policy(id))
+            )
+        );
+        assert_eq!(oks(registries), expected.2[round * 10..round * 10 + 10]);
+        assert_eq!(oks(policies), expected.3[round * 10..round * 10 + 10]);
+        per_round.push(e.requests().await);
+        e.reset().await;
+    }
+    let probe = PROBE_AFTER as usize;
+    for route in [REGISTRIES, POLICIES] {
+        let lists: Vec<u64> = per_round.iter().map(|r| count(r, route)).collect();
+        assert_eq!(lists[..probe], vec![1; probe][..], "{route}: {per_round:?}");
+        assert_eq!(lists[probe], 2, "{route}, the whole list: {per_round:?}");
+        assert_eq!(lists[probe + 1], 0, "{route}: {per_round:?}");
+    }
+    assert_eq!(total(&per_round[probe + 1]), 0, "{per_round:?}");
+    let all: u64 = per_round.iter().map(total).sum();
+    assert_eq!(all, 2 * (10 + 2), "{per_round:?}");
+}
+
+#[tokio::test]
+async fn robot_registry_and_policy_reads_under_faults_are_right_or_fail_as_single_reads_do() {
+    let e = Emulator::start().await;
+    let m = seed_mixed(&e, "fmix", 15).await;
+    let expected = mixed_singles(&e, &m).await;
+    let faults = json!({"error_rate": 0.2, "error_statuses": [503, 429], "reset_rate": 0.05,
+        "reset_after_rate": 0.05, "seed": 7});
+
+    let mut config = e.config();
+    config.max_retries = 10;
+    let client = e.command_with(config).await;
+    client.read_project(m.project).await.unwrap();
+    e.control("faults", Some(faults.clone())).await;
+    let (system, project, registries, policies) = read_mixed(&client, &m).await;
+    assert_eq!(oks(system), expected.0);
+    assert_eq!(oks(project), expected.1);
+    assert_eq!(oks(registries), expected.2);
+    assert_eq!(oks(policies), expected.3);
+    let injected = e.control("faults", None).await;
+    assert!(injected["total"].as_u64().unwrap() > 0, "{injected}");
+
+    e.control("faults", Some(json!({"error_rate": 0.0}))).await;
+    let mut config = e.config();
+    config.max_retries = 0;
+    let client = e.command_with(config).await;
+    client.read_project(m.project).await.unwrap();
+    e.control("faults", Some(faults)).await;
+    let mut failures = 0;
+    fn judge<T: PartialEq + std::fmt::Debug>(reads: Mix<T>, want: &[T], failures: &mut u32) {
+        for (read, want) in reads.into_iter().zip(want) {
+            match read {
+                Ok(v) => assert_eq!(&v, want),
+                Err(err) => {
+                    *failures += 1;
+                    assert!(
+                        matches!(err.status(), Some(503 | 429)) || err.status().is_none(),
+                        "{err}"
+                    );
+                    assert!(!err.is_not_found(), "{err}");
+                }
+            }
+        }
+    }
+    for _ in 0..3 {
+        let (system, project, registries, policies) = read_mixed(&client, &m).await;
+        judge(system, &expected.0, &mut failures);
+        judge(project, &expected.1, &mut failures);
+        judge(registries, &expected.2, &mut failures);
+        judge(policies, &expected.3, &mut failures);
+    }
+    assert!(failures > 0, "the faults reached the reads");
+
+    // Faults on the lists only (every single GET spared), no retries: each failed list falls
+    // back to single reads, so every read still gets its answer.
+    e.control("faults", Some(json!({"error_rate": 0.0}))).await;
+    let client = e.command_with(config_no_retries(&e)).await;
+    client.read_project(m.project).await.unwrap();
+    let mut spare: Vec<String> = Vec::new();
+    for (path, ids) in [
+        ("robots", &m.system_robots),
+        ("robots", &m.project_robots),
+        ("registries", &m.registries),
+        ("replication/policies", &m.policies),
+    ] {
+        spare.extend(ids.iter().map(|id| format!("GET /api/v2.0/{path}/{id}")));
+    }
+    e.control(
+        "faults",
+        Some(json!({"error_rate": 0.5, "error_statuses": [503], "seed": 3, "spare": spare})),
+    )
+    .await;
+    for _ in 0..3 {
+        let (system, project, registries, policies) = read_mixed(&client, &m).await;
+        assert_eq!(oks(system), expected.0);
+        assert_eq!(oks(project), expected.1);
+        assert_eq!(oks(registries), expected.2);
+        assert_eq!(oks(policies), expected.3);
+    }
+    let injected = e.control("faults", None).await;
+    assert!(injected["total"].as_u64().unwrap() > 0, "{injected}");
+}
+
+fn config_no_retries(e: &Emulator) -> ClientConfig {
+    let mut config = e.config();
+    config.max_retries = 0;
+    config
+}
+
+/// Credentials that may read a registry but not list them (a 403 on the list): the reads go
+/// the single-GET way, and the list is not asked again in this command.
+#[tokio::test]
+async fn a_refused_list_falls_back_to_single_reads_and_is_not_asked_again() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use axum::Router;
+    use axum::extract::Path;
+    use axum::routing::get;
+    let lists = Arc::new(AtomicU64::new(0));
+    let seen = lists.clone();
+    let router = Router::new()
+        .route(
+            "/api/v2.0/registries",
+            get(move || {
+                seen.fetch_add(1, Ordering::SeqCst);
+                async {
+                    (
+                        axum::http::StatusCode::FORBIDDEN,
+                        r#"{"errors":[{"code":"FORBIDDEN","message":"forbidden"}]}"#,
+                    )
+                }
+            }),
+        )
+        .route(
+            "/api/v2.0/registries/{id}",
+            get(|Path(id): Path<i64>| async move {
+                axum::Json(json!({"id": id, "name": format!("r{id}"), "url": "https://x", "type": "harbor"}))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let client = Client::new(ClientConfig::new(url)).unwrap();
+    for round in 0..3 {
+        let ids = [1 + round * 3, 2 + round * 3, 3 + round * 3];
+        let reads = join_all(ids.iter().map(|&id| client.read_registry(id))).await;
+        for (read, id) in reads.into_iter().zip(ids) {
+            assert_eq!(read.unwrap().name, format!("r{id}"));
+        }
+    }
+    assert_eq!(lists.load(Ordering::SeqCst), 1);
+}
+
+/// Reads that arrive one at a time (no batch ever holds two) still buy the whole list once
+/// they have cost PROBE_AFTER requests: 20 policies read one after the other cost 10 GETs and
+/// one page, not 20 GETs.
+#[tokio::test]
+async fn reads_arriving_one_at_a_time_buy_the_whole_list_once_they_have_cost_enough() {
+    let e = Emulator::start().await;
+    let m = seed_mixed(&e, "seq", 20).await;
+    let expected = mixed_singles(&e, &m).await;
+    let client = e.command().await;
+    for (i, &id) in m.policies.iter().enumerate() {
+        assert_eq!(
+            client.read_replication_policy(id).await.unwrap(),
+            expected.3[i]
+        );
+    }
+    let requests = e.requests().await;
+    assert_eq!(
+        (count(&requests, POLICY_ONE), count(&requests, POLICIES)),
+        (PROBE_AFTER as u64, 1),
+        "{requests:?}"
+    );
+}

@@ -419,7 +419,7 @@ impl Resource<HarborContext> for RegistryResource {
         let Some(id) = locate(h, &state).await? else {
             return Ok(None);
         };
-        let r = not_found_is_none(h.client.get_registry(id).await)
+        let r = not_found_is_none(h.client.read_registry(id).await)
             .map_err(|e| api_diag("Could not read registry", &state.name, &e))?;
         match r {
             Some(r) => Ok(Some(to_state(&r, Some(&state)).to_value()?)),

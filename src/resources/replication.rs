@@ -543,7 +543,7 @@ impl Resource<HarborContext> for ReplicationResource {
         let Some(id) = locate(h, &state).await? else {
             return Ok(None);
         };
-        let p = not_found_is_none(h.client.get_replication_policy(id).await)
+        let p = not_found_is_none(h.client.read_replication_policy(id).await)
             .map_err(|e| api_diag("Could not read replication policy", &state.name, &e))?;
         match p {
             Some(p) => Ok(Some(to_state(&p, Some(&state)).to_value()?)),

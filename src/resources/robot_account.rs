@@ -843,7 +843,18 @@ impl Resource<HarborContext> for RobotAccountResource {
         let Some(id) = locate(h, &state).await? else {
             return Ok(None);
         };
-        let robot = not_found_is_none(h.client.get_robot(id).await)
+        // A project robot is batched with the other robots of its project (`harbor/batch.rs`).
+        let project = (state.level == "project")
+            .then(|| state.permissions.as_deref().and_then(<[_]>::first))
+            .flatten()
+            .map(|p| p.namespace.as_str());
+        let read = if state.level == "project" && project.is_none() {
+            // A project robot whose project the state does not name: no list to look in.
+            h.client.get_robot(id).await
+        } else {
+            h.client.read_robot(id, project).await
+        };
+        let robot = not_found_is_none(read)
             .map_err(|e| robot_diag("Could not read robot", state.full_name(), &e))?;
         match robot {
             Some(r) => Ok(Some(to_state(&r, h, Some(&state)).to_value()?)),

@@ -10,6 +10,7 @@ mod control;
 mod general;
 mod immutable;
 mod labels;
+mod lists_by_id;
 mod members;
 mod projects;
 mod quota_events;
