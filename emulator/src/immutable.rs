@@ -169,6 +169,8 @@ pub async fn list(
             &missing(&key),
         )?
         .id;
+    // `ListImmuRules` builds the query after the access check, refusing a malformed `q`.
+    params.query()?;
     let rules = store.lifecycle.immutable_rules_of(project_id);
     let total = rules.len();
     let items: Vec<Value> = page

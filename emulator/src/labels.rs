@@ -145,6 +145,8 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(id): Path<i64>) -> ApiRe
 pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
+    // `ListLabels` builds the query before anything else, refusing a malformed `q`.
+    params.query()?;
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
     who.require_authenticated()?;

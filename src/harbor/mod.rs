@@ -58,3 +58,5 @@ pub use system_settings::{CveAllowlistItem, JobSchedule, ScheduleObj, SystemAllo
 mod scanners;
 pub use scanners::ScannerRegistrationReq;
 mod batch;
+#[cfg(test)]
+mod q_terms_tests;

@@ -12,6 +12,7 @@ mod immutable;
 mod labels;
 mod members;
 mod projects;
+mod queries;
 mod quota_events;
 mod quotas;
 mod registries;
