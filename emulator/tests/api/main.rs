@@ -6,6 +6,7 @@ mod support;
 mod auth_config;
 mod binary;
 mod concurrency;
+mod configurations;
 mod control;
 mod general;
 mod immutable;
