@@ -59,4 +59,6 @@ mod scanners;
 pub use scanners::ScannerRegistrationReq;
 mod batch;
 #[cfg(test)]
+mod prefix_tests;
+#[cfg(test)]
 mod q_terms_tests;
