@@ -12,6 +12,7 @@ mod general;
 mod immutable;
 mod labels;
 mod members;
+mod missing_projects;
 mod projects;
 mod queries;
 mod quota_events;
