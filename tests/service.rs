@@ -1018,3 +1018,13 @@ async fn list_resources_find_the_members_of_a_project_by_entity_type_and_name() 
     assert!(errors(d)[0].contains("Project nowhere not found"), "{d:?}");
     assert!(d[0].attribute.is_some(), "the error names `project`");
 }
+
+/// Harbor allows an empty `robot_name_prefix` (a `StringType` configuration item, which the
+/// emulator now stores too), so `harbor_config_system` must not refuse it at plan time.
+#[tokio::test]
+async fn config_system_accepts_an_empty_robot_name_prefix() {
+    let h = Harness::new().await;
+    let t = "harbor_config_system";
+    let config = h.config(t, &[("robot_name_prefix", Value::from(""))]);
+    assert_eq!(errors(&h.validate(t, &config).await), Vec::<String>::new());
+}

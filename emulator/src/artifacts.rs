@@ -293,6 +293,9 @@ pub async fn list(
         "list",
         &format!("project {project} not found"),
     )?;
+    // `ListArtifacts` builds the query (and refuses a malformed `q`) right after the access
+    // check; its terms are not applied here (seeded artifacts are few).
+    params.query()?;
     let repo = repository_name(&repo);
     let full = format!("{project}/{repo}");
     // Newest push first, as Harbor's default artifact sort (`-push_time`).

@@ -115,14 +115,7 @@ pub async fn create(
 ) -> ApiResult {
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project_id = who
-        .require_project(
-            find(&store, &ctx, &key),
-            "immutable-tag",
-            "create",
-            &missing(&key),
-        )?
-        .id;
+    let project_id = project_id(&store, &who, &ctx, &key, "create")?;
     let mut meta = parse_meta(&body)?;
     meta.project_id = project_id;
     let filter = tag_filter(&meta);
@@ -161,14 +154,9 @@ pub async fn list(
     let page = Page::from_params(&params)?;
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project_id = who
-        .require_project(
-            find(&store, &ctx, &key),
-            "immutable-tag",
-            "list",
-            &missing(&key),
-        )?
-        .id;
+    let project_id = project_id(&store, &who, &ctx, &key, "list")?;
+    // `ListImmuRules` builds the query after the access check, refusing a malformed `q`.
+    params.query()?;
     let rules = store.lifecycle.immutable_rules_of(project_id);
     let total = rules.len();
     let items: Vec<Value> = page
@@ -177,6 +165,32 @@ pub async fn list(
         .map(|(m, d, id)| rule_json(&m, d, id))
         .collect();
     Ok(list_response(uri.path(), &params, page, items, total))
+}
+
+/// `RequireProjectAccess` then `getProjectID` (handler/immutable.go `CreateImmuRule` and the
+/// others): `HasProjectPermission` checks an id against the RBAC without loading the project,
+/// and the system admin's evaluator grants everything, so the admin passes for any id;
+/// `getProjectID` then takes the int as is. A rule can therefore be made, listed, updated and
+/// deleted under a project id that does not exist (the table has no foreign key). A name is
+/// looked up (`project.Ctl.Get`): a missing one is 404 "project <name> not found". Anyone else
+/// gets the usual 401/403.
+fn project_id(
+    store: &crate::state::Store,
+    who: &Principal,
+    ctx: &Ctx,
+    key: &str,
+    action: &str,
+) -> ApiResult<i64> {
+    let found = find(store, ctx, key);
+    if found.is_none()
+        && who.is_admin()
+        && !ctx.is_resource_name
+        && let Ok(id) = key.parse::<i64>()
+    {
+        return Ok(id);
+    }
+    who.require_project(found, "immutable-tag", action, &missing(key))
+        .map(|p| p.id)
 }
 
 /// `requireRuleAccess`: the rule must exist (404 "immutable rule %d not found") and belong to the
@@ -214,14 +228,7 @@ pub async fn update(
     }
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project_id = who
-        .require_project(
-            find(&store, &ctx, &key),
-            "immutable-tag",
-            "update",
-            &missing(&key),
-        )?
-        .id;
+    let project_id = project_id(&store, &who, &ctx, &key, "update")?;
     meta.project_id = project_id;
     require_rule(&store, project_id, id)?;
     let stored_disabled = store.lifecycle.immutable_rules[&id].disabled;
@@ -254,14 +261,7 @@ pub async fn delete(
 ) -> ApiResult {
     let mut store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
-    let project_id = who
-        .require_project(
-            find(&store, &ctx, &key),
-            "immutable-tag",
-            "delete",
-            &missing(&key),
-        )?
-        .id;
+    let project_id = project_id(&store, &who, &ctx, &key, "delete")?;
     require_rule(&store, project_id, id)?;
     store.lifecycle.immutable_rules.remove(&id);
     Ok(ok_empty())

@@ -13,6 +13,7 @@ pub mod audit_forward;
 pub mod auth;
 pub mod auth_config;
 pub mod catalog;
+pub mod config_model;
 pub mod control;
 pub mod doublestar;
 pub mod error;

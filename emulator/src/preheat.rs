@@ -138,9 +138,9 @@ pub async fn providers(State(app): State<App>, ctx: Ctx) -> ApiResult {
 pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
-    let q = params.query();
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("preheat-instance", "list")?;
+    let q = params.query()?;
     let items: Vec<&Instance> = store
         .preheat
         .by_id

@@ -291,11 +291,11 @@ fn sort_projects(items: &mut [&Project], sort: Option<&str>) {
 pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
+    let q = params.query()?;
     let name = params.get("name").map(str::to_string);
     let public = params.bool("public")?;
     // Every emulated project is owned by `admin`, the only user.
     let owner_ok = params.get("owner").is_none_or(|o| o == ADMIN_USERNAME);
-    let q = params.query();
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
     let mut items: Vec<&Project> = store

@@ -369,20 +369,25 @@ pub fn validate_ca_certificate(raw: &str) -> ApiResult<()> {
 }
 
 /// The local Harbor, registry id 0.
+/// `getLocalRegistry` (pkg/reg/manager.go) through `convertRegistry`: `insecure` is "internal TLS
+/// off" (true in a default deployment), the credential is the job service secret, shown as
+/// `{type: secret, access_secret: *****}`, and the times are Go's zero time. The URL is Harbor's
+/// internal core URL, which has no meaning outside a deployment; the emulator gives its own.
+/// Seen on Harbor 2.15.2 (`GET /registries/0`).
 pub fn local_registry_json(app: &AppInner) -> Value {
-    let mut body = json!({
+    // 0001-01-01T00:00:00Z, Go's `time.Time{}`, in milliseconds since the Unix epoch.
+    const GO_ZERO_TIME: Timestamp = Timestamp(-62_135_596_800_000);
+    json!({
         "id": 0,
         "name": "Local",
         "type": "harbor",
         "url": app.base_url,
-        "description": "",
-        "insecure": false,
+        "insecure": true,
+        "credential": {"type": "secret", "access_secret": "*****"},
         "status": "healthy",
-        "creation_time": Timestamp(0),
-        "update_time": Timestamp(0),
-    });
-    crate::util::omit_empty(&mut body, &["description", "insecure"]);
-    body
+        "creation_time": GO_ZERO_TIME,
+        "update_time": GO_ZERO_TIME,
+    })
 }
 
 fn registry_id(raw: &str) -> ApiResult<i64> {
@@ -477,10 +482,10 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
 pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
-    let q = params.query();
     let name = params.get("name").map(str::to_string);
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("registry", "list")?;
+    let q = params.query()?;
     let items: Vec<&Registry> = store
         .registries
         .values()

@@ -312,10 +312,10 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
 pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
-    let q = params.query();
     let name = params.get("name").map(str::to_string);
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("replication-policy", "list")?;
+    let q = params.query()?;
     let mut items: Vec<&ReplicationPolicy> = store
         .policies
         .values()

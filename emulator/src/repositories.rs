@@ -35,7 +35,6 @@ pub async fn list(
 ) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
-    let q = params.query();
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
     let project_ref = who.require_project(
@@ -44,6 +43,7 @@ pub async fn list(
         "list",
         &format!("project {project} not found"),
     )?;
+    let q = params.query()?;
     let repos: Vec<&Repository> = store
         .repositories
         .values()

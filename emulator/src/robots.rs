@@ -415,9 +415,11 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
 pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
-    let q = params.query();
     let store = app.store();
     let who = Principal::resolve(&app, &store, &ctx);
+    // `ListRobot`: `RequireAuthenticated`, then `BuildQuery`.
+    who.require_authenticated()?;
+    let q = params.query()?;
     let project_level = matches!(q.get("Level"), Some(Term::Exact(l)) if l == "project");
     let wanted_project = if project_level {
         let Some(Term::Exact(pid)) = q.get("ProjectID") else {

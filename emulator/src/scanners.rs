@@ -118,9 +118,9 @@ fn load<'a>(store: &'a Store, uuid: &str) -> ApiResult<&'a ScannerRegistration> 
 pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> ApiResult {
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
-    let q = params.query();
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_system("scanner", "list")?;
+    let q = params.query()?;
     let mut items: Vec<&ScannerRegistration> = store
         .scanners
         .values()

@@ -262,9 +262,10 @@ pub async fn endpoint_reachable(endpoint: &str) -> bool {
     }
 }
 
-/// `PUT /configurations`: flat `{key: value}`; the keys the emulator acts on are type-checked.
+/// `PUT /configurations`: flat `{key: value}`, bound to the swagger model first (unknown keys
+/// and nulls dropped, wrong types 422; `config_model`), then validated as `validateCfg` does.
 pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
-    let req: Map<String, Value> = parse_body(&body)?;
+    let req: Map<String, Value> = crate::config_model::bind(parse_body(&body)?)?;
     Principal::resolve(&app, &app.store(), &ctx).require_admin()?;
     crate::auth_config::check_auth_mode_change(&app.store(), &req)?;
     check_skip_audit_database(&app, &req)?;
@@ -277,39 +278,40 @@ pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -
         };
         for (key, value) in &req {
             match key.as_str() {
+                // A `StringType` item (lib/config/metadata/metadatalist.go): any string,
+                // the empty one included.
                 "robot_name_prefix" => {
-                    next.robot_name_prefix = value
-                        .as_str()
-                        .filter(|v| !v.is_empty())
-                        .ok_or_else(|| wrong(key, value))?
-                        .into();
+                    next.robot_name_prefix =
+                        value.as_str().ok_or_else(|| wrong(key, value))?.into();
                 }
                 "quota_per_project_enable" => {
                     next.quota_per_project_enable =
                         value.as_bool().ok_or_else(|| wrong(key, value))?
                 }
+                // `CfgManager.ValidateCfg` (pkg/config/manager.go) checks this key with
+                // `lib.ValidateQuotaLimit` and returns its error unwrapped.
                 "storage_per_project" => {
                     let v = value.as_i64().ok_or_else(|| wrong(key, value))?;
-                    if v != -1 && !(1..=crate::quotas::MAX_STORAGE).contains(&v) {
-                        return Err(wrong(key, value));
-                    }
+                    crate::quotas::validate_storage(v)?;
                     next.storage_per_project = v;
                 }
+                // `ProjectCreationRestrictionType.validate`, wrapped "item name <key>" by
+                // `ValidateCfg`.
                 "project_creation_restriction" => {
                     let v = value
                         .as_str()
                         .filter(|v| matches!(*v, "everyone" | "adminonly"))
-                        .ok_or_else(|| wrong(key, value))?;
+                        .ok_or_else(|| {
+                            ApiError::bad_request(
+                                "item name project_creation_restriction: invalid \
+                                 project_creation_restriction, should be adminonly or everyone",
+                            )
+                        })?;
                     next.project_creation_restriction = v.into();
                 }
-                "robot_token_duration" => {
-                    next.robot_token_duration = value
-                        .as_i64()
-                        .filter(|v| *v > 0)
-                        .ok_or_else(|| wrong(key, value))?;
-                }
-                // `verifyValueLengthCfg`: positive, at most ten digits.
-                "token_expiration" | "session_timeout" => {
+                // `verifyValueLengthCfg` (controller/config/controller.go): positive, at most
+                // ten digits (`UIMaxLengthLimitedOfNumber`).
+                "robot_token_duration" | "token_expiration" | "session_timeout" => {
                     let v = value.as_i64().ok_or_else(|| wrong(key, value))?;
                     if v <= 0 {
                         return Err(ApiError::bad_request(format!(
@@ -321,7 +323,11 @@ pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -
                             "the {key} value is over the limit value: 9999999999"
                         )));
                     }
-                    next.others.insert(key.clone(), value.clone());
+                    if key == "robot_token_duration" {
+                        next.robot_token_duration = v;
+                    } else {
+                        next.others.insert(key.clone(), value.clone());
+                    }
                 }
                 "read_only"
                 | "notification_enable"
@@ -336,6 +342,7 @@ pub async fn put_configurations(State(app): State<App>, ctx: Ctx, body: Bytes) -
                     value.as_str().ok_or_else(|| wrong(key, value))?;
                     next.others.insert(key.clone(), value.clone());
                 }
+                // The auth settings, and the `uaa_*` keys (stored, never acted on).
                 _ => {
                     let stored = match crate::auth_config::kind_of(key) {
                         Some(kind) => crate::auth_config::check_item(key, kind, value)?,

@@ -179,7 +179,7 @@ pub async fn list(State(app): State<App>, ctx: Ctx, RawQuery(raw): RawQuery) -> 
     Principal::resolve(&app, &store, &ctx).require_system("user", "list")?;
     let params = Params::parse(raw.as_deref());
     let page = Page::from_params(&params)?;
-    let q = params.query();
+    let q = params.query()?;
     let fuzzy = |key: &str, value: &str| params.get(key).is_none_or(|v| value.contains(v));
     let users: Vec<&User> = store
         .users

@@ -132,7 +132,7 @@ impl Params {
     }
 
     /// The `q` parameter; Harbor unescapes it a second time, so `%252B` arrives as `+`.
-    pub fn query(&self) -> Query {
+    pub fn query(&self) -> ApiResult<Query> {
         Query::parse(self.get("q").map(query_unescape).as_deref().unwrap_or(""))
     }
 }
@@ -181,32 +181,30 @@ impl Term {
 pub struct Query(pub BTreeMap<String, Term>);
 
 impl Query {
-    pub fn parse(text: &str) -> Self {
+    /// Harbor's `q.Build` (lib/q/builder.go `parseKeywords`, `parsePattern`): every
+    /// comma-separated term needs a non-empty key and value around its first `=`, else 400; a
+    /// value that opens a fuzzy match, range or list and does not close it is 400 "invalid query
+    /// string value: <value>" (both texts seen on Harbor 2.15.2).
+    pub fn parse(text: &str) -> ApiResult<Self> {
         let mut terms = BTreeMap::new();
-        for part in text.split(',') {
-            let Some((key, value)) = part.split_once('=') else {
-                continue;
-            };
-            let key = key.trim().to_string();
-            if key.is_empty() {
-                continue;
-            }
-            let term = if let Some(v) = value.strip_prefix('~') {
-                Term::Fuzzy(v.to_string())
-            } else if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-                let (min, max) = inner.split_once('~').unwrap_or((inner, ""));
-                let bound = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-                Term::Range(bound(min), bound(max))
-            } else if let Some(inner) = value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
-                Term::AnyOf(inner.split_whitespace().map(str::to_string).collect())
-            } else if let Some(inner) = value.strip_prefix('(').and_then(|v| v.strip_suffix(')')) {
-                Term::AllOf(inner.split_whitespace().map(str::to_string).collect())
-            } else {
-                Term::Exact(value.to_string())
-            };
-            terms.insert(key, term);
+        if text.is_empty() {
+            return Ok(Self(terms));
         }
-        Self(terms)
+        for part in text.split(',') {
+            let (key, value) = match part.split_once('=') {
+                Some((k, v)) if !k.is_empty() && !v.is_empty() => (k, v),
+                _ => {
+                    return Err(ApiError::bad_request(
+                        "the query string must contain \"=\" and the key/value cannot be empty",
+                    ));
+                }
+            };
+            let term = parse_pattern(value).ok_or_else(|| {
+                ApiError::bad_request(format!("invalid query string value: {value}"))
+            })?;
+            terms.insert(key.to_string(), term);
+        }
+        Ok(Self(terms))
     }
 
     pub fn get(&self, key: &str) -> Option<&Term> {
@@ -216,6 +214,59 @@ impl Query {
     /// True when the key is absent or its term matches.
     pub fn allows(&self, key: &str, value: &str) -> bool {
         self.get(key).is_none_or(|t| t.matches(value))
+    }
+}
+
+/// `parsePattern` (lib/q/builder.go): the first character picks the kind. Its reasons ("range
+/// must start with \"[\", ...") never reach the client: `errors.New(err)` copies the cause into
+/// the message, which `WithMessagef` then replaces, so `None` is enough here.
+fn parse_pattern(value: &str) -> Option<Term> {
+    match value.as_bytes()[0] {
+        // `parseFuzzyMatchValue`: at least one character after the `~`.
+        b'~' => (value.len() >= 2).then(|| Term::Fuzzy(value[1..].to_string())),
+        // `parseRange`: closed by `]`, exactly one `~`, at least one bound.
+        b'[' => {
+            if !value.ends_with(']') || value.matches('~').count() != 1 {
+                return None;
+            }
+            let inner = &value[1..value.len() - 1];
+            let (min, max) = inner.split_once('~')?;
+            let (min, max) = (min.trim(), max.trim());
+            if min.is_empty() && max.is_empty() {
+                return None;
+            }
+            let bound = |s: &str| (!s.is_empty()).then(|| parse_value(s));
+            Some(Term::Range(bound(min), bound(max)))
+        }
+        // `parseList`: closed by the matching bracket.
+        b'{' => value.ends_with('}').then(|| Term::AnyOf(parse_list(value))),
+        b'(' => value.ends_with(')').then(|| Term::AllOf(parse_list(value))),
+        // `escapeValue`: a leading backslash escapes the pattern character that follows.
+        b'\\' => Some(Term::Exact(value[1..].to_string())),
+        _ => Some(Term::Exact(value.to_string())),
+    }
+}
+
+/// `parseList`: the items between the brackets, split on single spaces, empty ones skipped.
+fn parse_list(value: &str) -> Vec<String> {
+    let inner = if value.len() >= 2 {
+        &value[1..value.len() - 1]
+    } else {
+        ""
+    };
+    inner
+        .split(' ')
+        .map(parse_value)
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// `parseValue`: trimmed; an integer stays a number, anything else loses its quotes.
+fn parse_value(value: &str) -> String {
+    let value = value.trim();
+    match value.parse::<i64>() {
+        Ok(n) => n.to_string(),
+        Err(_) => value.trim_matches(|c| c == '"' || c == '\'').to_string(),
     }
 }
 
@@ -241,7 +292,8 @@ impl Page {
         Ok(Self { page, size })
     }
 
-    /// The rows of this page: all of them without a positive size, the first page for `page < 1`.
+    /// The rows of this page: all of them without a positive size (`page_size=0` or negative),
+    /// the first page for `page < 1`.
     pub fn slice<T: Clone>(&self, items: &[T]) -> Vec<T> {
         if self.size <= 0 {
             return items.to_vec();
@@ -285,9 +337,11 @@ pub fn list_response<T: Serialize>(
         format!("<{path}?{}>", query.join("&"))
     };
     let total_i = i64::try_from(total).unwrap_or(i64::MAX);
-    // `BaseAPI.Links` (handler/base.go): none without a page size; `prev` only while the previous
-    // page has rows, `next` while rows remain.
-    if page.size > 0 {
+    // `BaseAPI.Links` (handler/base.go): none for `page_size=0`; `prev` only while the previous
+    // page has rows, `next` while rows remain. Only 0 is tested, so a negative size (every row,
+    // `lib/orm/query.go` limits only for `PageSize > 0`) still gets links, which carry it: with
+    // rows, `size*page < total` holds on every page, so there is always a `next`.
+    if page.size != 0 {
         if page.page > 1 && (page.page - 1).saturating_mul(page.size) < total_i {
             links.push(format!("{}; rel=\"prev\"", link_to(page.page - 1)));
         }
@@ -438,7 +492,7 @@ mod tests {
 
     #[test]
     fn query_terms() {
-        let q = Query::parse("name=~ab,public=true,id=[1~5],x={a b}");
+        let q = Query::parse("name=~ab,public=true,id=[1~5],x={a b}").unwrap();
         assert!(q.allows("name", "xaby"));
         assert!(q.allows("public", "true"));
         assert!(!q.allows("public", "false"));

@@ -233,7 +233,7 @@ pub async fn list(
     let page = crate::util::Page::from_params(&params)?;
     let store = app.store();
     let project = project(&app, &store, &ctx, &key, "list")?;
-    let q = params.query();
+    let q = params.query()?;
     // `creation_time` sorts descending by default (the model's `sort:"default:desc"`).
     let mut items: Vec<&Policy> = store
         .webhooks

@@ -797,9 +797,27 @@ fn new_request_id() -> String {
 }
 
 /// Escapes a value inside `q` for Harbor's second URL-unescape on the server: `%` and
-/// `+` (robot names `proj+x`) must survive it. Commas would split terms; names cannot hold them.
+/// `+` (robot names `proj+x`) must survive it.
 pub(crate) fn q_escape(value: &str) -> String {
     value.replace('%', "%25").replace('+', "%2B")
+}
+
+/// One exact-match `q` term `key=value`, or `None` when Harbor's query language cannot say it
+/// and the caller must list without it (every caller filters the rows exactly afterwards).
+/// Harbor's `q.Build` (lib/q/builder.go) answers 400 for an empty value and splits terms on every
+/// comma, so a registry or policy named `a,b` (their names allow commas) cannot be asked for; a
+/// value opening with `~`, `[`, `{` or `(` would be read as a fuzzy match, range or list, so it
+/// is escaped with the backslash `escapeValue` strips.
+pub(crate) fn q_exact(key: &str, value: &str) -> Option<String> {
+    if value.is_empty() || value.contains(',') {
+        return None;
+    }
+    let escape = if value.starts_with(['~', '[', '{', '(', '\\']) {
+        "\\"
+    } else {
+        ""
+    };
+    Some(format!("{key}={escape}{}", q_escape(value)))
 }
 
 #[cfg(test)]
@@ -829,6 +847,16 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(a.as_bytes()[14], b'4');
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn q_exact_leaves_out_what_harbor_cannot_parse_and_escapes_patterns() {
+        assert_eq!(q_exact("name", "ci").as_deref(), Some("name=ci"));
+        assert_eq!(q_exact("name", ""), None);
+        assert_eq!(q_exact("name", "a,b"), None);
+        assert_eq!(q_exact("name", "~x").as_deref(), Some("name=\\~x"));
+        assert_eq!(q_exact("name", "[a").as_deref(), Some("name=\\[a"));
+        assert_eq!(q_exact("name", "a+b").as_deref(), Some("name=a%2Bb"));
     }
 
     #[test]

@@ -58,3 +58,7 @@ pub use system_settings::{CveAllowlistItem, JobSchedule, ScheduleObj, SystemAllo
 mod scanners;
 pub use scanners::ScannerRegistrationReq;
 mod batch;
+#[cfg(test)]
+mod prefix_tests;
+#[cfg(test)]
+mod q_terms_tests;

@@ -164,10 +164,11 @@ impl Client {
                     .get("quota_per_project_enable")
                     .and_then(|item| item.value.as_bool());
                 self.reads().set_quota_listing(per_project == Some(true));
+                // An empty prefix is Harbor's to have (a `StringType` item): robots are then
+                // named without one, so it must not fall back to `robot$`.
                 config
                     .get("robot_name_prefix")
                     .and_then(|item| item.value.as_str())
-                    .filter(|p| !p.is_empty())
                     .map(str::to_owned)
             }
             Err(error) => {

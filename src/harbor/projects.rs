@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::client::{Client, Req, Response, q_escape};
+use super::client::{Client, Req, Response, q_exact};
 use super::error::Error;
 use super::models::{Project, ProjectDeletable, ProjectMetadata, ProjectReq, ProjectSummary};
 
@@ -81,8 +81,8 @@ impl Client {
     /// `GET /projects`, every page.
     pub async fn list_projects(&self, filter: &ProjectListFilter) -> Result<Vec<Project>, Error> {
         let mut req = Req::get("/projects");
-        if let Some(name) = &filter.name {
-            req = req.query("q", format!("name={}", q_escape(name)));
+        if let Some(term) = filter.name.as_deref().and_then(|n| q_exact("name", n)) {
+            req = req.query("q", term);
         }
         if let Some(fuzzy) = &filter.fuzzy_name {
             req = req.query("name", fuzzy);

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::client::{Client, Req, Response, Retry, q_escape};
+use super::client::{Client, Req, Response, Retry, q_exact};
 use super::error::Error;
 use super::models::{Registry, RegistryPing, RegistryProviderInfo, RegistryUpdate};
 
@@ -47,8 +47,8 @@ impl Client {
     /// `GET /registries`, every page; `name` filters exactly via `q=name=<name>`.
     pub async fn list_registries(&self, name: Option<&str>) -> Result<Vec<Registry>, Error> {
         let mut req = Req::get("/registries");
-        if let Some(name) = name {
-            req = req.query("q", format!("name={}", q_escape(name)));
+        if let Some(term) = name.and_then(|n| q_exact("name", n)) {
+            req = req.query("q", term);
         }
         let registries: Vec<Registry> = self.get_all(req).await?;
         Ok(match name {

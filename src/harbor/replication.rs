@@ -1,6 +1,6 @@
 //! Replication policies (`/replication/policies`) and executions (`/replication/executions`).
 
-use super::client::{Client, Req, Response, q_escape};
+use super::client::{Client, Req, Response, q_exact};
 use super::error::Error;
 use super::models::{ReplicationExecution, ReplicationPolicy, StartReplicationExecution};
 
@@ -58,8 +58,8 @@ impl Client {
         name: Option<&str>,
     ) -> Result<Vec<ReplicationPolicy>, Error> {
         let mut req = Req::get("/replication/policies");
-        if let Some(name) = name {
-            req = req.query("q", format!("name={}", q_escape(name)));
+        if let Some(term) = name.and_then(|n| q_exact("name", n)) {
+            req = req.query("q", term);
         }
         let policies: Vec<ReplicationPolicy> = self.get_all(req).await?;
         Ok(match name {

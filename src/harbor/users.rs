@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::client::{Client, Req, Response, q_escape};
+use super::client::{Client, Req, Response, q_exact};
 use super::error::Error;
 use super::secret::Secret;
 
@@ -86,12 +86,8 @@ impl Client {
         email: Option<&str>,
     ) -> Result<Vec<UserResp>, Error> {
         let mut terms = Vec::new();
-        if let Some(u) = username {
-            terms.push(format!("username={}", q_escape(u)));
-        }
-        if let Some(e) = email {
-            terms.push(format!("email={}", q_escape(e)));
-        }
+        terms.extend(username.and_then(|u| q_exact("username", u)));
+        terms.extend(email.and_then(|e| q_exact("email", e)));
         let mut req = Req::get("/users");
         if !terms.is_empty() {
             req = req.query("q", terms.join(","));

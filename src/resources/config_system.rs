@@ -386,7 +386,7 @@ impl ConfigSystemResource {
             .attr(setting(Attribute::number("robot_token_expiration")).describe("Days a new robot account's token lasts (Harbor's `robot_token_duration`). Harbor's default: 30.").validate(validators::int_between(1, 9_999_999_999)))
             .attr(setting(Attribute::number("token_expiration")).describe("Minutes a registry token lasts. Harbor's default: 30.").validate(validators::int_between(1, 9_999_999_999)))
             .attr(setting(Attribute::number("session_timeout")).describe("Minutes a UI session lasts. Harbor's default: 60.").validate(validators::int_between(1, 9_999_999_999)))
-            .attr(setting(Attribute::string("robot_name_prefix")).describe("Prefix of robot account names. Harbor's default: `robot$`.").validate(validators::not_empty()))
+            .attr(setting(Attribute::string("robot_name_prefix")).describe("Prefix of robot account names; may be empty, as Harbor allows. Harbor's default: `robot$`."))
             .attr(setting(Attribute::bool("scanner_skip_update_pulltime")).describe("Scanner pulls do not update an artifact's pull time. Harbor's default: `false`."))
             .attr(setting(Attribute::number("storage_per_project")).describe("Default storage quota of new projects in GiB; -1 for unlimited (Harbor's default).").validate(storage_quota_validator()))
             .attr(setting(Attribute::string("audit_log_forward_endpoint")).describe("`host:port` of a syslog server (TCP) Harbor forwards audit records to; empty for none (Harbor's default). Harbor refuses an endpoint it cannot connect to."))

@@ -327,6 +327,11 @@ async fn configurations_get_wraps_values_and_put_is_flat() {
     assert_eq!(j["project_creation_restriction"]["value"], "adminonly");
 }
 
+/// `ProjectCreationRestrictionType.validate` (lib/config/metadata/type.go), wrapped "item name
+/// <key>" by `CfgManager.ValidateCfg` (pkg/config/manager.go), is 400; `storage_per_project` goes
+/// through `lib.ValidateQuotaLimit` unwrapped. A value of the wrong JSON type never reaches them:
+/// go-swagger's binding into the `Configurations` model refuses it with 422 (seen on Harbor
+/// 2.15.2 for a number as `robot_name_prefix` and a string as `robot_token_duration`).
 #[tokio::test]
 async fn configuration_rejects_bad_values() {
     let h = Harbor::start().await;
@@ -339,14 +344,47 @@ async fn configuration_rejects_bad_values() {
         .await;
     assert_eq!(r.status, 400);
     assert_eq!(
-        h.admin()
-            .put(
-                "/configurations",
-                json!({"quota_per_project_enable": "yes"})
-            )
-            .await
-            .status,
-        400
+        r.message(),
+        "item name project_creation_restriction: invalid project_creation_restriction, should be adminonly or everyone"
+    );
+    let r = h
+        .admin()
+        .put("/configurations", json!({"storage_per_project": 0}))
+        .await;
+    assert_eq!(
+        (r.status, r.message()),
+        (
+            400,
+            "invalid non-positive value for quota limit, value=0".to_string()
+        )
+    );
+    let r = h
+        .admin()
+        .put(
+            "/configurations",
+            json!({"quota_per_project_enable": "yes"}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.message(),
+        "validation failure list:\nparsing configurations body from \"\" failed, because json: cannot unmarshal string into Go struct field Configurations.quota_per_project_enable of type bool"
+    );
+    let r = h
+        .admin()
+        .put("/configurations", json!({"robot_name_prefix": 5}))
+        .await;
+    assert_eq!(
+        r.message(),
+        "validation failure list:\nparsing configurations body from \"\" failed, because json: cannot unmarshal number into Go struct field Configurations.robot_name_prefix of type string"
+    );
+    let r = h
+        .admin()
+        .put("/configurations", json!({"robot_token_duration": "x"}))
+        .await;
+    assert_eq!(
+        r.message(),
+        "validation failure list:\nparsing configurations body from \"\" failed, because json: cannot unmarshal string into Go struct field Configurations.robot_token_duration of type int64"
     );
 }
 

@@ -359,3 +359,42 @@ async fn replication_tasks_fire_replication_events_with_harbors_payload() {
     assert_eq!(replication(&after)["execution_id"], 2);
     assert!(replication(&after).get("policy_creator").is_none());
 }
+
+/// `AuthenticationType: string(remoteRegistry.Credential.Type)` in the REPLICATION payload
+/// (controller/event/handler/webhook/artifact/replication.go): a remote registered with an access
+/// key and no credential type is stored as `basic` (`controller/registry` defaults it), and the
+/// event says so. The payload test above uses a remote without a credential, where the field is
+/// empty and left out, so it could not see this field go wrong.
+#[tokio::test]
+async fn replication_event_names_the_remote_credential_type() {
+    let h = Harbor::start().await;
+    h.project("p", false).await;
+    let r = h
+        .admin()
+        .post(
+            "/registries",
+            json!({"name": "hub", "type": "docker-hub", "url": "https://hub.docker.com",
+                "credential": {"access_key": "u", "access_secret": "s"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let reg = r.location_id();
+    let body = json!({"repository": "app", "tags": ["v1"], "digest": "sha256:0b"});
+    assert_eq!(push(&h, "p", body).await.status, 201);
+    let (address, mut rx) = receiver().await;
+    let hook = json!({"name": "rep", "enabled": true, "event_types": ["REPLICATION"],
+        "targets": [{"type": "http", "address": address}]});
+    h.admin().post("/projects/p/webhook/policies", hook).await;
+    let policy = json!({"name": "out", "enabled": true,
+        "src_registry": {"id": 0}, "dest_registry": {"id": reg}});
+    h.admin().post("/replication/policies", policy).await;
+    h.admin()
+        .post("/replication/executions", json!({"policy_id": 1}))
+        .await;
+    let (_, body) = next(&mut rx).await;
+    let event: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        event["event_data"]["replication"]["authentication_type"],
+        "basic"
+    );
+}

@@ -328,6 +328,10 @@ async fn registry_ping_checks_health_and_required_fields() {
     );
 }
 
+/// `getLocalRegistry` (pkg/reg/manager.go) via `convertRegistry` (handler/replication.go): seen
+/// on Harbor 2.15.2, `GET /registries/0` answers `insecure: true` (no internal TLS), the job
+/// service credential masked as `{"access_secret": "*****", "type": "secret"}` and Go's zero
+/// time `0001-01-01T00:00:00.000Z` for both times; only the URL (the internal core URL) differs.
 #[tokio::test]
 async fn registry_zero_is_the_local_harbor() {
     let h = Harbor::start().await;
@@ -336,6 +340,15 @@ async fn registry_zero_is_the_local_harbor() {
         (j["id"].as_i64(), j["name"].as_str(), j["type"].as_str()),
         (Some(0), Some("Local"), Some("harbor"))
     );
+    assert_eq!(j["insecure"], true);
+    assert_eq!(
+        j["credential"],
+        json!({"access_secret": "*****", "type": "secret"})
+    );
+    assert_eq!(j["creation_time"], "0001-01-01T00:00:00.000Z");
+    assert_eq!(j["update_time"], "0001-01-01T00:00:00.000Z");
+    assert_eq!(j["status"], "healthy");
+    assert!(j.get("description").is_none(), "{j}");
     assert_eq!(
         h.admin()
             .put("/registries/0", json!({"description": "x"}))

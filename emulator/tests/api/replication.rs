@@ -29,6 +29,13 @@ async fn policy_create_returns_location_and_reads_back_both_sides() {
     let j = h.admin().get("/replication/policies/1").await.json();
     assert_eq!(j["src_registry"]["id"], 0);
     assert_eq!(j["src_registry"]["name"], "Local");
+    // The policy carries the same `getLocalRegistry` as `GET /registries/0`.
+    assert_eq!(j["src_registry"]["insecure"], true);
+    assert_eq!(j["src_registry"]["credential"]["type"], "secret");
+    assert_eq!(
+        j["src_registry"]["creation_time"],
+        "0001-01-01T00:00:00.000Z"
+    );
     assert_eq!(j["dest_registry"]["id"], reg);
     assert_eq!(j["dest_namespace_replace_count"], -1);
     assert_eq!(j["single_active_replication"], false);
