@@ -33,9 +33,8 @@ fn scanner(h: &Harbor, body: &str) -> String {
 #[test]
 fn scanner_lifecycle() {
     for_each_terraform(|tf| {
-        let h = Harbor::emulator_because(
+        let h = Harbor::reaching_this_machine(
             "registers scanner adapters that listen on this machine's loopback",
-            Default::default(),
         );
         let a = ScannerAdapter::start("Grype");
         let b = ScannerAdapter::start("Grype");
@@ -66,7 +65,7 @@ fn scanner_lifecycle() {
 
         // In place: another adapter, another auth type and credential, a description.
         let v2 = format!(
-            "  name              = \"{name}\"\n  description       = \"second adapter\"\n  url               = \"{}\"\n  auth              = \"X-ScannerAdapter-API-Key\"\n  access_credential = \"key-1\"\n  skip_cert_verify  = true\n  default           = true\n",
+            "  name              = \"{name}\"\n  description       = \"second adapter\"\n  url               = \"{}\"\n  auth              = \"APIKey\"\n  access_credential = \"key-1\"\n  skip_cert_verify  = true\n  default           = true\n",
             b.url
         );
         wd.write_config(&scanner(&h, &v2));
@@ -83,7 +82,7 @@ fn scanner_lifecycle() {
             ),
             (
                 &json!(b.url),
-                &json!("X-ScannerAdapter-API-Key"),
+                &json!("APIKey"),
                 &json!("second adapter"),
                 &json!(true),
                 &json!(uuid)
