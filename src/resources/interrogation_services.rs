@@ -137,6 +137,14 @@ async fn remove_policy(h: &HarborContext) -> Result<(), Diagnostics> {
         Ok(()) => Ok(()),
         // No default scanner: nothing can be scheduled, so nothing is left to remove.
         Err(e) if e.status() == Some(412) => Ok(()),
+        // Two removals at once (`harbor_tasks` and `harbor_interrogation_services` share the
+        // schedule, and Terraform destroys them in parallel): Harbor's `UpdateScanAllSchedule`
+        // reads the schedule, and the later `UnScheduleByID` answers 404 "execution N not found"
+        // when the other removal got there first. Gone is what was wanted.
+        Err(e) if e.status() == Some(404) => match h.client.get_job_schedule(JOB).await {
+            Ok(None) => Ok(()),
+            _ => Err(diag("Could not remove the scan-all schedule", &e)),
+        },
         Err(e) => Err(diag("Could not remove the scan-all schedule", &e)),
     }
 }
