@@ -1028,3 +1028,42 @@ async fn config_system_accepts_an_empty_robot_name_prefix() {
     let config = h.config(t, &[("robot_name_prefix", Value::from(""))]);
     assert_eq!(errors(&h.validate(t, &config).await), Vec::<String>::new());
 }
+
+/// Terraform destroys `harbor_tasks` and `harbor_interrogation_services` in parallel, and both
+/// remove Harbor's one scan-all schedule. A real Harbor v2.15.2 answered the later removal 404
+/// "execution N not found" (`UpdateScanAllSchedule` read the schedule, then `UnScheduleByID`
+/// found the other removal had got there first; FIDELITY.md, 2026-11-30). The emulator takes
+/// one request at a time, so the race is staged: the schedule is already gone, and fault
+/// injection answers the removal's PUT 404. The provider re-reads, finds nothing scheduled, and
+/// the destroy succeeds.
+#[tokio::test]
+async fn removing_a_scan_all_schedule_another_removal_beat_is_not_an_error() {
+    let h = Harness::new().await;
+    let t = "harbor_interrogation_services";
+    let config = h.config(t, &[("vulnerability_scan_policy", "daily".into())]);
+    let state = h.converge(t, &Value::Null, &config).await;
+    let base = h.emulator.base_url().to_string();
+    let put_none = h
+        .http
+        .put(format!("{base}/api/v2.0/system/scanAll/schedule"))
+        .basic_auth("admin", Some("Harbor12345"))
+        .json(&serde_json::json!({"schedule": {"type": "None"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put_none.status(), 200, "the other removal");
+    let faults = h
+        .http
+        .post(format!("{base}/_emulator/faults"))
+        .json(&serde_json::json!({
+            "error_rate": 1.0,
+            "error_status": 404,
+            "spare": ["GET /api/v2.0/system/scanAll/schedule", "GET /api/v2.0/scanners"],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(faults.status().is_success());
+    let destroyed = h.apply(t, &state, &Value::Null, &Value::Null).await;
+    assert!(destroyed.is_ok(), "{destroyed:?}");
+}

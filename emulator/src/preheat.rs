@@ -64,11 +64,15 @@ struct InstanceReq {
     default: bool,
     #[serde(default)]
     insecure: bool,
+    /// `PUT` writes it as sent, 0 when left out (see `update`).
+    #[serde(default)]
+    setup_timestamp: i64,
 }
 
-/// `convertInstanceToPayload`: no `auth_info`, and `status` is always "Unknown".
+/// `convertInstanceToPayload`: no `auth_info`, and `status` is always "Unknown"; go-swagger
+/// omits an empty `description` (a real Harbor v2.15.2 did).
 fn instance_json(i: &Instance) -> Value {
-    json!({
+    let mut body = json!({
         "id": i.id,
         "name": i.name,
         "description": i.description,
@@ -80,7 +84,9 @@ fn instance_json(i: &Instance) -> Value {
         "default": i.default,
         "insecure": i.insecure,
         "setup_timestamp": i.setup_timestamp,
-    })
+    });
+    crate::util::omit_empty(&mut body, &["description"]);
+    body
 }
 
 /// `nameRegex` in `preheat.go`: `^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$`.
@@ -265,6 +271,9 @@ pub async fn update(
     target.enabled = req.enabled;
     target.default = req.default;
     target.insecure = req.insecure;
+    // `convertParamInstanceToModelInstance` copies the body's `setup_timestamp` and the dao's
+    // `o.Update(instance)` (pkg/p2p/preheat/dao/instance/dao.go) writes every column.
+    target.setup_timestamp = req.setup_timestamp;
     Ok(ok_empty())
 }
 

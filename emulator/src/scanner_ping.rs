@@ -65,7 +65,8 @@ pub async fn ping(
             reqwest::header::AUTHORIZATION,
             format!("Bearer {credential}"),
         ),
-        "X-ScannerAdapter-API-Key" => req.header("X-ScannerAdapter-API-Key", credential),
+        // `GetAuthorizer` (pkg/scan/rest/auth/auth.go): the `APIKey` type sends the key in this header.
+        "APIKey" => req.header("X-ScannerAdapter-API-Key", credential),
         _ => req,
     };
     let resp = req

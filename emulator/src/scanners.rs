@@ -74,7 +74,10 @@ fn validate(req: &ScannerReq) -> ApiResult<(String, String)> {
         ApiError::bad_request(format!("scanner registration validate: {}", e.message))
     })?;
     let auth = req.auth.as_deref().unwrap_or("");
-    if !matches!(auth, "" | "Basic" | "Bearer" | "X-ScannerAdapter-API-Key") {
+    // `Registration.Validate` (pkg/scan/dao/scanner/model.go): "", Basic, Bearer or APIKey
+    // (`auth.APIKey`); the header name `X-ScannerAdapter-API-Key` is refused, whatever the
+    // swagger's description says.
+    if !matches!(auth, "" | "Basic" | "Bearer" | "APIKey") {
         return Err(ApiError::bad_request(format!(
             "auth type {auth} is not supported"
         )));
@@ -234,10 +237,7 @@ pub async fn update(
     }
     let auth = req.auth.clone().unwrap_or_default();
     if req.access_credential.as_deref().unwrap_or("").is_empty()
-        && matches!(
-            auth.as_str(),
-            "Basic" | "Bearer" | "X-ScannerAdapter-API-Key"
-        )
+        && matches!(auth.as_str(), "Basic" | "Bearer" | "APIKey")
     {
         req.access_credential = Some(existing.access_credential.clone());
     }

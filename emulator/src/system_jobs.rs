@@ -31,7 +31,7 @@ struct AllowlistReq {
 pub async fn get_allowlist(State(app): State<App>, ctx: Ctx) -> ApiResult {
     let store = app.store();
     Principal::resolve(&app, &store, &ctx).require_authenticated()?;
-    let body = match &store.system_allowlist {
+    let mut body = match &store.system_allowlist {
         Some(a) => json!({
             "id": a.id,
             "project_id": 0,
@@ -40,8 +40,16 @@ pub async fn get_allowlist(State(app): State<App>, ctx: Ctx) -> ApiResult {
             "creation_time": a.creation_time,
             "update_time": a.update_time,
         }),
-        None => json!({"project_id": 0, "expires_at": null, "items": []}),
+        // Never set: `GetSys` hands back an empty `models.CVEAllowlist`; go-swagger omits the
+        // zero id, project id and expiry and renders the zero times (a real Harbor v2.15.2 did).
+        None => json!({
+            "items": [],
+            "creation_time": Timestamp::GO_ZERO,
+            "update_time": Timestamp::GO_ZERO,
+        }),
     };
+    // go-swagger's `CVEAllowlist` omits a zero `project_id` and an unset `expires_at`.
+    crate::util::omit_empty(&mut body, &["project_id", "expires_at"]);
     Ok(ok_json(body))
 }
 
@@ -60,8 +68,11 @@ pub async fn put_allowlist(State(app): State<App>, ctx: Ctx, body: Bytes) -> Api
     let now = Timestamp::now();
     match store.system_allowlist.as_mut() {
         Some(existing) => {
+            // `dao.Set` (pkg/allowlist/dao/dao.go) stamps both times with now on every write
+            // and upserts on `project_id`: the creation time moves with each PUT.
             existing.items = items;
             existing.expires_at = req.expires_at;
+            existing.creation_time = now;
             existing.update_time = now;
         }
         None => {
@@ -202,6 +213,22 @@ fn valid_cron(cron: &str) -> bool {
     harbor_cron::parse(cron).is_ok() && fields.len() == 6 && fields[0] == "0"
 }
 
+/// What a GC schedule keeps of its parameters: `gcAPI.kick` (server/v2.0/handler/gc.go) reads
+/// `delete_untagged`, `delete_tag` (bools) and `workers` into a `gc.Policy`, and the controller's
+/// `CreateSchedule` (controller/gc/controller.go) stores exactly those three as the schedule's
+/// extra attributes, `false`/`0` when not sent; `job_parameters` renders them.
+fn gc_extras(params: &Map<String, Value>) -> Map<String, Value> {
+    let flag = |k: &str| Value::Bool(params.get(k).and_then(Value::as_bool).unwrap_or(false));
+    let mut out = Map::new();
+    out.insert("delete_tag".into(), flag("delete_tag"));
+    out.insert("delete_untagged".into(), flag("delete_untagged"));
+    out.insert(
+        "workers".into(),
+        json!(params.get("workers").and_then(Value::as_i64).unwrap_or(0)),
+    );
+    out
+}
+
 fn wanted(app: &AppInner, job: Job, body: &[u8]) -> ApiResult<Wanted> {
     let req: ScheduleReq = parse_body(body)?;
     let schedule = req
@@ -219,6 +246,10 @@ fn wanted(app: &AppInner, job: Job, body: &[u8]) -> ApiResult<Wanted> {
                     schedule.cron
                 )));
             }
+            let parameters = match job {
+                Job::Gc => gc_extras(&parameters),
+                _ => parameters,
+            };
             Ok(Wanted::Periodic {
                 kind: schedule.kind,
                 cron: schedule.cron,

@@ -21,14 +21,17 @@ use crate::util::{Page, Params, Timestamp, created, list_response, ok_empty, ok_
 pub const LDAP_GROUP: i64 = 1;
 pub const HTTP_GROUP: i64 = 2;
 
-/// `UserGroup` in lists (with `id`).
+/// `UserGroup` in lists (with `id`). go-swagger omits an empty `ldap_group_dn` (a real Harbor
+/// v2.15.2 did, for an HTTP group).
 pub fn group_json(group: &UserGroup) -> Value {
-    json!({
+    let mut body = json!({
         "id": group.id,
         "group_name": group.group_name,
         "group_type": group.group_type,
         "ldap_group_dn": group.ldap_group_dn,
-    })
+    });
+    crate::util::omit_empty(&mut body, &["ldap_group_dn"]);
+    body
 }
 
 fn group_id(raw: &str) -> ApiResult<i64> {
@@ -189,11 +192,13 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(raw): Path<String>) -> A
         .usergroups
         .get(&id)
         .ok_or_else(|| ApiError::not_found(format!("the user group with id {id} is not found")))?;
-    Ok(ok_json(json!({
+    let mut body = json!({
         "group_name": group.group_name,
         "group_type": group.group_type,
         "ldap_group_dn": group.ldap_group_dn,
-    })))
+    });
+    crate::util::omit_empty(&mut body, &["ldap_group_dn"]);
+    Ok(ok_json(body))
 }
 
 /// `PUT /usergroups/{group_id}`: only the name changes (`controller.Update` → `UpdateName`);

@@ -17,8 +17,9 @@ use crate::util::{Page, Params, Timestamp, created, list_response, ok_empty, ok_
 const ILLEGAL_CHARS: &[char] = &[',', '"', '~', '#', '%', '$'];
 
 /// `UserResp` as `model.User.ToUserResp` builds it (no OIDC metadata in database mode).
+/// go-swagger's `UserResp` omits an empty `comment` (a real Harbor v2.15.2 did).
 pub fn user_json(user: &User) -> Value {
-    json!({
+    let mut body = json!({
         "user_id": user.id,
         "username": user.username,
         "email": user.email,
@@ -28,7 +29,9 @@ pub fn user_json(user: &User) -> Value {
         "admin_role_in_auth": false,
         "creation_time": user.creation_time,
         "update_time": user.update_time,
-    })
+    });
+    crate::util::omit_empty(&mut body, &["comment"]);
+    body
 }
 
 /// `requireValidSecret` (handler/user.go): 8-128 bytes with a lower, an upper case letter and a digit.

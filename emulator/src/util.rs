@@ -43,6 +43,73 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Go's zero `time.Time` (`0001-01-01T00:00:00Z`): what Harbor stores for a time column an
+    /// update leaves out of its body.
+    pub const GO_ZERO: Timestamp = Timestamp(-62_135_596_800_000);
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, the RFC 3339 forms go-swagger's
+    /// `strfmt.DateTime` accepts in a body.
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        let b = text.as_bytes();
+        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
+        let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if b[13] != b':' || b[16] != b':' || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+            return None;
+        }
+        let mut rest = &text[19..];
+        let mut millis = 0;
+        if let Some(frac) = rest.strip_prefix('.') {
+            let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return None;
+            }
+            let ms = format!("{:0<3}", &frac[..digits.min(3)]);
+            millis = ms.parse::<i64>().ok()?;
+            rest = &frac[digits..];
+        }
+        let offset = match rest {
+            "Z" | "z" => 0,
+            _ if rest.len() == 6 && matches!(&rest[3..4], ":") => {
+                let sign = match &rest[..1] {
+                    "+" => 1,
+                    "-" => -1,
+                    _ => return None,
+                };
+                sign * (rest[1..3].parse::<i64>().ok()? * 3600
+                    + rest[4..6].parse::<i64>().ok()? * 60)
+            }
+            _ => return None,
+        };
+        let days = days_from_civil(y, mo, d);
+        let secs = days * 86_400 + h * 3600 + mi * 60 + s - offset;
+        Some(Timestamp(secs * 1000 + millis))
+    }
+}
+
+/// The inverse of [`civil_from_days`] (Howard Hinnant's days-from-civil).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Timestamp::parse_rfc3339(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("parsing time {text:?} as RFC 3339")))
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.rfc3339())

@@ -84,12 +84,17 @@ struct PolicyReq {
     event_types: Vec<String>,
     #[serde(default)]
     creator: String,
+    /// `PUT` writes it into the row as sent (see `update`).
+    #[serde(default)]
+    creation_time: Option<Timestamp>,
     #[serde(default)]
     enabled: bool,
 }
 
 fn policy_json(p: &Policy) -> Value {
-    // `ToTargets` copies every field; `payload_format` and `auth_header` are `omitempty` in the model.
+    // `ToTargets` copies every field; go-swagger's `WebhookTargetObject` omits an empty
+    // `auth_header`/`payload_format` and a false `skip_cert_verify`, and `WebhookPolicy` an empty
+    // `description`/`creator` (only `enabled` is `x-omitempty: false`), as a real Harbor v2.15.2 does.
     let targets: Vec<Value> = p
         .targets
         .iter()
@@ -105,10 +110,11 @@ fn policy_json(p: &Policy) -> Value {
             if !t.payload_format.is_empty() {
                 v["payload_format"] = json!(t.payload_format);
             }
+            crate::util::omit_empty(&mut v, &["skip_cert_verify"]);
             v
         })
         .collect();
-    json!({
+    let mut body = json!({
         "id": p.id,
         "name": p.name,
         "description": p.description,
@@ -119,7 +125,9 @@ fn policy_json(p: &Policy) -> Value {
         "creation_time": p.creation_time,
         "update_time": p.update_time,
         "enabled": p.enabled,
-    })
+    });
+    crate::util::omit_empty(&mut body, &["description", "creator"]);
+    body
 }
 
 /// `utils.ParseEndpoint` (`src/common/utils/utils.go`): only http and https, a scheme is optional.
@@ -307,6 +315,11 @@ pub async fn get(
 }
 
 /// `PUT /projects/{p}/webhook/policies/{id}`: the whole policy is replaced by the body.
+/// `UpdateWebhookPolicyOfProject` (server/v2.0/handler/webhook.go) copies the body into a fresh
+/// `policy_model.Policy` and the dao's `ormer.Update(policy)` (pkg/notification/policy/dao/dao.go)
+/// writes every column: `creator` and `creation_time` become what the body says (empty and Go's
+/// zero time when left out). beego's `Update` drops one `auto_now_add` column from the SET, the
+/// last one, `update_time`, so the update time never moves.
 pub async fn update(
     State(app): State<App>,
     ctx: Ctx,
@@ -334,8 +347,8 @@ pub async fn update(
     policy.targets = req.targets;
     policy.event_types = req.event_types;
     policy.creator = req.creator;
+    policy.creation_time = req.creation_time.unwrap_or(Timestamp::GO_ZERO);
     policy.enabled = req.enabled;
-    policy.update_time = Timestamp::now();
     Ok(ok_empty())
 }
 

@@ -53,7 +53,7 @@ impl DataSource<HarborContext> for ScannersDataSource {
             Attribute::string("url").computed().describe("The adapter's base URL."),
             Attribute::string("auth")
                 .computed()
-                .describe("`None`, `Basic`, `Bearer` or `X-ScannerAdapter-API-Key`. Harbor never returns the credential."),
+                .describe("`None`, `Basic`, `Bearer` or `APIKey`. Harbor never returns the credential."),
             Attribute::bool("skip_cert_verify").computed().describe("Whether Harbor skips verifying the adapter's TLS certificate."),
             Attribute::bool("use_internal_addr").computed().describe("Whether the adapter pulls through Harbor's internal registry address."),
             Attribute::bool("disabled").computed().describe("Whether the registration is disabled."),

@@ -36,8 +36,13 @@ pub struct PreheatInstance {
     pub default: bool,
     #[serde(default)]
     pub insecure: bool,
-    #[serde(default, skip_serializing)]
+    /// Harbor's `PUT` writes it as the body says (left out, 0), so an update sends it back.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub setup_timestamp: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// Instance names are `[A-Za-z0-9]` runs joined by `.`, `_` or `-` (Harbor's `nameRegex`), so

@@ -15,7 +15,7 @@ pub struct ScannerRegistrationReq {
     pub name: String,
     pub description: String,
     pub url: String,
-    /// `""` (none), `Basic`, `Bearer` or `X-ScannerAdapter-API-Key`.
+    /// `""` (none), `Basic`, `Bearer` or `APIKey` (Harbor sends the key in `X-ScannerAdapter-API-Key`).
     pub auth: String,
     /// On update, an empty credential keeps the stored one while `auth` still needs one.
     pub access_credential: Secret,

@@ -37,9 +37,11 @@ pub struct WebhookPolicy {
     pub targets: Vec<WebhookTarget>,
     #[serde(default)]
     pub event_types: Vec<String>,
-    #[serde(default, skip_serializing)]
+    /// Harbor's `PUT` writes `creator` and `creation_time` as the body says (left out, they
+    /// become "" and `0001-01-01T00:00:00Z`), so an update sends back what Harbor has.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub creator: String,
-    #[serde(default, skip_serializing)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_time: Option<String>,
     #[serde(default, skip_serializing)]
     pub update_time: Option<String>,
@@ -132,7 +134,8 @@ impl Client {
             .find(|p| p.name == name))
     }
 
-    /// `PUT /projects/{project_id}/webhook/policies/{id}`: replaces the whole policy.
+    /// `PUT /projects/{project_id}/webhook/policies/{id}`: replaces the whole policy, its
+    /// `creator` and `creation_time` included: leave them unset and Harbor stores "" and year 1.
     pub async fn update_webhook_policy(
         &self,
         project_id: i64,

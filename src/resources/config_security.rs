@@ -67,7 +67,7 @@ impl ConfigSecurityResource {
                     .optional()
                     .describe("When the list stops applying, in seconds since the epoch. Unset: it never expires."),
             )
-            .attr(Attribute::string("creation_time").computed().use_state_for_unknown().describe("When Harbor made the list."))
+            .attr(Attribute::string("creation_time").computed().describe("When Harbor last wrote the list: Harbor stamps it anew on every change."))
             .attr(Attribute::string("update_time").computed().describe("When Harbor last changed the list.")),
         )
     }

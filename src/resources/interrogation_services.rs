@@ -137,6 +137,21 @@ async fn remove_policy(h: &HarborContext) -> Result<(), Diagnostics> {
         Ok(()) => Ok(()),
         // No default scanner: nothing can be scheduled, so nothing is left to remove.
         Err(e) if e.status() == Some(412) => Ok(()),
+        // Two removals at once (`harbor_tasks` and `harbor_interrogation_services` share the
+        // schedule, and Terraform destroys them in parallel): Harbor's `UpdateScanAllSchedule`
+        // reads the schedule, and the later `UnScheduleByID` answers 404 "execution N not found"
+        // when the other removal got there first. Gone is what was wanted.
+        // The other removal may still be finishing when the 404 comes (seen on a real Harbor):
+        // look again, briefly, until the schedule is gone.
+        Err(e) if e.status() == Some(404) => {
+            for _ in 0..10 {
+                if let Ok(None) = h.client.get_job_schedule(JOB).await {
+                    return Ok(());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            Err(diag("Could not remove the scan-all schedule", &e))
+        }
         Err(e) => Err(diag("Could not remove the scan-all schedule", &e)),
     }
 }

@@ -390,8 +390,11 @@ impl Resource<HarborContext> for PreheatInstanceResource {
             || m.password_wo_version != prior.password_wo_version
             || m.token_wo_version != prior.token_wo_version;
         let auth = credentials_change.then(|| m.auth_info(config));
+        let mut body = m.to_harbor(id, auth);
+        // Harbor's PUT writes `setup_timestamp` from the body (0 when left out).
+        body.setup_timestamp = prior.setup_timestamp.value().copied().unwrap_or(0);
         h.client
-            .update_preheat_instance(&m.name, &m.to_harbor(id, auth))
+            .update_preheat_instance(&m.name, &body)
             .await
             .map_err(|e| api_diag("Could not update preheat instance", &m.name, &e))?;
         let state = self.fetch(h, &m.name, Some(&m)).await?.ok_or_else(|| {

@@ -468,6 +468,9 @@ impl Resource<HarborContext> for ProjectWebhookResource {
         check_offered(h, pid, &m).await?;
         let id = prior.webhook_id.value().copied().unwrap_or_default();
         let mut body = m.to_harbor(config);
+        // Harbor's PUT writes `creator` and `creation_time` from the body (blank when left out).
+        body.creator = prior.creator.value().cloned().unwrap_or_default();
+        body.creation_time = prior.creation_time.value().cloned();
         // The write-only header is sent again only when its version moves; otherwise the header
         // Harbor has is sent back unchanged (PUT replaces the whole target).
         if m.auth_header.is_none()

@@ -33,7 +33,9 @@ pub struct ScannerResource;
 const PATH: &str = "/scanners/";
 
 /// Harbor's auth types; `None` is Harbor's empty string.
-const AUTH_TYPES: &[&str] = &["None", "Basic", "Bearer", "X-ScannerAdapter-API-Key"];
+/// Harbor's `Registration.Validate` accepts `APIKey` for the key header, not the header's name
+/// `X-ScannerAdapter-API-Key` that its swagger's description lists (a real Harbor v2.15.2 refused that).
+const AUTH_TYPES: &[&str] = &["None", "Basic", "Bearer", "APIKey"];
 
 /// The resource's state and plan.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -235,7 +237,7 @@ impl ScannerResource {
                 Attribute::string("auth")
                     .optional()
                     .default("None")
-                    .describe("How Harbor authenticates to the adapter: `None`, `Basic` (the credential is `user:password`), `Bearer` (a token) or `X-ScannerAdapter-API-Key` (a key sent in that header). Every type but `None` needs a credential.")
+                    .describe("How Harbor authenticates to the adapter: `None`, `Basic` (the credential is `user:password`), `Bearer` (a token) or `APIKey` (a key Harbor sends in the `X-ScannerAdapter-API-Key` header). Every type but `None` needs a credential.")
                     .validate(validators::one_of(AUTH_TYPES)),
             )
             .attr(Attribute::string("access_credential").optional().sensitive().describe("The credential for `auth`, stored in state (sensitive). Conflicts with `access_credential_wo`."))
@@ -378,7 +380,7 @@ impl Resource<HarborContext> for ScannerResource {
                 diags.attr_error(
                     AttributePath::attr(at),
                     format!("{at} is not used with auth \"None\""),
-                    "Harbor sends the credential only with an auth type: set `auth` to `Basic`, `Bearer` or `X-ScannerAdapter-API-Key`, or remove the credential.",
+                    "Harbor sends the credential only with an auth type: set `auth` to `Basic`, `Bearer` or `APIKey`, or remove the credential.",
                 );
             }
         }

@@ -367,6 +367,26 @@ fn made_by_hand(h: &Harbor, remote: &Harbor, n: &str) -> Vec<(String, String)> {
         "harbor_purge_audit_log.main",
         "/system/purgeaudit/schedule".into(),
     );
+    // A scanner adapter registered by hand; Harbor asks the adapter (a real listener) first. It comes before the
+    // scan-all schedule: a Harbor without Trivy has no scanner until then, and refuses to
+    // schedule a scan (412 "no scanner is configured"), as a real Harbor v2.15.2 did.
+    let adapter = ScannerAdapter::start("Grype");
+    let scanner = format!("{n}-grype");
+    ok(
+        h.call(
+            "POST",
+            "/scanners",
+            Some(json!({"name": scanner, "url": adapter.url, "auth": ""})),
+        ),
+        "register a scanner",
+    );
+    let scanners = h.get("/scanners");
+    let uuid = scanners
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["name"] == json!(scanner)))
+        .and_then(|s| s["uuid"].as_str())
+        .unwrap_or_else(|| panic!("no scanner {scanner} in {scanners:#}"));
+    adopt("harbor_scanner.grype", format!("/scanners/{uuid}"));
     ok(
         h.call(
             "POST",
@@ -400,24 +420,6 @@ fn made_by_hand(h: &Harbor, remote: &Harbor, n: &str) -> Vec<(String, String)> {
     );
     adopt("harbor_config_system.main", "configuration/system".into());
 
-    // A scanner adapter registered by hand; Harbor asks the adapter (a real listener) first.
-    let adapter = ScannerAdapter::start("Grype");
-    let scanner = format!("{n}-grype");
-    ok(
-        h.call(
-            "POST",
-            "/scanners",
-            Some(json!({"name": scanner, "url": adapter.url, "auth": ""})),
-        ),
-        "register a scanner",
-    );
-    let scanners = h.get("/scanners");
-    let uuid = scanners
-        .as_array()
-        .and_then(|all| all.iter().find(|s| s["name"] == json!(scanner)))
-        .and_then(|s| s["uuid"].as_str())
-        .unwrap_or_else(|| panic!("no scanner {scanner} in {scanners:#}"));
-    adopt("harbor_scanner.grype", format!("/scanners/{uuid}"));
     // How people sign in: the database mode Harbor starts with (a change of mode is refused
     // once users exist, and the objects above include users).
     adopt("harbor_config_auth.main", "configuration/auth".into());

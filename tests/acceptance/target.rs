@@ -66,6 +66,27 @@ impl Harbor {
         Harbor::emulator(config)
     }
 
+    /// The Harbor under test for a test whose peer is a listener the test starts on this
+    /// machine's loopback (a scanner adapter, a preheat instance's health endpoint, slapd, a
+    /// syslog receiver): the real Harbor of `HARBOR_URL` when it runs on this machine too
+    /// (loopback host), so it can reach the peer; otherwise an emulator, as
+    /// [`Harbor::emulator_because`] with `why`.
+    pub fn reaching_this_machine(why: &str) -> Harbor {
+        let url = std::env::var("HARBOR_URL").unwrap_or_default();
+        let host = url
+            .split("://")
+            .nth(1)
+            .unwrap_or("")
+            .split(['/', ':'])
+            .next()
+            .unwrap_or("");
+        if ["127.0.0.1", "localhost"].contains(&host) {
+            Harbor::start()
+        } else {
+            Harbor::emulator_because(why, harbor_emulator::Config::default())
+        }
+    }
+
     /// A new emulator, whatever the environment says: a peer of the Harbor under test (a remote
     /// registry), or the Harbor under test when reached through [`Harbor::emulator_because`].
     pub fn emulator(config: harbor_emulator::Config) -> Harbor {

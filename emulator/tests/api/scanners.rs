@@ -156,7 +156,7 @@ async fn default_scanner_moves_with_patch_and_projects_follow_it() {
 /// `CreateRegistration` (src/controller/scanner/base_controller.go) pings the adapter first:
 /// `GetMetadata` (src/pkg/scan/rest/v1/client.go) asks `GET {url}/api/v1/metadata` with the
 /// registration's authorizer (src/pkg/scan/rest/auth: Bearer as is, Basic base64-encoded, the
-/// API key in `X-ScannerAdapter-API-Key`), and `ScannerAdapterMetadata.Validate`
+/// API key of auth type `APIKey` in `X-ScannerAdapter-API-Key`), and `ScannerAdapterMetadata.Validate`
 /// (src/pkg/scan/rest/v1/models.go) must accept the answer. A failure is a plain error: 500,
 /// and nothing is registered.
 #[tokio::test]
@@ -179,7 +179,7 @@ async fn registering_a_scanner_asks_the_adapter_for_its_metadata() {
         .admin()
         .post(
             "/scanners",
-            json!({"name": "b", "url": format!("{adapter}/b"), "auth": "X-ScannerAdapter-API-Key", "access_credential": "k"}),
+            json!({"name": "b", "url": format!("{adapter}/b"), "auth": "APIKey", "access_credential": "k"}),
         )
         .await;
     // The adapter answers 404 under another base path: refused.
@@ -479,7 +479,7 @@ async fn scanner_ping_asks_the_adapter_and_stores_nothing() {
         .admin()
         .post(
             "/scanners/ping",
-            json!({"name": "p", "url": adapter, "auth": "X-ScannerAdapter-API-Key", "access_credential": "k"}),
+            json!({"name": "p", "url": adapter, "auth": "APIKey", "access_credential": "k"}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -544,4 +544,37 @@ async fn scanners_list_the_default_first_then_the_newest_and_filter_by_name() {
         names(h.admin().get("/scanners?ex_name=alpha").await.json()),
         ["alpha"]
     );
+}
+
+/// `Registration.Validate` (src/pkg/scan/dao/scanner/model.go) accepts the auth types "",
+/// `Basic`, `Bearer` and `APIKey` (`auth.APIKey`, src/pkg/scan/rest/auth/auth.go); the header's
+/// name `X-ScannerAdapter-API-Key`, which the swagger's description lists, is 400 "auth type ...
+/// is not supported" on create and update. A real Harbor v2.15.2 answered so (FIDELITY.md,
+/// 2026-11-30).
+#[tokio::test]
+async fn scanner_api_key_auth_type_is_apikey_not_the_header_name() {
+    let h = Harbor::start().await;
+    let (adapter, _) = crate::support::scanner_adapter(true).await;
+    let r = h
+        .admin()
+        .post(
+            "/scanners",
+            json!({"name": "k", "url": adapter, "auth": "X-ScannerAdapter-API-Key", "access_credential": "k"}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(
+        r.text
+            .contains("auth type X-ScannerAdapter-API-Key is not supported"),
+        "{}",
+        r.text
+    );
+    let r = h
+        .admin()
+        .post(
+            "/scanners",
+            json!({"name": "k", "url": adapter, "auth": "APIKey", "access_credential": "k"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
 }

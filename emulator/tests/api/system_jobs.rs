@@ -19,10 +19,9 @@ async fn system_allowlist_is_readable_by_authenticated_callers_and_written_by_ad
     let (_, name, secret) = h.system_robot("bot", &[("project", "list")]).await;
     let robot = h.user(&name, &secret);
     let j = robot.get("/system/CVEAllowlist").await.json();
-    assert_eq!(
-        (j["project_id"].clone(), j["items"].clone()),
-        (json!(0), json!([{"cve_id": "CVE-9"}]))
-    );
+    // The system list's project id is 0, which go-swagger omits.
+    assert!(j.get("project_id").is_none(), "{j}");
+    assert_eq!(j["items"], json!([{"cve_id": "CVE-9"}]));
     assert_eq!(j["expires_at"], 1900000000);
     assert_eq!(
         robot
@@ -125,7 +124,11 @@ async fn gc_schedule_keeps_its_parameters() {
     // A GCHistory: the parameters come back as a JSON string.
     let parameters: serde_json::Value =
         serde_json::from_str(j["job_parameters"].as_str().unwrap()).unwrap();
-    assert_eq!(parameters, json!({"delete_untagged": true, "workers": 2}));
+    // `delete_tag` is kept too, false when not sent (see the test below).
+    assert_eq!(
+        parameters,
+        json!({"delete_tag": false, "delete_untagged": true, "workers": 2})
+    );
     assert_eq!(j["job_kind"], "0 0 0 * * 0");
     assert_eq!(j["schedule"]["type"], "Weekly");
     let bad = json!({"schedule": {"type": "Weekly", "cron": "0 0 0 * * 0"}, "parameters": {"workers": 0}});
@@ -306,5 +309,64 @@ async fn creating_a_gc_or_purge_schedule_answers_its_location() {
         r.header("location")
             .unwrap()
             .starts_with("/api/v2.0/system/purgeaudit/")
+    );
+}
+
+/// Never written, `GET /system/CVEAllowlist` renders `GetSys`'s empty `models.CVEAllowlist`: no
+/// id, project id or expiry, Go's zero times. `dao.Set` (pkg/allowlist/dao/dao.go) stamps
+/// `creation_time` and `update_time` with now on every write (an upsert on `project_id`), so the
+/// creation time moves with each PUT. Seen on a real Harbor v2.15.2 (FIDELITY.md, 2026-11-30).
+#[tokio::test]
+async fn system_allowlist_creation_time_moves_with_every_put() {
+    let h = Harbor::start().await;
+    let empty = h.admin().get("/system/CVEAllowlist").await.json();
+    assert_eq!(
+        empty,
+        json!({"items": [], "creation_time": "0001-01-01T00:00:00.000Z",
+               "update_time": "0001-01-01T00:00:00.000Z"})
+    );
+    let put = |items: serde_json::Value| {
+        let h = &h;
+        async move {
+            let r = h
+                .admin()
+                .put("/system/CVEAllowlist", json!({"items": items}))
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            h.admin().get("/system/CVEAllowlist").await.json()
+        }
+    };
+    let first = put(json!([{"cve_id": "CVE-1"}])).await;
+    assert!(first.get("expires_at").is_none(), "{first}");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let second = put(json!([])).await;
+    assert_eq!(second["id"], first["id"]);
+    assert_ne!(second["creation_time"], first["creation_time"]);
+    assert_eq!(second["creation_time"], second["update_time"]);
+}
+
+/// `gcAPI.kick` (server/v2.0/handler/gc.go) reads `delete_untagged`, `delete_tag` and `workers`
+/// into a `gc.Policy`; the controller's `CreateSchedule` (controller/gc/controller.go) stores
+/// exactly those three as the schedule's extra attributes, so `job_parameters` lists all three
+/// (`false`/`0` when not sent) and nothing else (`dry_run` is dropped). Seen on a real Harbor
+/// v2.15.2 (FIDELITY.md, 2026-11-30).
+#[tokio::test]
+async fn gc_schedule_keeps_delete_tag_delete_untagged_and_workers_only() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .put(
+            "/system/gc/schedule",
+            json!({"schedule": {"type": "Daily", "cron": "0 0 0 * * *"},
+                   "parameters": {"delete_untagged": true, "dry_run": true}}),
+        )
+        .await;
+    assert!(matches!(r.status, 200 | 201), "{}", r.text);
+    let s = h.admin().get("/system/gc/schedule").await.json();
+    let params: serde_json::Value =
+        serde_json::from_str(s["job_parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        params,
+        json!({"delete_tag": false, "delete_untagged": true, "workers": 0})
     );
 }

@@ -171,7 +171,8 @@ async fn user_profile_update_writes_email_realname_and_comment() {
     let j = h.admin().get(&format!("/users/{id}")).await.json();
     assert_eq!(j["email"], "new@example.com");
     assert_eq!(j["realname"], "New Name");
-    assert_eq!(j["comment"], "");
+    // Cleared; go-swagger's `UserResp` omits an empty comment (a real Harbor v2.15.2 did).
+    assert!(j.get("comment").is_none(), "{j}");
     assert_eq!(j["username"], "jo");
 }
 
@@ -422,4 +423,49 @@ async fn usergroup_delete_removes_members_and_ignores_unknown_ids() {
             .all(|m| m["entity_type"] == "u")
     );
     assert_eq!(h.admin().delete("/usergroups/42").await.status, 200);
+}
+
+/// go-swagger omits empty optional strings: a user's `comment` (`UserResp`), an HTTP group's
+/// `ldap_group_dn` (`UserGroup`, in the list and by id) and a preheat instance's `description`
+/// (`Instance`, handler/preheat.go `convertInstanceToPayload`). A real Harbor v2.15.2 answered so
+/// (FIDELITY.md, 2026-11-30).
+#[tokio::test]
+async fn empty_comment_group_dn_and_preheat_description_are_omitted() {
+    let h = Harbor::start().await;
+    let r = h
+        .admin()
+        .post(
+            "/users",
+            json!({"username": "nc", "email": "nc@example.com", "realname": "N C", "password": "Passw0rd1"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let users = h.admin().get("/users?q=username%3Dnc").await.json();
+    assert!(users[0].get("comment").is_none(), "{users}");
+
+    let r = h
+        .admin()
+        .post("/usergroups", json!({"group_name": "g", "group_type": 2}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let path = r
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/api/v2.0")
+        .to_string();
+    let one = h.admin().get(&path).await.json();
+    assert!(one.get("ldap_group_dn").is_none(), "{one}");
+    let list = h.admin().get("/usergroups?group_name=g").await.json();
+    assert!(list[0].get("ldap_group_dn").is_none(), "{list}");
+
+    let r = h
+        .admin()
+        .post(
+            "/p2p/preheat/instances",
+            json!({"name": "df", "vendor": "dragonfly", "endpoint": "http://127.0.0.1:9", "auth_mode": "NONE"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let got = h.admin().get("/p2p/preheat/instances/df").await.json();
+    assert!(got.get("description").is_none(), "{got}");
 }

@@ -516,3 +516,88 @@ async fn preheat_ping_calls_the_providers_health_endpoint() {
         .await;
     assert_eq!(broken.status, 500);
 }
+
+/// `UpdateWebhookPolicyOfProject` (server/v2.0/handler/webhook.go) copies the body into a fresh
+/// policy and the dao's `ormer.Update` (pkg/notification/policy/dao/dao.go) writes every column:
+/// `creation_time` and `creator` become what the body says, Go's zero time and "" when left out.
+/// beego's `Update` drops the last `auto_now_add` column, `update_time`, from the SET, so it never
+/// moves. Seen on a real Harbor v2.15.2 (FIDELITY.md, 2026-11-30).
+#[tokio::test]
+async fn webhook_policy_put_writes_creation_time_and_creator_from_the_body() {
+    let h = Harbor::start().await;
+    h.project("p", false).await;
+    let body = policy("http://127.0.0.1:9/hook", &["PUSH_ARTIFACT"], json!({}));
+    let resp = h
+        .admin()
+        .post("/projects/p/webhook/policies", body.clone())
+        .await;
+    assert_eq!(resp.status, 201, "{}", resp.text);
+    let path = resp
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/api/v2.0")
+        .to_string();
+    let created = h.admin().get(&path).await.json();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+
+    let resp = h.admin().put(&path, body.clone()).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    let got = h.admin().get(&path).await.json();
+    assert_eq!(got["creation_time"], "0001-01-01T00:00:00.000Z");
+    assert!(got.get("creator").is_none(), "{got}");
+    assert_eq!(got["update_time"], created["update_time"]);
+
+    let mut kept = body;
+    kept["creation_time"] = created["creation_time"].clone();
+    kept["creator"] = json!("bob");
+    assert_eq!(h.admin().put(&path, kept).await.status, 200);
+    let got = h.admin().get(&path).await.json();
+    assert_eq!(got["creation_time"], created["creation_time"]);
+    assert_eq!(got["creator"], "bob");
+    assert_eq!(got["update_time"], created["update_time"]);
+}
+
+/// `UpdateInstance` (server/v2.0/handler/preheat.go) builds the row with
+/// `convertParamInstanceToModelInstance`, which copies the body's `setup_timestamp`, and the dao's
+/// `o.Update` (pkg/p2p/preheat/dao/instance/dao.go) writes every column: left out, it becomes 0.
+/// Seen on a real Harbor v2.15.2 (FIDELITY.md, 2026-11-30).
+#[tokio::test]
+async fn preheat_instance_put_writes_setup_timestamp_from_the_body() {
+    let h = Harbor::start().await;
+    let body = json!({"name": "df", "vendor": "dragonfly", "endpoint": "http://127.0.0.1:9",
+        "auth_mode": "NONE", "enabled": true});
+    assert_eq!(
+        h.admin()
+            .post("/p2p/preheat/instances", body.clone())
+            .await
+            .status,
+        201
+    );
+    let created = h.admin().get("/p2p/preheat/instances/df").await.json();
+    let stamp = created["setup_timestamp"].as_i64().unwrap();
+    assert!(stamp > 0);
+
+    let mut kept = body.clone();
+    kept["id"] = created["id"].clone();
+    kept["setup_timestamp"] = json!(stamp);
+    assert_eq!(
+        h.admin()
+            .put("/p2p/preheat/instances/df", kept.clone())
+            .await
+            .status,
+        200
+    );
+    let got = h.admin().get("/p2p/preheat/instances/df").await.json();
+    assert_eq!(got["setup_timestamp"], stamp);
+
+    kept.as_object_mut().unwrap().remove("setup_timestamp");
+    assert_eq!(
+        h.admin()
+            .put("/p2p/preheat/instances/df", kept)
+            .await
+            .status,
+        200
+    );
+    let got = h.admin().get("/p2p/preheat/instances/df").await.json();
+    assert_eq!(got["setup_timestamp"], 0);
+}

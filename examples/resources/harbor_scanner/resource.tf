@@ -16,7 +16,7 @@ resource "harbor_scanner" "trivy" {
 resource "harbor_scanner" "grype" {
   name                         = "grype"
   url                          = "https://grype-adapter.internal:8443"
-  auth                         = "X-ScannerAdapter-API-Key"
+  auth                         = "APIKey"
   access_credential_wo         = var.grype_api_key
   access_credential_wo_version = 1
 }
