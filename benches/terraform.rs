@@ -277,6 +277,8 @@ fn refresh(what: Refreshed, n: usize, latency_ms: u64) {
         &["plan", "-refresh-only", "-no-color"],
     );
     let split = by_type(&before, &requests_by_route(&h));
+    // The provider process served the apply of all N and the refresh: its peak resident set.
+    let (peak_kib, _) = proc_stats(provider.pid());
     let out = wd.run(&["plan", "-refresh-only", "-no-color"]);
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("No changes."),
@@ -297,12 +299,13 @@ fn refresh(what: Refreshed, n: usize, latency_ms: u64) {
         Refreshed::Mixed => "mixed",
     };
     println!(
-        "| {label} | {count} | {latency_ms} | {:.2} | {:.2} | {:.2} | {} | {:.3} | {split} |",
+        "| {label} | {count} | {latency_ms} | {:.2} | {:.2} | {:.2} | {} | {:.3} | {:.1} | {split} |",
         phase.wall.as_secs_f64(),
         floor.as_secs_f64(),
         phase.wall.as_secs_f64() / floor.as_secs_f64(),
         phase.requests,
-        phase.requests as f64 / count as f64
+        phase.requests as f64 / count as f64,
+        peak_kib as f64 / 1024.0
     );
 }
 
@@ -385,7 +388,7 @@ fn emulator_throughput() {
 
 fn refresh_table(rows: &[(Refreshed, usize, u64)]) {
     println!(
-        "\n| objects | N | latency ms | refresh-only plan s | terraform_data plan s | ratio | requests | requests/object | requests by type |\n|---|---|---|---|---|---|---|---|---|"
+        "\n| objects | N | latency ms | refresh-only plan s | terraform_data plan s | ratio | requests | requests/object | provider peak RSS MiB | requests by type |\n|---|---|---|---|---|---|---|---|---|---|"
     );
     for &(what, n, latency_ms) in rows {
         refresh(what, n, latency_ms);

@@ -52,6 +52,8 @@ fn examples() -> Vec<(String, Vec<PathBuf>)> {
                 "resources",
                 "data-sources",
                 "ephemeral-resources",
+                // `.tfquery.hcl` files, for `terraform query` (1.14+): query.rs runs each one.
+                "list-resources",
             ]
             .contains(&name.as_str())
         {
