@@ -29,7 +29,8 @@ if [ -z "$tf" ]; then
     tf=$root/.tools/terraform-1.0.3/terraform
   fi
 fi
-echo "Using $("$tf" version | head -n1) at $tf"
+tf_version="$("$tf" version)"
+echo "Using ${tf_version%%$'\n'*} at $tf"
 
 work=$(mktemp -d)
 pids=()

@@ -44,7 +44,7 @@ record() { # state name detail
 install_terraform_103() {
   local version=1.0.3 wrapper_version=1.0.3.post3
   local dest="$tools/terraform-$version" bin="$tools/terraform-$version/terraform"
-  if [[ -x "$bin" ]] && "$bin" version 2>/dev/null | grep -q "Terraform v$version"; then
+  if [[ -x "$bin" && "$(version_line "$bin")" == "Terraform v$version" ]]; then
     echo "terraform $version: already installed at $bin"
     record ok "terraform-$version" "$bin"
     return
@@ -74,7 +74,7 @@ install_terraform_103() {
   cp "$found" "$bin"
   chmod +x "$bin"
   rm -rf "$tmp"
-  if ! "$bin" version | grep -q "Terraform v$version"; then
+  if [[ "$(version_line "$bin")" != "Terraform v$version" ]]; then
     echo "terraform $version: $bin does not report Terraform v$version" >&2
     record failed "terraform-$version" "wrong version"
     errors=$((errors + 1))
@@ -96,7 +96,14 @@ command -v go >/dev/null 2>&1 || have_go=0
 #   whose go.mod requires MODULE@VERSION, takes its go directive, and adds GOMOD_EXTRA (the
 #   upstream `replace` lines). Skips the build when OUTPUT exists and the first line of
 #   `OUTPUT version` is exactly EXPECT (or, with EXPECT empty, when OUTPUT exists).
-version_line() { "$1" version 2>/dev/null | head -1; }
+# The whole output is read before its first line is taken: `version | head -1` (or `| grep -q`)
+# under pipefail fails whenever the binary is still writing when the reader closes the pipe
+# (SIGPIPE, exit 141), as Terraform 1.0.3 did once in a CI run.
+version_line() {
+  local out
+  out="$("$1" version 2>/dev/null)" || true
+  printf '%s\n' "${out%%$'\n'*}"
+}
 go_build() {
   local name=$1 module=$2 version=$3 package=$4 output=$5 expect=$6 extra=$7 ldflags=${8:-}
   if [[ -x "$output" ]]; then

@@ -28,7 +28,10 @@ fail() { echo "release-signing-test: FAILED: $*" >&2; exit 1; }
 export GNUPGHOME=$keys/verifier
 mkdir -m 700 "$GNUPGHOME"
 gpg --batch --quiet --import "dist/terraform-provider-harbor_${version}_signing-key.asc" 2>/dev/null
-gpg --batch --status-fd 1 --verify "$sums.sig" "$sums" 2>/dev/null | grep -q "^\[GNUPG:\] VALIDSIG $fpr " \
+# Read whole, then searched: `gpg ... | grep -q` under pipefail fails if gpg is still writing
+# status lines when grep has found its match and closed the pipe.
+status="$(gpg --batch --status-fd 1 --verify "$sums.sig" "$sums" 2>/dev/null)" || true
+grep -q "^\[GNUPG:\] VALIDSIG $fpr " <<<"$status" \
   || fail "the signature of $sums does not verify with the exported key $fpr"
 (cd dist && sha256sum --check --quiet "$(basename "$sums")") || fail "an archive does not match $sums"
 
