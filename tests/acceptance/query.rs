@@ -12,14 +12,19 @@ fn can_query(tf: &Terraform) -> bool {
     !tf.is_opentofu() && tf.at_least(&[1, 14])
 }
 
-#[test]
-fn query_lists_projects_by_filter_and_its_generated_configuration_adopts_them() {
+/// The binaries with `terraform query`; there must be one (CI fails rather than skips).
+fn query_capable() -> Vec<&'static Terraform> {
     let capable: Vec<_> = terraforms().iter().filter(|t| can_query(t)).collect();
     assert!(
         !capable.is_empty(),
         "no binary here has `terraform query` (Terraform 1.14+); scripts/install-tools.sh builds one"
     );
-    for_these(capable.into_iter(), |tf| {
+    capable
+}
+
+#[test]
+fn query_lists_projects_by_filter_and_its_generated_configuration_adopts_them() {
+    for_these(query_capable().into_iter(), |tf| {
         let h = Harbor::start();
         let n = unique("query");
         let made = |name: &str, public: bool| {
@@ -133,12 +138,7 @@ list "harbor_project" "mine_public" {{
 /// block finds it. The examples' names are swapped for unique ones, nothing else.
 #[test]
 fn every_list_resource_example_finds_what_it_names() {
-    let capable: Vec<_> = terraforms().iter().filter(|t| can_query(t)).collect();
-    assert!(
-        !capable.is_empty(),
-        "no binary here has `terraform query` (Terraform 1.14+); scripts/install-tools.sh builds one"
-    );
-    for_these(capable.into_iter(), |tf| {
+    for_these(query_capable().into_iter(), |tf| {
         let h = Harbor::start();
         let n = unique("ex");
         let (apps, replica, developers) = (
