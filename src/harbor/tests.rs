@@ -1197,10 +1197,19 @@ async fn debug_logs_name_the_call_but_not_the_credentials() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests install and drop scoped subscribers on their own threads; a callsite first
-    // seen while none of them wanted DEBUG stays cached as disabled (this test then logged
-    // nothing under a loaded CI run). Re-evaluating the cache now that ours is installed
-    // makes the outcome independent of that timing.
+    // tracing-core caches, per callsite, whether any subscriber wants it. While exactly one
+    // subscriber is registered in the process (ours), a callsite first reached on another
+    // test's thread is judged by *that* thread's default, which is no subscriber at all, and
+    // is cached as "never": the client's "harbor request" event then vanished here in about
+    // one run in twelve (CI run of stop 24). A second registered subscriber, kept alive for the
+    // test, makes tracing judge every new callsite against the whole registered list, ours
+    // included. The rebuild then re-judges callsites registered before ours existed.
+    let _second = tracing::Dispatch::new(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::ERROR)
+            .with_writer(std::io::sink)
+            .finish(),
+    );
     tracing::callsite::rebuild_interest_cache();
 
     let server = scripted(vec![Step::Drop, reply(200, json!({"uuid": "u"}))], None).await;
