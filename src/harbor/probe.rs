@@ -34,8 +34,11 @@ pub struct Connection {
 
 impl Client {
     /// Confirms that the URL is a Harbor, that the credentials are accepted, and that
-    /// the version is supported. Calls `GET /ping`, `GET /users/current`,
-    /// `GET /systeminfo` and `GET /configurations`.
+    /// the version is supported. Calls `GET /ping` and `GET /users/current` together, then
+    /// `GET /systeminfo` and `GET /configurations` together: two round trips, not four
+    /// (configure is on the critical path of every command). The credential check stays
+    /// in the first pair so that wrong credentials are tried on no more requests than
+    /// before (an LDAP or AD behind Harbor counts each as a failed bind).
     ///
     /// Harbor treats wrong credentials as anonymous instead of answering 401 everywhere,
     /// so a public endpoint proves nothing: users are checked on `/users/current`, robots
@@ -46,7 +49,14 @@ impl Client {
     /// [`Error::is_unreachable`], [`Error::is_tls`]), [`Error::NotHarbor`],
     /// [`Error::BadCredentials`], [`Error::UnsupportedVersion`].
     pub async fn connect(&self) -> Result<Connection, Error> {
-        match self.ping().await {
+        let authenticated = self.is_authenticated();
+        let (ping, user) = tokio::join!(self.ping(), async {
+            match authenticated {
+                true => Some(self.current_user().await),
+                false => None,
+            }
+        });
+        match ping {
             Ok(text) if text.trim() == "Pong" => {}
             Ok(text) => {
                 return Err(Error::NotHarbor {
@@ -72,8 +82,8 @@ impl Client {
             Err(other) => return Err(other),
         }
 
-        let principal = if self.is_authenticated() {
-            match self.current_user().await {
+        let principal = if let Some(user) = user {
+            match user {
                 Ok(user) => Principal::User(user),
                 Err(Error::Api {
                     status: 401,
@@ -103,7 +113,13 @@ impl Client {
             Principal::Anonymous
         };
 
-        let info = match self.systeminfo().await {
+        let (info, robot_name_prefix) = tokio::join!(self.systeminfo(), async {
+            match authenticated {
+                true => self.robot_name_prefix().await,
+                false => None,
+            }
+        });
+        let info = match info {
             Ok(info) => info,
             Err(Error::Decode { message, .. }) => {
                 return Err(Error::NotHarbor {
@@ -136,12 +152,6 @@ impl Client {
                 minimum: MIN_SUPPORTED,
             });
         }
-
-        let robot_name_prefix = if self.is_authenticated() {
-            self.robot_name_prefix().await
-        } else {
-            None
-        };
 
         Ok(Connection {
             principal,

@@ -934,6 +934,62 @@ async fn connect_as_admin_reads_version_and_robot_prefix() {
     );
 }
 
+/// Configure is on the critical path of every command: its four requests go out as two
+/// pairs. Each request of a pair is held until its partner arrives, so a connect that sent
+/// them one after another would never finish; the second pair starts only once the
+/// credential check of the first has been answered.
+#[tokio::test]
+async fn connect_sends_its_four_requests_in_two_round_trips() {
+    let events = Arc::new(Mutex::new(Vec::<String>::new()));
+    let first = Arc::new(tokio::sync::Barrier::new(2));
+    let second = Arc::new(tokio::sync::Barrier::new(2));
+    let log = events.clone();
+    let router = fake_harbor(Fake {
+        version: "v2.15.2",
+        ping: "Pong",
+    })
+    .layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let log = log.clone();
+            let (first, second) = (first.clone(), second.clone());
+            async move {
+                let path = req.uri().path().trim_start_matches("/api/v2.0/").to_owned();
+                log.lock().unwrap().push(format!("asked {path}"));
+                match path.as_str() {
+                    "ping" | "users/current" => first.wait().await,
+                    _ => second.wait().await,
+                };
+                let answer = next.run(req).await;
+                log.lock().unwrap().push(format!("answered {path}"));
+                answer
+            }
+        },
+    ));
+    let url = serve_axum(router).await;
+    let client = Client::new(config(&url).with_basic_auth("admin", "Harbor12345")).unwrap();
+    let connection = tokio::time::timeout(Duration::from_secs(20), client.connect())
+        .await
+        .expect("connect sent a request of a pair only after its partner was answered")
+        .unwrap();
+    assert_eq!(connection.robot_name_prefix.as_deref(), Some("bot_"));
+    let events = events.lock().unwrap().clone();
+    let at = |e: &str| {
+        events
+            .iter()
+            .position(|x| x == e)
+            .unwrap_or_else(|| panic!("{e}: {events:?}"))
+    };
+    assert!(
+        at("answered users/current") < at("asked systeminfo"),
+        "{events:?}"
+    );
+    assert!(
+        at("answered users/current") < at("asked configurations"),
+        "{events:?}"
+    );
+    assert_eq!(events.len(), 8, "{events:?}");
+}
+
 /// Harbor 2.15.2 built from its source answers `GET /api/v2.0/ping` with the JSON string
 /// `"Pong"` when the request accepts `application/json` (go-swagger's content negotiation over
 /// the handler's `"Pong"` payload, `server/v2.0/handler/ping.go`), as the provider's requests do;
