@@ -39,12 +39,16 @@
 //!   `GetPolicy` (`controller/replication/policy.go`) both go through `populateRegistry`, and
 //!   the handler renders both with `convertReplicationPolicy`: filters, trigger and both
 //!   registries are in every list item.
-//! - whole lists: once a type (for robots: a project's robots, or the system robots) has cost
-//!   [`PROBE_AFTER`] requests in this command, the first page of its whole list (100 objects,
-//!   and `X-Total-Count`) is fetched; the remaining pages follow as soon as the requests already
-//!   spent on that type reach their number (a rent-or-buy rule: at most about twice the cheaper
-//!   of the two, and never more than one page when the Harbor is much larger than the
-//!   configuration). After that, reads of listed objects cost nothing.
+//! - whole lists: once [`PROBE_AFTER`] reads of a type (for robots: of a project's robots, or
+//!   of the system robots) have gone to Harbor in this command, i.e. once single reads would
+//!   have cost that many requests, the first page of its whole list (100 objects, and
+//!   `X-Total-Count`) is fetched with the next batch; the remaining pages follow as soon as
+//!   the requests already spent on that type reach their number (a rent-or-buy rule: at most
+//!   about twice the cheaper of the two, and never more than one page when the Harbor is much
+//!   larger than the configuration). After that, reads of listed objects cost nothing.
+//!   Counting reads rather than requests for the first page matters for latency: a refresh of
+//!   hundreds of objects learns the list's length in its second round instead of its
+//!   eleventh, each round being a round trip to Harbor.
 //!
 //! Rules: a batch of one is a plain GET (unless the whole list is bought, above); an id a
 //! list did not return is confirmed by its own GET before anyone is told it is gone; a list
@@ -75,8 +79,9 @@ use super::projects::ProjectRef;
 /// reads at once; they reach the provider within a millisecond or two of each other.
 const WINDOW: Duration = Duration::from_millis(5);
 
-/// Requests a type's reads may cost in one command before its whole list is considered.
-/// The first page fetched to learn the list's length then costs at most a tenth more.
+/// Reads of a type that go to Harbor in one command before its whole list is considered.
+/// The first page fetched to learn the list's length then costs at most a tenth of what
+/// single reads would have.
 pub(crate) const PROBE_AFTER: u32 = 10;
 
 /// Pages of a whole list fetched at once.
@@ -161,6 +166,7 @@ impl<V> Default for Lane<V> {
                 pending: Vec::new(),
                 gathering: false,
                 spent: 0,
+                asked: 0,
                 bulk_failed: false,
                 lists_refused: false,
             }),
@@ -183,6 +189,9 @@ struct LaneState<V> {
     gathering: bool,
     /// Requests this type's reads have cost in this command, whole-list pages excepted.
     spent: u32,
+    /// Reads of this type that were not answered from `cache`: what single reads would
+    /// have cost.
+    asked: u32,
     /// A whole-list page failed or was refused: single and id reads only from now on.
     bulk_failed: bool,
     /// An id list was refused (401, 403): single reads only from now on.
@@ -212,6 +221,9 @@ impl<V> Lane<V> {
 trait Source: Send + Sync + 'static {
     type Scope: Copy + Eq + Hash + Send + Sync + 'static;
     type Value: Clone + Send + Sync + 'static;
+    /// Whether [`Source::some`] can select by id (otherwise every read is a single GET
+    /// until the whole list is bought).
+    const SELECTS_BY_ID: bool = true;
     fn lanes(reads: &Reads) -> &Lanes<Self::Scope, Self::Value>;
     /// The single read, exactly as before batching (its errors are what the caller sees).
     fn one(client: Client, id: i64) -> impl Future<Output = Result<Self::Value, Error>> + Send;
@@ -326,6 +338,7 @@ struct Quotas;
 impl Source for Quotas {
     type Scope = ();
     type Value = Option<i64>;
+    const SELECTS_BY_ID: bool = false;
 
     fn lanes(reads: &Reads) -> &Lanes<(), Option<i64>> {
         &reads.quotas
@@ -556,6 +569,7 @@ async fn read<S: Source>(client: &Client, scope: S::Scope, id: i64) -> Result<S:
         if let Some(v) = st.cache.get(&id) {
             return Ok(v.clone());
         }
+        st.asked += 1;
         if st.complete {
             // Not in a whole list fetched in this command: confirmed (or found) by its own GET.
             st.spent += 1;
@@ -608,9 +622,10 @@ async fn serve<S: Source>(
     }
     // Also for a batch of one: reads that reach the provider one at a time (Terraform walks a
     // dependent type as its dependencies finish) are what a whole list saves most on, and the
-    // rent-or-buy rule bounds its price (one page once ten requests were spent).
+    // rent-or-buy rule bounds its price (one page once ten reads went to Harbor).
     if S::bulk_allowed(client) {
-        load_whole_list::<S>(client, scope, lane).await;
+        let ids: Vec<i64> = waiting.keys().copied().collect();
+        load_whole_list::<S>(client, scope, lane, &ids).await;
     }
     // What a whole list (this batch's or a concurrent one's) brought.
     {
@@ -681,8 +696,25 @@ async fn serve<S: Source>(
     futures_util::future::join_all(singles).await;
 }
 
-/// Fetches the whole list of `S` into the cache when the rent-or-buy rule says so.
-async fn load_whole_list<S: Source>(client: &Client, scope: S::Scope, lane: &Lane<S::Value>) {
+/// Requests that reading `ids` would cost without the whole list: the ids not in the cache,
+/// in id lists of up to a page, or one GET each where `S` cannot select by id.
+fn renting_cost<S: Source>(st: &LaneState<S::Value>, ids: &[i64]) -> usize {
+    let missing = ids.iter().filter(|id| !st.cache.contains_key(id)).count();
+    match missing {
+        0 | 1 => missing,
+        n if S::SELECTS_BY_ID => n.div_ceil(PAGE_SIZE),
+        n => n,
+    }
+}
+
+/// Fetches the whole list of `S` into the cache when the rent-or-buy rule says so; `ids` are
+/// the batch being served, whose price counts as already spent when it would be paid anyway.
+async fn load_whole_list<S: Source>(
+    client: &Client,
+    scope: S::Scope,
+    lane: &Lane<S::Value>,
+    ids: &[i64],
+) {
     let reads = client.reads();
     let _one_at_a_time = lane.bulk.lock().await;
     loop {
@@ -694,8 +726,9 @@ async fn load_whole_list<S: Source>(client: &Client, scope: S::Scope, lane: &Lan
                 return;
             }
             match st.total {
-                // First page: only once this type has cost enough to make its price small.
-                None if st.spent >= PROBE_AFTER => vec![st.next_page],
+                // First page: only once this type's reads are many enough to make its price
+                // small.
+                None if st.asked >= PROBE_AFTER => vec![st.next_page],
                 None => return,
                 Some(total) => {
                     let last = total.div_ceil(PAGE_SIZE).max(1);
@@ -704,7 +737,10 @@ async fn load_whole_list<S: Source>(client: &Client, scope: S::Scope, lane: &Lan
                         st.complete = true;
                         return;
                     }
-                    if (st.spent as usize) < left {
+                    // Buy once what was spent, with what this batch would cost, reaches the
+                    // price of the pages left.
+                    let renting = renting_cost::<S>(&st, ids);
+                    if renting == 0 || (st.spent as usize) + renting < left {
                         return;
                     }
                     (st.next_page..=last).collect()
