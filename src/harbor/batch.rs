@@ -42,13 +42,14 @@
 //! - whole lists: once [`PROBE_AFTER`] reads of a type (for robots: of a project's robots, or
 //!   of the system robots) have gone to Harbor in this command, i.e. once single reads would
 //!   have cost that many requests, the first page of its whole list (100 objects, and
-//!   `X-Total-Count`) is fetched with the next batch; the remaining pages follow as soon as
-//!   the requests already spent on that type reach their number (a rent-or-buy rule: at most
-//!   about twice the cheaper of the two, and never more than one page when the Harbor is much
-//!   larger than the configuration). After that, reads of listed objects cost nothing.
-//!   Counting reads rather than requests for the first page matters for latency: a refresh of
-//!   hundreds of objects learns the list's length in its second round instead of its
-//!   eleventh, each round being a round trip to Harbor.
+//!   `X-Total-Count`) is fetched by the batch that brings them to that number; the remaining
+//!   pages follow as soon as the requests already spent on that type, plus what the batch in
+//!   hand would cost without them, reach their number (a rent-or-buy rule: at most about twice
+//!   the cheaper of the two, and never more than one page when the Harbor is much larger than
+//!   the configuration). After that, reads of listed objects cost nothing. Counting reads
+//!   rather than requests for the first page matters for latency: a refresh of hundreds of
+//!   objects learns the list's length in its first round instead of its eleventh, each round
+//!   being a round trip to Harbor.
 //!
 //! Rules: a batch of one is a plain GET (unless the whole list is bought, above); an id a
 //! list did not return is confirmed by its own GET before anyone is told it is gone; a list
