@@ -172,8 +172,12 @@ pub async fn get(State(app): State<App>, ctx: Ctx, Path(name): Path<String>) -> 
 }
 
 /// `POST /p2p/preheat/instances`: no health check (the controller says so: "We don't check the
-/// health of the instance here"); a second instance on the same endpoint is a conflict, and so is
-/// a second one of the same name (the table's unique name).
+/// health of the instance here"). A second instance on the same endpoint is refused with
+/// `ErrorConflict` (`controller/p2p/preheat/controller.go` `CreateInstance`), an
+/// `errors.New("resource conflict")` without an error code, which Harbor's error handler answers
+/// as 500 "internal server error" (seen on a real Harbor v2.15.2, FIDELITY.md). A second one of
+/// the same name on another endpoint is 409 "instance X already exists": the table's unique name,
+/// mapped by `orm.AsConflictError` in `dao/instance/dao.go` `Create`.
 pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult {
     let req: InstanceReq = parse_body(&body)?;
     let mut store = app.store();
@@ -185,7 +189,7 @@ pub async fn create(State(app): State<App>, ctx: Ctx, body: Bytes) -> ApiResult 
         .values()
         .any(|i| i.endpoint == req.endpoint)
     {
-        return Err(ApiError::conflict("resource conflict"));
+        return Err(ApiError::internal());
     }
     if store.preheat.by_id.values().any(|i| i.name == req.name) {
         return Err(ApiError::conflict(format!(

@@ -41,6 +41,30 @@ pub struct PreheatInstance {
     pub setup_timestamp: i64,
 }
 
+/// The code given to a 500 that [`Client::create_preheat_instance`] reads as a taken endpoint
+/// until it is confirmed.
+const ENDPOINT_IN_USE: &str = "PREHEAT_ENDPOINT_IN_USE?";
+
+fn as_endpoint_conflict(error: Error) -> Error {
+    match error {
+        Error::Api {
+            message,
+            request_id,
+            method,
+            path,
+            ..
+        } => Error::Api {
+            status: 409,
+            code: Some(ENDPOINT_IN_USE.into()),
+            message,
+            request_id,
+            method,
+            path,
+        },
+        other => other,
+    }
+}
+
 fn is_zero(n: &i64) -> bool {
     *n == 0
 }
@@ -52,25 +76,73 @@ fn path(name: &str) -> String {
 }
 
 impl Client {
-    /// `POST /p2p/preheat/instances`. Harbor does not contact the instance; a second instance
-    /// on the same endpoint is a 409. After an ambiguous failure the instance is looked up by
-    /// name and adopted when its endpoint matches.
+    /// `POST /p2p/preheat/instances`. Harbor does not contact the instance. After an ambiguous
+    /// failure the instance is looked up by name and adopted when its endpoint matches.
+    ///
+    /// A second instance on an endpoint already in use is refused by Harbor v2.15.2 with a
+    /// **500** (`controller/p2p/preheat/controller.go` `CreateInstance` returns `ErrorConflict`,
+    /// which carries no error code), and a 5xx on a create is otherwise ambiguous: the lookup
+    /// would adopt an instance of the same name and endpoint that existed before this apply (a
+    /// real Harbor run did exactly that, FIDELITY.md). So a 500 is read as that conflict, which
+    /// settles like a 409 (adopted only after a repeat of a create that got no answer), and is
+    /// then confirmed: the instance using the endpoint is named, or, when none does, Harbor's
+    /// 500 is what the caller sees. A taken name on another endpoint is Harbor's own 409.
     pub async fn create_preheat_instance(&self, instance: &PreheatInstance) -> Result<(), Error> {
         let req = Req::post("/p2p/preheat/instances").json(instance)?;
         let accept = |resp: &Response| match resp.status {
             201 => Ok(()),
+            500 => Err(as_endpoint_conflict(resp.error())),
             _ => Err(resp.error()),
         };
-        self.create(&req, accept, |client| async move {
-            Ok(client
-                .get_preheat_instance(&instance.name)
-                .await
-                .map(Some)
-                .or_else(|e| if e.is_not_found() { Ok(None) } else { Err(e) })?
-                .filter(|f| f.endpoint == instance.endpoint)
-                .map(|_| ()))
-        })
-        .await
+        let created = self
+            .create(&req, accept, |client| async move {
+                Ok(client
+                    .get_preheat_instance(&instance.name)
+                    .await
+                    .map(Some)
+                    .or_else(|e| if e.is_not_found() { Ok(None) } else { Err(e) })?
+                    .filter(|f| f.endpoint == instance.endpoint)
+                    .map(|_| ()))
+            })
+            .await;
+        match created {
+            Err(Error::Api {
+                status: 409,
+                code,
+                message,
+                request_id,
+                method,
+                path,
+            }) if code.as_deref() == Some(ENDPOINT_IN_USE) => {
+                let holder = self
+                    .get_all::<PreheatInstance>(Req::get("/p2p/preheat/instances"))
+                    .await
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|i| i.endpoint == instance.endpoint));
+                Err(match holder {
+                    Some(other) => Error::Api {
+                        status: 409,
+                        code: Some("CONFLICT".into()),
+                        message: format!(
+                            "preheat instance {:?} already uses endpoint {} (Harbor answered 500)",
+                            other.name, instance.endpoint
+                        ),
+                        request_id,
+                        method,
+                        path,
+                    },
+                    None => Error::Api {
+                        status: 500,
+                        code: None,
+                        message,
+                        request_id,
+                        method,
+                        path,
+                    },
+                })
+            }
+            other => other,
+        }
     }
 
     /// `GET /p2p/preheat/instances/{name}`.

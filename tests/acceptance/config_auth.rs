@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Workdir, for_each_terraform, note_write_only, required_providers};
+use crate::harness::{Workdir, flat, for_each_terraform, note_write_only, required_providers};
 use crate::target::Harbor;
 
 fn config(h: &Harbor, body: &str) -> String {
@@ -18,11 +18,6 @@ fn auth(h: &Harbor, body: &str) -> String {
         h,
         &format!("resource \"harbor_config_auth\" \"a\" {{\n{body}}}\n"),
     )
-}
-
-/// Terraform wraps diagnostics at 80 columns: compare words, not lines.
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn setting(h: &Harbor, key: &str) -> Value {

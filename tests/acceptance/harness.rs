@@ -652,3 +652,8 @@ fn a_write_only_capable_binary_is_present() {
             .join(", ")
     );
 }
+
+/// Terraform wraps diagnostics at 80 columns: compare words, not lines.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

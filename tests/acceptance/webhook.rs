@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::harness::{Workdir, for_each_terraform, required_providers};
+use crate::harness::{Workdir, flat, for_each_terraform, required_providers};
 use crate::target::{Harbor, unique};
 
 fn config(h: &Harbor, body: &str) -> String {
@@ -554,6 +554,50 @@ fn preheat_instance_lifecycle_create_replan_import_update_drift_delete_destroy()
         wd.write_config(&config(&h, &preheat_hcl(&name, &health.url, v2)));
         wd.destroy();
         assert_eq!(h.status(&path), 404);
+    });
+}
+
+/// Harbor v2.15.2 refuses a second preheat instance on an endpoint already in use with a 500
+/// (`CreateInstance`'s `ErrorConflict` has no error code), which a create would otherwise treat
+/// as "maybe made" and settle by looking the name up. The apply must neither adopt the instance
+/// that was there before it (same name and endpoint: a real Harbor run did adopt it) nor end on
+/// a bare "internal server error" (another name): it fails naming the instance that holds the
+/// endpoint, on the `endpoint` attribute.
+#[test]
+fn preheat_instance_on_a_taken_endpoint_is_refused_naming_the_holder() {
+    for_each_terraform(|tf| {
+        let h = Harbor::start();
+        let endpoint = format!("http://{}.example.com", unique("taken"));
+        let holder = unique("holder");
+        let r = h.call(
+            "POST",
+            "/p2p/preheat/instances",
+            Some(
+                json!({"name": holder, "vendor": "dragonfly", "endpoint": endpoint,
+                        "auth_mode": "NONE", "enabled": true}),
+            ),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        let refused = format!("preheat instance \"{holder}\" already uses endpoint {endpoint}");
+
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(&h, &preheat_hcl(&unique("df"), &endpoint, "")));
+        let err = flat(&wd.expect_failure(&["apply", "-auto-approve", "-no-color"]));
+        assert!(err.contains(&refused), "{err}");
+        assert!(
+            err.contains("Another preheat instance has this name or endpoint"),
+            "{err}"
+        );
+
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(&h, &preheat_hcl(&holder, &endpoint, "")));
+        let err = flat(&wd.expect_failure(&["apply", "-auto-approve", "-no-color"]));
+        assert!(err.contains(&refused), "{err}");
+        let listed = wd.run(&["state", "list"]);
+        assert!(listed.stdout.is_empty(), "adopted: {listed:?}");
+
+        let path = format!("/p2p/preheat/instances/{holder}");
+        assert_eq!(h.call("DELETE", &path, None).status, 200);
     });
 }
 

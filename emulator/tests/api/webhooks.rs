@@ -372,8 +372,10 @@ async fn preheat_providers_are_dragonfly_and_kraken() {
 }
 
 /// `CreateInstance` (controller.go) does not check health and refuses a second instance on the
-/// same endpoint (409); `convertInstanceToPayload` (preheat.go) never returns `auth_info` and
-/// says status "Unknown"; an invalid name is a plain error (500).
+/// same endpoint with `ErrorConflict`, which has no error code and so is a 500 "internal server
+/// error" (as a real Harbor v2.15.2 answered); a taken name on another endpoint is the dao's 409;
+/// `convertInstanceToPayload` (preheat.go) never returns `auth_info` and says status "Unknown";
+/// an invalid name is a plain error (500).
 #[tokio::test]
 async fn preheat_instance_create_read_and_conflicts() {
     let h = Harbor::start().await;
@@ -396,12 +398,19 @@ async fn preheat_instance_create_read_and_conflicts() {
     assert!(got["setup_timestamp"].as_i64().unwrap() > 0);
     let mut same_endpoint = body.clone();
     same_endpoint["name"] = json!("df2");
+    let resp = h
+        .admin()
+        .post("/p2p/preheat/instances", same_endpoint)
+        .await;
+    assert_eq!(resp.status, 500, "{}", resp.text);
+    assert_eq!(resp.json()["errors"][0]["message"], "internal server error");
+    let mut same_name = body.clone();
+    same_name["endpoint"] = json!("http://127.0.0.1:10");
+    let resp = h.admin().post("/p2p/preheat/instances", same_name).await;
+    assert_eq!(resp.status, 409, "{}", resp.text);
     assert_eq!(
-        h.admin()
-            .post("/p2p/preheat/instances", same_endpoint)
-            .await
-            .status,
-        409
+        resp.json()["errors"][0]["message"],
+        "instance df already exists"
     );
     let mut bad = body.clone();
     bad["name"] = json!("-bad");
