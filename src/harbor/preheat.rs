@@ -1,6 +1,7 @@
 //! P2P preheat provider instances (`/p2p/preheat/instances`), addressed by name.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -41,10 +42,11 @@ pub struct PreheatInstance {
     pub setup_timestamp: i64,
 }
 
-/// The code given to a 500 that [`Client::create_preheat_instance`] reads as a taken endpoint
-/// until it is confirmed.
+/// The code a 500 from [`Client::create_preheat_instance`] carries while it is read as a taken
+/// endpoint; never shown (the confirmed conflict or Harbor's own 500 replaces it).
 const ENDPOINT_IN_USE: &str = "PREHEAT_ENDPOINT_IN_USE?";
 
+/// Harbor's 500, as a 409 that `create` settles like any conflict.
 fn as_endpoint_conflict(error: Error) -> Error {
     match error {
         Error::Api {
@@ -89,9 +91,15 @@ impl Client {
     /// 500 is what the caller sees. A taken name on another endpoint is Harbor's own 409.
     pub async fn create_preheat_instance(&self, instance: &PreheatInstance) -> Result<(), Error> {
         let req = Req::post("/p2p/preheat/instances").json(instance)?;
+        // The last 500 as Harbor sent it, for when no instance turns out to hold the endpoint.
+        let harbor_500: Mutex<Option<Error>> = Mutex::new(None);
         let accept = |resp: &Response| match resp.status {
             201 => Ok(()),
-            500 => Err(as_endpoint_conflict(resp.error())),
+            500 => {
+                let error = resp.error();
+                *harbor_500.lock().unwrap_or_else(|e| e.into_inner()) = Some(error.clone());
+                Err(as_endpoint_conflict(error))
+            }
             _ => Err(resp.error()),
         };
         let created = self
@@ -105,22 +113,28 @@ impl Client {
                     .map(|_| ()))
             })
             .await;
+        let marked = |e: &Error| e.code() == Some(ENDPOINT_IN_USE);
+        let original = |marked: Error| {
+            let stashed = harbor_500.lock().unwrap_or_else(|e| e.into_inner()).take();
+            stashed.unwrap_or(marked)
+        };
         match created {
-            Err(Error::Api {
-                status: 409,
-                code,
-                message,
-                request_id,
-                method,
-                path,
-            }) if code.as_deref() == Some(ENDPOINT_IN_USE) => {
+            Err(error) if marked(&error) => {
                 let holder = self
                     .get_all::<PreheatInstance>(Req::get("/p2p/preheat/instances"))
                     .await
                     .ok()
                     .and_then(|all| all.into_iter().find(|i| i.endpoint == instance.endpoint));
-                Err(match holder {
-                    Some(other) => Error::Api {
+                Err(match (holder, error) {
+                    (
+                        Some(other),
+                        Error::Api {
+                            request_id,
+                            method,
+                            path,
+                            ..
+                        },
+                    ) => Error::Api {
                         status: 409,
                         code: Some("CONFLICT".into()),
                         message: format!(
@@ -131,16 +145,15 @@ impl Client {
                         method,
                         path,
                     },
-                    None => Error::Api {
-                        status: 500,
-                        code: None,
-                        message,
-                        request_id,
-                        method,
-                        path,
-                    },
+                    (_, error) => original(error),
                 })
             }
+            // A repeat after an unanswered attempt found the endpoint taken and no instance of
+            // this name on it: still in doubt, reported with Harbor's own answer.
+            Err(Error::Unsettled { cause, why }) if marked(&cause) => Err(Error::Unsettled {
+                cause: Box::new(original(*cause)),
+                why,
+            }),
             other => other,
         }
     }

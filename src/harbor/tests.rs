@@ -1470,3 +1470,127 @@ async fn project_scanner_with_an_empty_200_is_none() {
         Some("Trivy".to_owned())
     );
 }
+
+// ------------------------------------------------------------------ preheat: a taken endpoint
+
+fn instance(name: &str) -> PreheatInstance {
+    PreheatInstance {
+        name: name.into(),
+        vendor: "dragonfly".into(),
+        endpoint: "http://df.example".into(),
+        auth_mode: "NONE".into(),
+        enabled: true,
+        ..PreheatInstance::default()
+    }
+}
+
+fn harbor_500() -> Step {
+    reply(
+        500,
+        json!({"errors": [{"code": "UNKNOWN", "message": "internal server error"}]}),
+    )
+}
+
+/// Harbor v2.15.2 answers an endpoint already in use with 500 (`CreateInstance`'s
+/// `ErrorConflict` has no code). A first attempt's 500 made nothing, so nothing is adopted:
+/// the instance holding the endpoint is named, or Harbor's own 500 is returned when none does.
+#[tokio::test]
+async fn preheat_500_names_the_instance_holding_the_endpoint_or_stays_harbors_500() {
+    let server = scripted(
+        vec![
+            harbor_500(),
+            Step::Reply(
+                200,
+                vec![("X-Total-Count", "1".into())],
+                json!([{"id": 3, "name": "holder", "endpoint": "http://df.example"}]).to_string(),
+            ),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    let err = client
+        .create_preheat_instance(&instance("df"))
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("preheat instance \"holder\" already uses endpoint http://df.example"),
+        "{err}"
+    );
+    // No lookup by name: an instance of this name found now predates the create.
+    assert_eq!(server.count("GET"), 1);
+
+    let server = scripted(
+        vec![
+            harbor_500(),
+            Step::Reply(200, vec![("X-Total-Count", "0".into())], "[]".into()),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    let err = client
+        .create_preheat_instance(&instance("df"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500), "{err:?}");
+    assert_eq!(err.code(), Some("UNKNOWN"), "{err:?}");
+}
+
+/// After a create that got no answer, a repeat's 500 settles like a 409: an instance of this
+/// name on this endpoint is the first attempt's and is adopted; none is still in doubt, and
+/// the doubt carries Harbor's own 500.
+#[tokio::test]
+async fn preheat_500_after_an_unanswered_create_adopts_its_own_or_stays_in_doubt() {
+    let server = scripted(
+        vec![
+            Step::Drop,
+            reply(
+                404,
+                json!({"errors": [{"code": "NOT_FOUND", "message": "not found"}]}),
+            ),
+            harbor_500(),
+            reply(
+                200,
+                json!({"id": 4, "name": "df", "endpoint": "http://df.example"}),
+            ),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    client
+        .create_preheat_instance(&instance("df"))
+        .await
+        .expect("the first attempt's instance is adopted");
+
+    let server = scripted(
+        vec![
+            Step::Drop,
+            reply(
+                404,
+                json!({"errors": [{"code": "NOT_FOUND", "message": "not found"}]}),
+            ),
+            harbor_500(),
+            reply(
+                404,
+                json!({"errors": [{"code": "NOT_FOUND", "message": "not found"}]}),
+            ),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    let err = client
+        .create_preheat_instance(&instance("df"))
+        .await
+        .unwrap_err();
+    assert!(err.is_unsettled(), "{err:?}");
+    let Error::Unsettled { cause, .. } = &err else {
+        unreachable!()
+    };
+    assert_eq!(cause.status(), Some(500), "{cause:?}");
+    assert_eq!(cause.code(), Some("UNKNOWN"), "{cause:?}");
+}
