@@ -29,8 +29,10 @@ fn selector_json(s: &Selector) -> Value {
     Value::Object(m)
 }
 
-/// `ToSwagger`, with go-swagger's `omitempty` on every field: `disabled` false, `priority` 0 and
-/// empty strings are left out, and `scope_selectors` is always an object.
+/// `ToSwagger`, as go-swagger's `ImmutableRule` tags say (`server/v2.0/models/immutable_rule.go`,
+/// generated): `omitempty` on every field but `tag_selectors`, so `disabled` false, `priority` 0,
+/// empty strings and an empty `scope_selectors` are left out, while `tag_selectors` is always
+/// there: `null` for a rule stored without it, as a real Harbor v2.15.2 answered (FIDELITY.md).
 pub fn rule_json(meta: &ImmutableMetadata, disabled: bool, id: i64) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(id));
@@ -46,12 +48,13 @@ pub fn rule_json(meta: &ImmutableMetadata, disabled: bool, id: i64) -> Value {
     if !meta.template.is_empty() {
         m.insert("template".into(), json!(meta.template));
     }
-    if let Some(tags) = meta.tag_selectors.as_ref().filter(|t| !t.is_empty()) {
-        m.insert(
-            "tag_selectors".into(),
-            Value::Array(tags.iter().map(selector_json).collect()),
-        );
-    }
+    m.insert(
+        "tag_selectors".into(),
+        match &meta.tag_selectors {
+            Some(tags) => Value::Array(tags.iter().map(selector_json).collect()),
+            None => Value::Null,
+        },
+    );
     let scope: Map<String, Value> = meta
         .scope_selectors
         .clone()
@@ -59,7 +62,9 @@ pub fn rule_json(meta: &ImmutableMetadata, disabled: bool, id: i64) -> Value {
         .into_iter()
         .map(|(k, v)| (k, Value::Array(v.iter().map(selector_json).collect())))
         .collect();
-    m.insert("scope_selectors".into(), Value::Object(scope));
+    if !scope.is_empty() {
+        m.insert("scope_selectors".into(), Value::Object(scope));
+    }
     Value::Object(m)
 }
 

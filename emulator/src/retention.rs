@@ -98,7 +98,8 @@ fn selector_json(s: &Selector) -> Value {
     Value::Object(m)
 }
 
-/// `ToSwagger` (a JSON copy into go-swagger's model, every field `omitempty`). A scheduled trigger
+/// `ToSwagger` (a JSON copy into go-swagger's model, `omitempty` on every field but `rules` and a
+/// rule's `tag_selectors`). A scheduled trigger
 /// with a cron gains `next_scheduled_time` (`DefaultManager.GetPolicy`).
 pub fn policy_json(p: &RetentionPolicy) -> Value {
     let mut m = Map::new();
@@ -129,12 +130,14 @@ pub fn policy_json(p: &RetentionPolicy) -> Value {
             if let Some(params) = r.params.as_ref().filter(|p| !p.is_empty()) {
                 o.insert("params".into(), json!(params));
             }
-            if let Some(t) = r.tag_selectors.as_ref().filter(|t| !t.is_empty()) {
-                o.insert(
-                    "tag_selectors".into(),
-                    Value::Array(t.iter().map(selector_json).collect()),
-                );
-            }
+            // `tag_selectors` has no `omitempty` (`models/retention_rule.go`, generated).
+            o.insert(
+                "tag_selectors".into(),
+                match &r.tag_selectors {
+                    Some(t) => Value::Array(t.iter().map(selector_json).collect()),
+                    None => Value::Null,
+                },
+            );
             if let Some(s) = r.scope_selectors.as_ref().filter(|s| !s.is_empty()) {
                 let s: Map<String, Value> = s
                     .iter()
@@ -150,9 +153,9 @@ pub fn policy_json(p: &RetentionPolicy) -> Value {
             Value::Object(o)
         })
         .collect();
-    if !rules.is_empty() {
-        m.insert("rules".into(), Value::Array(rules));
-    }
+    // `rules` has no `omitempty` (`models/retention_policy.go`, generated): a policy whose rules
+    // were set to `[]` reads `"rules": []`, as a real Harbor v2.15.2 answered (FIDELITY.md).
+    m.insert("rules".into(), Value::Array(rules));
     if let Some(t) = &p.trigger {
         let mut o = Map::new();
         if !t.kind.is_empty() {

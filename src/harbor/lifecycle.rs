@@ -1,16 +1,27 @@
 //! Artifact lifecycle endpoints: labels (`/labels`), immutable tag rules
 //! (`/projects/{p}/immutabletagrules`) and tag retention (`/retentions`, its executions and
 //! tasks), with their swagger models. Harbor leaves empty fields out of its answers
-//! (go-swagger `omitempty`), so every field here defaults.
+//! (go-swagger `omitempty`), so every field here defaults. The few without `omitempty` in the
+//! generated models (a rule's `tag_selectors`, a policy's `rules`) come as `null` when Harbor
+//! holds none, so they read `null` as empty too.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use super::client::{Client, Req, Response};
 use super::error::Error;
 use super::projects::ProjectRef;
+
+/// `null` read as the type's default (an empty list).
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
 
 /// `Label`. `scope` is `g` (global) or `p` (project); a global label has no `project_id`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,7 +73,9 @@ pub struct ImmutableRule {
     pub disabled: bool,
     pub action: String,
     pub template: String,
+    #[serde(deserialize_with = "null_as_empty")]
     pub tag_selectors: Vec<Selector>,
+    #[serde(deserialize_with = "null_as_empty")]
     pub scope_selectors: BTreeMap<String, Vec<Selector>>,
 }
 
@@ -84,7 +97,9 @@ pub struct RetentionRule {
     pub action: String,
     pub template: String,
     pub params: BTreeMap<String, Value>,
+    #[serde(deserialize_with = "null_as_empty")]
     pub tag_selectors: Vec<Selector>,
+    #[serde(deserialize_with = "null_as_empty")]
     pub scope_selectors: BTreeMap<String, Vec<Selector>>,
 }
 
@@ -121,6 +136,7 @@ pub struct RetentionPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub algorithm: String,
+    #[serde(deserialize_with = "null_as_empty")]
     pub rules: Vec<RetentionRule>,
     pub trigger: RetentionTrigger,
     pub scope: RetentionScope,

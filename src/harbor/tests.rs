@@ -1594,3 +1594,43 @@ async fn preheat_500_after_an_unanswered_create_adopts_its_own_or_stays_in_doubt
     assert_eq!(cause.status(), Some(500), "{cause:?}");
     assert_eq!(cause.code(), Some("UNKNOWN"), "{cause:?}");
 }
+
+/// Harbor's generated `ImmutableRule`, `RetentionRule` and `RetentionPolicy` have no
+/// `omitempty` on `tag_selectors` and `rules`: a rule stored without tag selectors (made in the
+/// UI, or by another tool) reads `"tag_selectors": null`, as a real Harbor v2.15.2 answered.
+/// Reading it must not fail the refresh or the import.
+#[tokio::test]
+async fn rules_read_with_null_tag_selectors_and_null_rules() {
+    let server = scripted(
+        vec![
+            reply(
+                200,
+                json!([{"id": 7, "action": "immutable", "template": "immutable_template",
+                        "tag_selectors": null}]),
+            ),
+            reply(
+                200,
+                json!({"id": 3, "algorithm": "or", "rules": [{"id": 1, "action": "retain",
+                        "template": "always", "tag_selectors": null}],
+                       "scope": {"level": "project", "ref": 1}}),
+            ),
+            reply(200, json!({"id": 4, "algorithm": "or", "rules": null})),
+        ],
+        None,
+    )
+    .await;
+    let client = Client::new(config(&server.url)).unwrap();
+    let rules = client
+        .list_immutable_rules(1)
+        .await
+        .expect("null tag_selectors");
+    assert_eq!(rules[0].id, Some(7));
+    assert!(rules[0].tag_selectors.is_empty() && rules[0].scope_selectors.is_empty());
+    let policy = client
+        .get_retention(3)
+        .await
+        .expect("a rule with null tag_selectors");
+    assert!(policy.rules[0].tag_selectors.is_empty());
+    let policy = client.get_retention(4).await.expect("null rules");
+    assert!(policy.rules.is_empty());
+}

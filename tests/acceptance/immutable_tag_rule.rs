@@ -188,3 +188,32 @@ fn immutable_tag_rule_protects_tags_from_delete_and_overwrite() {
         assert_eq!(push("v1.0").status, 201);
     });
 }
+
+/// Harbor has no single-rule GET, so a rule is refreshed from its project's whole list. A rule
+/// someone made there without tag selectors reads `"tag_selectors": null` on Harbor v2.15.2
+/// (no `omitempty` in the generated model); it must not break the refresh of the managed one.
+#[test]
+fn a_rule_without_tag_selectors_beside_the_managed_one_does_not_break_the_refresh() {
+    for_each_terraform(|tf| {
+        let h = Harbor::start();
+        let pid = project(&h, &unique("immutable-null"));
+        let wd = Workdir::new(tf);
+        wd.write_config(&config(&h, &rule_hcl(pid, "  tag_matching = \"v*\"\n")));
+        wd.apply();
+        let r = h.call(
+            "POST",
+            &format!("/projects/{pid}/immutabletagrules"),
+            Some(json!({"action": "immutable", "template": "immutable_template"})),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        let bare = rules(&h, pid)
+            .into_iter()
+            .find(|r| r["tag_selectors"].is_null())
+            .expect("the rule without selectors reads tag_selectors null");
+        wd.assert_plan_empty("plan with a selector-less rule beside the managed one");
+        let path = format!("/projects/{pid}/immutabletagrules/{}", bare["id"]);
+        assert_eq!(h.call("DELETE", &path, None).status, 200);
+        wd.destroy();
+        assert!(rules(&h, pid).is_empty());
+    });
+}

@@ -236,3 +236,23 @@ async fn project_delete_removes_its_immutable_rules() {
     let list = h.admin().get("/projects/p/immutabletagrules").await.json();
     assert_eq!(list.as_array().map(Vec::len), Some(0), "{pid}: {list}");
 }
+
+/// The generated `ImmutableRule` model (`server/v2.0/models/immutable_rule.go`) has no
+/// `omitempty` on `tag_selectors` and has it on `scope_selectors`: a rule sent without
+/// selectors reads `"tag_selectors": null` and no `scope_selectors` (a real Harbor v2.15.2
+/// answered the same, FIDELITY.md).
+#[tokio::test]
+async fn immutable_rule_without_selectors_reads_null_tag_selectors_and_no_scope() {
+    let h = Harbor::start().await;
+    h.project("p", false).await;
+    let body = json!({"action": "immutable", "template": "immutable_template"});
+    let r = h.admin().post("/projects/p/immutabletagrules", body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let list = h.admin().get("/projects/p/immutabletagrules").await.json();
+    assert_eq!(list[0]["tag_selectors"], Value::Null, "{list}");
+    assert!(
+        list[0].as_object().unwrap().contains_key("tag_selectors"),
+        "{list}"
+    );
+    assert!(list[0].get("scope_selectors").is_none(), "{list}");
+}

@@ -447,3 +447,37 @@ async fn proxy_cache_project_gets_a_seven_day_pull_policy() {
     assert_eq!(got["rules"][0]["template"], "nDaysSinceLastPull");
     assert_eq!(got["rules"][0]["params"]["nDaysSinceLastPull"], 7);
 }
+
+/// The generated `RetentionPolicy` and `RetentionRule` models (`server/v2.0/models/`) have no
+/// `omitempty` on `rules` and on a rule's `tag_selectors`: a policy whose rules were set to `[]`
+/// reads `"rules": []` (as a real Harbor v2.15.2 answered, FIDELITY.md), and a rule sent without
+/// tag selectors reads `"tag_selectors": null`.
+#[tokio::test]
+async fn retention_rules_and_tag_selectors_are_never_left_out() {
+    let h = Harbor::start().await;
+    let pid = h.project("p", false).await;
+    let mut bare = rule("always", None, ("matches", "**"), ("repoMatches", "**"));
+    bare.as_object_mut().unwrap().remove("tag_selectors");
+    let r = h
+        .admin()
+        .post("/retentions", policy(pid, "", vec![bare]))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.location_id();
+    let got = h.admin().get(&format!("/retentions/{id}")).await.json();
+    assert_eq!(got["rules"][0]["tag_selectors"], Value::Null, "{got}");
+    assert!(
+        got["rules"][0]
+            .as_object()
+            .unwrap()
+            .contains_key("tag_selectors"),
+        "{got}"
+    );
+    let r = h
+        .admin()
+        .put(&format!("/retentions/{id}"), policy(pid, "", vec![]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let got = h.admin().get(&format!("/retentions/{id}")).await.json();
+    assert_eq!(got["rules"], json!([]), "{got}");
+}
