@@ -35,8 +35,10 @@ grep -q "^\[GNUPG:\] VALIDSIG $fpr " <<<"$status" \
   || fail "the signature of $sums does not verify with the exported key $fpr"
 (cd dist && sha256sum --check --quiet "$(basename "$sums")") || fail "an archive does not match $sums"
 
-# The check must be able to fail: one changed byte in the sums breaks the signature.
-sed '1s/^./0/;1s/^0\(.\)/1\1/' "$sums" > "$keys/tampered"
+# The check must be able to fail: one changed byte in the sums breaks the signature. The first
+# hex digit is swapped for another (0 for 1, anything else for 0), so it changes whatever the
+# hash begins with (the earlier form always wrote 1, and a hash beginning with 1 stayed whole).
+sed '1s/^0/#/;1s/^[^#]/0/;1s/^#/1/' "$sums" > "$keys/tampered"
 cmp -s "$sums" "$keys/tampered" && fail "could not alter the sums file for the negative check"
 if gpg --batch --verify "$sums.sig" "$keys/tampered" 2>/dev/null; then
   fail "a changed sums file verified: the signature check proves nothing"
