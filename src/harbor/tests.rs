@@ -776,14 +776,8 @@ async fn ambiguous_robot_create_adopts_and_rotates_the_secret() {
 
 #[tokio::test]
 async fn delete_of_something_already_gone_succeeds() {
-    let not_found = || {
-        reply(
-            404,
-            json!({"errors":[{"code":"NOT_FOUND","message":"not found"}]}),
-        )
-    };
     let server = scripted(
-        vec![not_found(), not_found(), not_found(), not_found()],
+        vec![harbor_404(), harbor_404(), harbor_404(), harbor_404()],
         None,
     )
     .await;
@@ -1484,6 +1478,21 @@ fn instance(name: &str) -> PreheatInstance {
     }
 }
 
+fn harbor_404() -> Step {
+    reply(
+        404,
+        json!({"errors": [{"code": "NOT_FOUND", "message": "not found"}]}),
+    )
+}
+
+/// `create_preheat_instance` of instance "df" against a Harbor that answers `steps` in order.
+async fn create_df_against(steps: Vec<Step>) -> (Scripted, Result<(), Error>) {
+    let server = scripted(steps, None).await;
+    let client = Client::new(config(&server.url)).unwrap();
+    let result = client.create_preheat_instance(&instance("df")).await;
+    (server, result)
+}
+
 fn harbor_500() -> Step {
     reply(
         500,
@@ -1496,23 +1505,16 @@ fn harbor_500() -> Step {
 /// the instance holding the endpoint is named, or Harbor's own 500 is returned when none does.
 #[tokio::test]
 async fn preheat_500_names_the_instance_holding_the_endpoint_or_stays_harbors_500() {
-    let server = scripted(
-        vec![
-            harbor_500(),
-            Step::Reply(
-                200,
-                vec![("X-Total-Count", "1".into())],
-                json!([{"id": 3, "name": "holder", "endpoint": "http://df.example"}]).to_string(),
-            ),
-        ],
-        None,
-    )
+    let (server, result) = create_df_against(vec![
+        harbor_500(),
+        Step::Reply(
+            200,
+            vec![("X-Total-Count", "1".into())],
+            json!([{"id": 3, "name": "holder", "endpoint": "http://df.example"}]).to_string(),
+        ),
+    ])
     .await;
-    let client = Client::new(config(&server.url)).unwrap();
-    let err = client
-        .create_preheat_instance(&instance("df"))
-        .await
-        .unwrap_err();
+    let err = result.unwrap_err();
     assert!(err.is_conflict(), "{err:?}");
     assert!(
         err.to_string()
@@ -1522,19 +1524,12 @@ async fn preheat_500_names_the_instance_holding_the_endpoint_or_stays_harbors_50
     // No lookup by name: an instance of this name found now predates the create.
     assert_eq!(server.count("GET"), 1);
 
-    let server = scripted(
-        vec![
-            harbor_500(),
-            Step::Reply(200, vec![("X-Total-Count", "0".into())], "[]".into()),
-        ],
-        None,
-    )
+    let (_, result) = create_df_against(vec![
+        harbor_500(),
+        Step::Reply(200, vec![("X-Total-Count", "0".into())], "[]".into()),
+    ])
     .await;
-    let client = Client::new(config(&server.url)).unwrap();
-    let err = client
-        .create_preheat_instance(&instance("df"))
-        .await
-        .unwrap_err();
+    let err = result.unwrap_err();
     assert_eq!(err.status(), Some(500), "{err:?}");
     assert_eq!(err.code(), Some("UNKNOWN"), "{err:?}");
 }
@@ -1544,49 +1539,21 @@ async fn preheat_500_names_the_instance_holding_the_endpoint_or_stays_harbors_50
 /// the doubt carries Harbor's own 500.
 #[tokio::test]
 async fn preheat_500_after_an_unanswered_create_adopts_its_own_or_stays_in_doubt() {
-    let server = scripted(
-        vec![
-            Step::Drop,
-            reply(
-                404,
-                json!({"errors": [{"code": "NOT_FOUND", "message": "not found"}]}),
-            ),
-            harbor_500(),
-            reply(
-                200,
-                json!({"id": 4, "name": "df", "endpoint": "http://df.example"}),
-            ),
-        ],
-        None,
-    )
+    let (_, result) = create_df_against(vec![
+        Step::Drop,
+        harbor_404(),
+        harbor_500(),
+        reply(
+            200,
+            json!({"id": 4, "name": "df", "endpoint": "http://df.example"}),
+        ),
+    ])
     .await;
-    let client = Client::new(config(&server.url)).unwrap();
-    client
-        .create_preheat_instance(&instance("df"))
-        .await
-        .expect("the first attempt's instance is adopted");
+    result.expect("the first attempt's instance is adopted");
 
-    let server = scripted(
-        vec![
-            Step::Drop,
-            reply(
-                404,
-                json!({"errors": [{"code": "NOT_FOUND", "message": "not found"}]}),
-            ),
-            harbor_500(),
-            reply(
-                404,
-                json!({"errors": [{"code": "NOT_FOUND", "message": "not found"}]}),
-            ),
-        ],
-        None,
-    )
-    .await;
-    let client = Client::new(config(&server.url)).unwrap();
-    let err = client
-        .create_preheat_instance(&instance("df"))
-        .await
-        .unwrap_err();
+    let (_, result) =
+        create_df_against(vec![Step::Drop, harbor_404(), harbor_500(), harbor_404()]).await;
+    let err = result.unwrap_err();
     assert!(err.is_unsettled(), "{err:?}");
     let Error::Unsettled { cause, .. } = &err else {
         unreachable!()
